@@ -1,0 +1,96 @@
+// swift-tools-version:6.0
+// kafscope: a terminal UI for Kafka clusters. The target graph below is the
+// layering: bytes -> protocol -> client -> admin -> model -> views -> curses.
+import PackageDescription
+
+let nio: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+]
+
+let package = Package(
+    name: "kafscope",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "kafscope", targets: ["kafscope"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+    ],
+    targets: [
+        // System libraries (Debian -dev packages).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+
+        // Bytes and the Kafka protocol.
+        .target(name: "KafkaWire"),
+        .target(name: "KafkaProtocol", dependencies: ["KafkaWire"]),
+        .executableTarget(name: "KafkaCodegen"),
+        .target(name: "KafkaRecords", dependencies: ["KafkaWire", "CZlib", "CZstd", "CLZ4", "CSnappy"]),
+
+        // Network clients.
+        .target(name: "KafkaClient", dependencies: ["KafkaWire", "KafkaProtocol", "KafkaRecords",
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ] + nio),
+        .target(name: "KafkaAdmin", dependencies: ["KafkaClient", "KafkaProtocol", "KafkaRecords", "ClusterModel",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "KafkaConnect", dependencies: ["ClusterModel",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ] + nio),
+
+        // Pure model and views: no NIO, no curses, no wire types.
+        .target(name: "ClusterModel"),
+        .target(name: "TerminalCore", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "BrowserCore", dependencies: ["ClusterModel", "TerminalCore",
+            .product(name: "Collections", package: "swift-collections")]),
+
+        // The only code that touches curses.
+        .target(name: "TerminalNCurses", dependencies: ["CNCursesW", "TerminalCore"]),
+
+        // Configuration files: TOML contexts and Kafka .properties.
+        .target(name: "KafscopeConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+
+        // Wiring: commands, output formats, concrete services, the UI loop.
+        .target(name: "KafscopeApp", dependencies: [
+            "KafkaClient", "KafkaAdmin", "KafkaConnect", "ClusterModel", "BrowserCore",
+            "TerminalCore", "TerminalNCurses", "KafscopeConfig",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "kafscope", dependencies: ["KafscopeApp"]),
+
+        // Benchmarks (run by scripts/bench, never by the test suite).
+        .executableTarget(name: "KafscopeBench", dependencies: [
+            "KafkaWire", "KafkaProtocol", "KafkaRecords", "BrowserCore", "TerminalCore", "ClusterModel",
+        ]),
+
+        // Test-only helpers: peer launchers, fixtures, snapshot assertions.
+        .target(name: "KafkaTestSupport", dependencies: ["ClusterModel", "TerminalCore"], path: "Tests/KafkaTestSupport"),
+
+        .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire"]),
+        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "KafkaWire", "KafkaTestSupport"]),
+        .testTarget(name: "KafkaRecordsTests", dependencies: ["KafkaRecords", "KafkaWire", "KafkaTestSupport"]),
+        .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "KafkaAdmin", "KafkaTestSupport", "KafscopeConfig"]),
+        .testTarget(name: "KafkaConnectTests", dependencies: ["KafkaConnect", "KafkaTestSupport"]),
+        .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
+        .testTarget(name: "BrowserCoreTests", dependencies: ["BrowserCore", "ClusterModel", "TerminalCore", "KafkaTestSupport"]),
+        .testTarget(name: "KafscopeAppTests", dependencies: ["KafscopeApp", "KafscopeConfig", "KafkaTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["KafkaTestSupport"]),
+    ]
+)

@@ -1,0 +1,107 @@
+public struct GroupSummary: Sendable, Hashable {
+    public var group: String
+    /// "classic", "consumer" (KIP-848) or "unknown" when the broker cannot say.
+    public var type: String
+    /// e.g. Stable, Empty, PreparingRebalance, Assigning, Reconciling, Dead; "Unknown" when unsupported.
+    public var state: String
+    /// Assignment strategy (range, roundrobin, uniform ...), when known.
+    public var protocolName: String?
+    public var members: Int?
+    /// Total lag over partitions with a committed offset; nil when not computable.
+    public var lag: Int64?
+    public var coordinator: Int32?
+
+    public init(group: String, type: String = "unknown", state: String = "Unknown", protocolName: String? = nil,
+                members: Int? = nil, lag: Int64? = nil, coordinator: Int32? = nil) {
+        self.group = group
+        self.type = type
+        self.state = state
+        self.protocolName = protocolName
+        self.members = members
+        self.lag = lag
+        self.coordinator = coordinator
+    }
+}
+
+public struct TopicPartitions: Sendable, Hashable {
+    public var topic: String
+    public var partitions: [Int32]
+    public init(topic: String, partitions: [Int32]) {
+        self.topic = topic
+        self.partitions = partitions
+    }
+}
+
+public struct GroupMember: Sendable, Hashable {
+    public var memberId: String
+    public var instanceId: String?
+    public var clientId: String
+    public var host: String
+    public var assignments: [TopicPartitions]
+
+    public init(memberId: String, instanceId: String? = nil, clientId: String, host: String,
+                assignments: [TopicPartitions] = []) {
+        self.memberId = memberId
+        self.instanceId = instanceId
+        self.clientId = clientId
+        self.host = host
+        self.assignments = assignments
+    }
+}
+
+/// One row of `kafka-consumer-groups.sh --describe`.
+public struct GroupOffsetRow: Sendable, Hashable {
+    public var topic: String
+    public var partition: Int32
+    /// nil when the group has no committed offset for this partition.
+    public var committed: Int64?
+    /// High watermark (ListOffsets latest, read_uncommitted).
+    public var end: Int64?
+    /// end - committed when both are known.
+    public var lag: Int64?
+    public var memberId: String?
+    public var clientId: String?
+    public var host: String?
+
+    public init(topic: String, partition: Int32, committed: Int64?, end: Int64?, lag: Int64?,
+                memberId: String? = nil, clientId: String? = nil, host: String? = nil) {
+        self.topic = topic
+        self.partition = partition
+        self.committed = committed
+        self.end = end
+        self.lag = lag
+        self.memberId = memberId
+        self.clientId = clientId
+        self.host = host
+    }
+}
+
+public struct GroupDetail: Sendable, Hashable {
+    public var group: String
+    public var type: String
+    public var state: String
+    public var protocolName: String?
+    public var protocolType: String?
+    public var coordinator: Int32?
+    /// Members, or why they are unknown (e.g. DescribeGroups not supported by this broker).
+    public var members: FieldState<[GroupMember]>
+    public var offsets: [GroupOffsetRow]
+    public var lag: Int64?
+    public var errors: [SourceError]
+
+    public init(group: String, type: String = "unknown", state: String = "Unknown", protocolName: String? = nil,
+                protocolType: String? = nil, coordinator: Int32? = nil,
+                members: FieldState<[GroupMember]> = .value([]), offsets: [GroupOffsetRow] = [], lag: Int64? = nil,
+                errors: [SourceError] = []) {
+        self.group = group
+        self.type = type
+        self.state = state
+        self.protocolName = protocolName
+        self.protocolType = protocolType
+        self.coordinator = coordinator
+        self.members = members
+        self.offsets = offsets
+        self.lag = lag
+        self.errors = errors
+    }
+}

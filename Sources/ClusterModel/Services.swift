@@ -1,0 +1,32 @@
+/// What the browser asks of a Kafka cluster. Implemented over KafkaAdmin by the app,
+/// and by fixtures in tests, so the views never see the network.
+public protocol ClusterService: Sendable {
+    func overview() async throws -> ClusterOverview
+    func topics() async throws -> Partial<[TopicSummary]>
+    func topic(named name: String) async throws -> TopicDetail
+    func groups() async throws -> Partial<[GroupSummary]>
+    func group(named name: String) async throws -> GroupDetail
+}
+
+/// What the browser asks of the configured Kafka Connect clusters.
+public protocol ConnectService: Sendable {
+    var clusterNames: [String] { get }
+    func connectors() async -> ConnectorListing
+    func connector(cluster: String, name: String) async throws -> ConnectorDetail
+    /// Sends the action; throws a message fit for the screen (404, 409 after retries, unreachable).
+    func perform(_ action: ConnectAction, cluster: String, connector: String) async throws
+    /// Why an action is unavailable on that cluster (e.g. stop needs Kafka 3.5+), nil when it is.
+    func unsupportedReason(_ action: ConnectAction, cluster: String) async -> String?
+}
+
+/// A live tail of one topic.
+public protocol TailService: Sendable {
+    func tail(_ options: TailOptions) -> AsyncThrowingStream<TailEvent, Error>
+}
+
+/// A failure meant for a person: what failed and what to do about it.
+public struct UserFacingError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,4 @@
+import Foundation
+import KafscopeApp
+
+exit(await KafscopeMain.run())
