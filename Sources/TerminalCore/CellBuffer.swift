@@ -24,8 +24,19 @@ public struct CellBuffer: Sendable, Hashable {
         let r = rect.intersection(bounds)
         guard !r.isEmpty else { return }
         for y in r.y..<r.maxY {
+            breakWideCharacter(x: r.x, y: y)
+            breakWideCharacter(x: r.maxX, y: y)
             for x in r.x..<r.maxX { self[x, y] = cell }
         }
+    }
+
+    /// Before a write starting or ending at column x: a wide character straddling the
+    /// boundary (owner at x-1, continuation at x) loses both halves to blanks, so an
+    /// overlay (a dialog over a table) never leaves half a character behind.
+    private mutating func breakWideCharacter(x: Int, y: Int) {
+        guard x > 0, x < size.width, self[x, y].isContinuation else { return }
+        self[x - 1, y] = Cell(" ", style: self[x - 1, y].style)
+        self[x, y] = Cell(" ", style: self[x, y].style)
     }
 
     /// Writes `text` at (x, y), clipped to `clip` (default: the rest of the row), never
@@ -48,6 +59,8 @@ public struct CellBuffer: Sendable, Hashable {
             }
             if col + w > area.maxX { break }
             if col >= area.x {
+                breakWideCharacter(x: col, y: y)
+                breakWideCharacter(x: col + w, y: y)
                 self[col, y] = Cell(String(ch), style: style)
                 if w == 2 { self[col + 1, y] = Cell("", style: style) }
             }

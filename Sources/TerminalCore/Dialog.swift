@@ -1,0 +1,86 @@
+/// A centred confirmation box that names what it acts on:
+///   ┌ Restart connector ─────┐
+///   │ Restart all tasks of   │
+///   │ orders-sink            │  (target, bold)
+///   │   [ Yes ]   [ No ]     │
+public struct Dialog: Sendable, Hashable {
+    public var title: String
+    public var message: String
+    public var target: String
+    public var buttons: [String]
+    public var selected: Int
+
+    public init(title: String, message: String, target: String, buttons: [String] = ["Yes", "No"], selected: Int = 1) {
+        self.title = title
+        self.message = message
+        self.target = target
+        self.buttons = buttons
+        self.selected = selected
+    }
+
+    /// The box's rectangle inside `area`.
+    public func frame(in area: Rect) -> Rect {
+        let inner = min(max(area.width - 4, 1), 60)
+        let msgW = DisplayWidth.of(message), tgtW = DisplayWidth.of(target)
+        let btnW = buttons.reduce(0) { $0 + DisplayWidth.of($1) + 4 } + 2 * max(0, buttons.count - 1)
+        let contentW = min(inner, max(24, msgW, tgtW, btnW, DisplayWidth.of(title) + 2))
+        let lines = TextLayout.wrap(message, width: contentW).count + TextLayout.hardWrap(target, width: contentW).count
+        let w = min(area.width, contentW + 4)
+        let h = min(area.height, lines + 4)
+        return Rect(x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h)
+    }
+
+    public func render(into buffer: inout CellBuffer, area: Rect, glyphs: Glyphs = .unicode) {
+        let a = area.intersection(buffer.bounds)
+        guard !a.isEmpty else { return }
+        let box = frame(in: a)
+        buffer.fill(box, with: Cell(" ", style: Style(.dialog)))
+        let inner = Frame(title: title, role: .dialog, titleRole: .dialogTitle).render(into: &buffer, area: box, glyphs: glyphs)
+        // Too small for a frame: still say what is asked.
+        let content = inner.isEmpty ? box : Rect(x: inner.x + 1, y: inner.y, width: inner.width - 2, height: inner.height)
+        guard !content.isEmpty else { return }
+        var y = content.y
+        let last = content.maxY - 1
+        for line in TextLayout.wrap(message, width: content.width) where y < last {
+            buffer.put(line, x: content.x, y: y, style: Style(.dialog), clip: content)
+            y += 1
+        }
+        for line in TextLayout.hardWrap(target, width: content.width) where y < last {
+            buffer.put(line, x: content.x, y: y, style: Style(.dialog, .bold), clip: content)
+            y += 1
+        }
+        // Buttons on the last content row, centred.
+        let labels = buttons.map { "[ " + $0 + " ]" }
+        let total = labels.reduce(0) { $0 + DisplayWidth.of($1) } + 2 * max(0, labels.count - 1)
+        var x = content.x + max(0, (content.width - total) / 2)
+        for (i, l) in labels.enumerated() {
+            let st = i == selected ? Style(.dialogButtonSelected) : Style(.dialogButton)
+            x += buffer.put(l, x: x, y: last, style: st, clip: content) + 2
+        }
+    }
+}
+
+public enum DialogOutcome: Sendable, Hashable {
+    case chosen(Int)
+    case cancelled
+}
+
+/// Key handling for a yes/no dialog: `y` picks the first button, `n` and Esc cancel,
+/// Left/Right/Tab/h/l move, Enter picks the selected one.
+public struct DialogState: Sendable, Hashable {
+    public var selected: Int
+    public init(selected: Int = 1) { self.selected = selected }
+
+    public mutating func handle(_ key: Key, buttonCount: Int) -> DialogOutcome? {
+        let n = max(1, buttonCount)
+        switch key {
+        case .character("y"), .character("Y"): return .chosen(0)
+        case .character("n"), .character("N"), .escape, .ctrl("c"), .character("q"): return .cancelled
+        case .left, .character("h"), .backTab: selected = (selected - 1 + n) % n
+        case .right, .character("l"), .tab: selected = (selected + 1) % n
+        case .enter: return .chosen(min(max(0, selected), n - 1))
+        default: break
+        }
+        return nil
+    }
+}
