@@ -1,0 +1,118 @@
+import ClusterModel
+import KafkaClient
+import KafkaProtocol
+
+extension KafkaAdminService {
+    static let resourceTypeTopic: Int8 = 2
+
+    /// DescribeConfigs for many topics in one request per 500 topics (any broker); `keys` nil = all.
+    public func topicConfigs(_ topics: [String], keys: [String]?) async -> FieldState<[String: [ConfigEntry]]> {
+        guard !topics.isEmpty else { return .value([:]) }
+        do {
+            return try await client.withConnection(to: nil) { conn in
+                try await Self.describeTopicConfigs(conn: conn, topics: topics, keys: keys)
+            }
+        } catch let e as KafkaClientError where e.isUnsupported {
+            return .unsupported(unsupportedMessage("DescribeConfigs"))
+        } catch {
+            return .failed(sourceError(error, source: "DescribeConfigs").message)
+        }
+    }
+
+    static func describeTopicConfigs(conn: BrokerConnection, topics: [String],
+                                     keys: [String]?) async throws -> FieldState<[String: [ConfigEntry]]> {
+            guard let v = conn.negotiatedVersion(DescribeConfigsRequest.self) else {
+                return .unsupported(unsupportedMessage("DescribeConfigs"))
+            }
+            var out: [String: [ConfigEntry]] = [:]
+            var failures: [String] = []
+            let sorted = topics.sorted()
+            for start in stride(from: 0, to: sorted.count, by: 500) {
+                var req = DescribeConfigsRequest()
+                req.resources = sorted[start..<min(start + 500, sorted.count)].map { t in
+                    var r = DescribeConfigsRequest.DescribeConfigsResource()
+                    r.resourceType = Self.resourceTypeTopic
+                    r.resourceName = t
+                    r.configurationKeys = keys
+                    return r
+                }
+                let resp = try await conn.send(req, version: v)
+                for r in resp.results {
+                    if r.errorCode != 0 {
+                        failures.append("\(r.resourceName): \(describeKafkaError(r.errorCode, message: r.errorMessage))")
+                        continue
+                    }
+                    out[r.resourceName] = r.configs.map { c in
+                        ConfigEntry(name: c.name, value: c.isSensitive ? nil : c.value,
+                                    source: v >= 1 ? Self.configSource(c.configSource) : (c.isDefault ? .defaultConfig : .topic),
+                                    isSensitive: c.isSensitive, readOnly: c.readOnly)
+                    }
+                }
+            }
+            if out.isEmpty && !failures.isEmpty { return .failed(failures.joined(separator: "; ")) }
+            return .value(out)
+    }
+
+    static func configSource(_ s: Int8) -> ConfigSource {
+        switch s {
+        case 1: return .topic
+        case 2: return .dynamicBroker
+        case 3: return .dynamicDefaultBroker
+        case 4: return .staticBroker
+        case 5: return .defaultConfig
+        default: return .unknown
+        }
+    }
+
+    /// Bytes on disk per topic over all replicas: DescribeLogDirs (all topics) to every broker,
+    /// summing PartitionSize of non-future replicas. Unreachable brokers are listed as errors.
+    public func logDirSizes() async -> FieldState<([String: Int64], [SourceError])> {
+        let meta: ClusterMetadata
+        do { meta = try await client.metadata() } catch {
+            return .failed(sourceError(error, source: "metadata").message)
+        }
+        let client = self.client
+        let results = await concurrentMap(meta.sortedBrokers) { b -> Result<[String: Int64], any Error> in
+            do {
+              return try await client.withConnection(to: b.nodeId) { conn -> Result<[String: Int64], any Error> in
+                guard let v = conn.negotiatedVersion(DescribeLogDirsRequest.self) else {
+                    throw KafkaClientError.unsupported(conn.endpoint, api: "DescribeLogDirs")
+                }
+                var req = DescribeLogDirsRequest()
+                req.topics = nil
+                let resp = try await conn.send(req, version: v)
+                if resp.errorCode != 0 {
+                    throw KafkaClientError.kafka(conn.endpoint, api: "DescribeLogDirs", code: resp.errorCode,
+                                                 name: errorName(resp.errorCode), message: nil)
+                }
+                var sizes: [String: Int64] = [:]
+                for dir in resp.results where dir.errorCode == 0 {
+                    for t in dir.topics {
+                        for p in t.partitions where !p.isFutureKey { sizes[t.name, default: 0] += p.partitionSize }
+                    }
+                }
+                return .success(sizes)
+              }
+            } catch {
+                return .failure(error)
+            }
+        }
+        var total: [String: Int64] = [:]
+        var errors: [SourceError] = []
+        var answered = 0, unsupported = 0
+        for r in results {
+            switch r {
+            case .success(let s):
+                answered += 1
+                total.merge(s, uniquingKeysWith: +)
+            case .failure(let e):
+                if let ce = e as? KafkaClientError, ce.isUnsupported { unsupported += 1 } else {
+                    errors.append(sourceError(e, source: "DescribeLogDirs"))
+                }
+            }
+        }
+        if answered == 0 && unsupported > 0 { return .unsupported(unsupportedMessage("DescribeLogDirs")) }
+        if answered == 0 { return .failed(errors.first?.message ?? "no broker answered DescribeLogDirs") }
+        return .value((total, errors))
+    }
+}

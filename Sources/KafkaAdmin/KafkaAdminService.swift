@@ -1,0 +1,266 @@
+import ClusterModel
+import KafkaClient
+import KafkaProtocol
+import Logging
+
+/// The cluster reads the browser and the CLI need, as plain domain values. Every read batches its
+/// requests (per leader, per coordinator, per broker) and returns partial data with per-source
+/// errors; an API a broker lacks yields `FieldState.unsupported` for that field only.
+public final class KafkaAdminService: ClusterService, Sendable {
+    public let client: KafkaClient
+    /// Groups to describe even when ListGroups is unavailable (e.g. the librdkafka mock).
+    public let knownGroups: [String]
+    let logger: Logger
+    let coordinatorCache = CoordinatorCache()
+    let brokerMemory = BrokerMemory()
+
+    public init(client: KafkaClient, knownGroups: [String] = [], logger: Logger? = nil) {
+        self.client = client
+        self.knownGroups = knownGroups
+        self.logger = logger ?? client.logger
+    }
+
+    // MARK: Overview
+
+    public func overview() async throws -> ClusterOverview {
+        let meta = try await client.metadata(refresh: true)
+        let client = self.client
+        // Reach every broker (cached connections make this cheap) so unreachable ones show why.
+        let reach = await concurrentMap(meta.sortedBrokers) { b -> (Int32, BrokerConnection?, (any Error)?) in
+            do { return (b.nodeId, try await client.connection(for: b.nodeId), nil) } catch { return (b.nodeId, nil, error) }
+        }
+        var errors: [SourceError] = []
+        var leaders: [Int32: Int] = [:], replicas: [Int32: Int] = [:]
+        var partitions = 0, under = 0, offline = 0, imbalanced = 0, withLeader = 0
+        for t in meta.topics.values {
+            for p in t.partitions {
+                partitions += 1
+                if p.leader >= 0 { leaders[p.leader, default: 0] += 1; withLeader += 1 } else { offline += 1 }
+                if p.isr.count < p.replicas.count { under += 1 }
+                for r in p.replicas { replicas[r, default: 0] += 1 }
+                if p.leader >= 0, let preferred = p.replicas.first, preferred != p.leader { imbalanced += 1 }
+            }
+        }
+        let quorum = await describeQuorum(connections: reach.compactMap { $0.1 })
+        var controller = meta.controllerId
+        if case .value(let q) = quorum { controller = q.leaderId }
+        var brokers: [BrokerInfo] = []
+        for (b, r) in zip(meta.sortedBrokers, reach) {
+            let ep = client.endpoint(for: b)
+            var info = BrokerInfo(id: b.nodeId, host: b.host, port: b.port, rack: b.rack,
+                                  isController: b.nodeId == controller, leaderCount: leaders[b.nodeId] ?? 0,
+                                  partitionCount: replicas[b.nodeId] ?? 0,
+                                  dialed: ep.dialed.description)
+            if let e = r.2 {
+                let se = sourceError(e, source: ep.description)
+                // The full text names the broker, its advertised host:port, the stage and the fix.
+                info.error = (e as? KafkaClientError)?.description ?? se.message
+                errors.append(se)
+            }
+            brokers.append(info)
+        }
+        // Brokers that replicas still name (or that we saw before) but Metadata no longer lists.
+        await brokerMemory.remember(meta.sortedBrokers)
+        var missing = Set(replicas.keys).union(await brokerMemory.ids)
+        missing.subtract(meta.brokers.keys)
+        for id in missing.sorted() {
+            let last = await brokerMemory.last(id)
+            let msg = "broker \(id)" + (last.map { " (\($0.advertised))" } ?? "")
+                + " is not in the cluster metadata: it is down, fenced or unregistered"
+            brokers.append(BrokerInfo(id: id, host: last?.host ?? "?", port: last?.port ?? 0, rack: last?.rack,
+                                      isController: false, leaderCount: 0, partitionCount: replicas[id] ?? 0,
+                                      dialed: last.map { client.endpoint(for: $0).dialed.description }, error: msg))
+            errors.append(SourceError(source: "broker \(id)", message: msg))
+        }
+        brokers.sort { $0.id < $1.id }
+        return ClusterOverview(clusterId: meta.clusterId, controllerId: controller, brokers: brokers, quorum: quorum,
+                               topicCount: meta.topics.count, partitionCount: partitions,
+                               underReplicatedPartitions: under, offlinePartitions: offline,
+                               leaderImbalance: withLeader == 0 ? 0 : Double(imbalanced) / Double(withLeader),
+                               errors: errors)
+    }
+
+    /// DescribeQuorum on a broker that lists API 55 (KRaft); `.unsupported` on ZooKeeper clusters.
+    func describeQuorum(connections: [BrokerConnection]) async -> FieldState<QuorumInfo> {
+        guard let conn = connections.first(where: { $0.supports(DescribeQuorumRequest.self) }) else {
+            return connections.isEmpty ? .failed("no broker reachable") : .unsupported(unsupportedMessage("DescribeQuorum"))
+        }
+        var req = DescribeQuorumRequest()
+        var topic = DescribeQuorumRequest.TopicData()
+        topic.topicName = "__cluster_metadata"
+        var part = DescribeQuorumRequest.PartitionData()
+        part.partitionIndex = 0
+        topic.partitions = [part]
+        req.topics = [topic]
+        do {
+            let resp = try await conn.send(req)
+            if resp.errorCode != 0 { return .failed("DescribeQuorum: \(describeKafkaError(resp.errorCode, message: resp.errorMessage))") }
+            guard let p = resp.topics.first?.partitions.first else { return .failed("DescribeQuorum: empty response") }
+            if p.errorCode != 0 { return .failed("DescribeQuorum: \(describeKafkaError(p.errorCode, message: p.errorMessage))") }
+            let leaderLEO = p.currentVoters.first { $0.replicaId == p.leaderId }?.logEndOffset ?? p.highWatermark
+            func conv(_ r: DescribeQuorumResponse.ReplicaState) -> QuorumReplica {
+                QuorumReplica(replicaId: r.replicaId, logEndOffset: r.logEndOffset, lag: leaderLEO - r.logEndOffset,
+                              lastFetchTimestamp: r.lastFetchTimestamp >= 0 ? r.lastFetchTimestamp : nil,
+                              lastCaughtUpTimestamp: r.lastCaughtUpTimestamp >= 0 ? r.lastCaughtUpTimestamp : nil)
+            }
+            return .value(QuorumInfo(leaderId: p.leaderId, leaderEpoch: p.leaderEpoch, highWatermark: p.highWatermark,
+                                     voters: p.currentVoters.map(conv), observers: p.observers.map(conv)))
+        } catch {
+            return .failed(sourceError(error, source: "DescribeQuorum").message)
+        }
+    }
+
+    // MARK: Topics
+
+    public func topics() async throws -> Partial<[TopicSummary]> {
+        let meta = try await client.metadata(refresh: true)
+        var errors: [SourceError] = []
+        let all = meta.topics.values.flatMap { t in t.partitions.map { TopicPartitionKey(t.name, $0.partition) } }
+        async let earliest = offsets(for: all, spec: .earliest)
+        async let latest = offsets(for: all, spec: .latest)
+        async let minIsr = topicConfigs(Array(meta.topics.keys), keys: ["min.insync.replicas"])
+        async let sizes = logDirSizes()
+        let (e, l, m, s) = await (earliest, latest, minIsr, sizes)
+        errors += e.errors + l.errors
+        // One error per broker is enough.
+        errors = Self.dedupe(errors)
+        var minIsrByTopic: [String: Int] = [:]
+        switch m {
+        case .value(let v):
+            for (t, entries) in v { if let x = entries.first(where: { $0.name == "min.insync.replicas" })?.value.flatMap({ Int($0) }) { minIsrByTopic[t] = x } }
+        case .failed(let why): errors.append(SourceError(source: "DescribeConfigs", message: why))
+        case .unsupported: break
+        }
+        var sizeByTopic: [String: Int64]? = nil
+        switch s {
+        case .value(let (v, errs)): sizeByTopic = v; errors += errs
+        case .failed(let why): errors.append(SourceError(source: "DescribeLogDirs", message: why))
+        case .unsupported: break
+        }
+        var out: [TopicSummary] = []
+        for t in meta.topics.values.sorted(by: { $0.name < $1.name }) {
+            var messages: Int64? = 0
+            for p in t.partitions {
+                let k = TopicPartitionKey(t.name, p.partition)
+                if let lo = e.offsets[k], let hi = l.offsets[k] { messages! += max(0, hi - lo) } else { messages = nil; break }
+            }
+            let rf = t.partitions.map(\.replicas.count).max() ?? 0
+            var underMin: Int? = nil
+            if let mi = minIsrByTopic[t.name] { underMin = t.partitions.filter { $0.leader >= 0 && $0.isr.count < mi }.count }
+            out.append(TopicSummary(name: t.name, isInternal: t.isInternal, partitions: t.partitions.count,
+                                    replicationFactor: rf,
+                                    underReplicated: t.partitions.filter { $0.isr.count < $0.replicas.count }.count,
+                                    underMinIsr: underMin, offline: t.partitions.filter { $0.leader < 0 }.count,
+                                    messages: t.partitions.isEmpty ? 0 : messages,
+                                    sizeBytes: sizeByTopic.map { $0[t.name] ?? 0 }))
+        }
+        return Partial(out, errors: errors)
+    }
+
+    public func topic(named name: String) async throws -> TopicDetail {
+        var meta = try await client.metadata(refresh: true)
+        if meta.topics[name] == nil { meta = try await client.metadata(refresh: true) }
+        guard let t = meta.topics[name] else {
+            throw UserFacingError("topic '\(name)' does not exist (or is not visible to this user)")
+        }
+        if t.errorCode != 0 && t.partitions.isEmpty {
+            throw UserFacingError("topic '\(name)': \(describeKafkaError(t.errorCode))")
+        }
+        let keys = t.partitions.map { TopicPartitionKey(name, $0.partition) }
+        async let earliest = offsets(for: keys, spec: .earliest)
+        async let latest = offsets(for: keys, spec: .latest)
+        async let configs = topicConfigs([name], keys: nil)
+        async let sizes = logDirSizes()
+        async let consumers = consumingGroups(topic: name)
+        let (e, l, c, s, g) = await (earliest, latest, configs, sizes, consumers)
+        var errors = Self.dedupe(e.errors + l.errors)
+        let parts = t.partitions.map { p in
+            PartitionInfo(partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch >= 0 ? p.leaderEpoch : nil,
+                          replicas: p.replicas, isr: p.isr, offlineReplicas: p.offlineReplicas,
+                          earliest: e.offsets[TopicPartitionKey(name, p.partition)],
+                          latest: l.offsets[TopicPartitionKey(name, p.partition)],
+                          error: p.errorCode == 0 ? nil : errorName(p.errorCode))
+        }
+        let cfg: FieldState<[ConfigEntry]>
+        switch c {
+        case .value(let v): cfg = .value((v[name] ?? []).sorted { $0.name < $1.name })
+        case .unsupported(let m): cfg = .unsupported(m)
+        case .failed(let m): cfg = .failed(m)
+        }
+        var size: Int64? = nil
+        if case .value(let (v, errs)) = s { size = v[name] ?? 0; errors += errs }
+        return TopicDetail(name: name, isInternal: t.isInternal, topicId: t.topicId?.description, partitions: parts,
+                           configs: cfg, consumingGroups: g, sizeBytes: size, errors: errors)
+    }
+
+    /// Groups with committed offsets on `topic` (ListGroups or known groups, then batched OffsetFetch).
+    func consumingGroups(topic: String) async -> FieldState<[String]> {
+        let listing = await listGroups()
+        var names = Set(listing.groups.keys)
+        names.formUnion(knownGroups)
+        if names.isEmpty {
+            return listing.supported ? .value([]) : .unsupported(unsupportedMessage("ListGroups"))
+        }
+        let (coords, _) = await findCoordinators(Array(names))
+        var byCoordinator: [Int32: [String]] = [:]
+        for (g, c) in coords { byCoordinator[c, default: []].append(g) }
+        let client = self.client
+        let found = await concurrentMap(byCoordinator.sorted { $0.key < $1.key }) { (coord, groups) -> [String] in
+            guard let conn = try? await client.connection(for: coord),
+                  let r = try? await Self.fetchCommitted(conn: conn, groups: groups, allTopics: {
+                      guard let meta = try? await client.metadata() else { return [:] }
+                      return meta.topics.mapValues { $0.partitions.map(\.partition) }
+                  }) else { return [] }
+            return r.compactMap { g, res in
+                if case .offsets(let o, _) = res, o.keys.contains(where: { $0.topic == topic }) { return g }
+                return nil
+            }
+        }
+        return .value(found.flatMap { $0 }.sorted())
+    }
+
+    // MARK: Groups
+
+    public func groups() async throws -> Partial<[GroupSummary]> {
+        let listing = await listGroups()
+        var names = Set(listing.groups.keys)
+        names.formUnion(knownGroups)
+        var errors = listing.errors
+        if !listing.supported && knownGroups.isEmpty {
+            errors.append(SourceError(source: "ListGroups",
+                                      message: "\(unsupportedMessage("ListGroups")); list group names in the configuration (known groups) to see them"))
+        }
+        let details = await groupDetails(named: Array(names), listing: listing)
+        errors += details.errors
+        let summaries = details.value.map { d in
+            var count: Int? = nil
+            if case .value(let m) = d.members { count = m.count }
+            return GroupSummary(group: d.group, type: d.type, state: d.state, protocolName: d.protocolName,
+                                members: count, lag: d.lag, coordinator: d.coordinator)
+        }
+        for d in details.value { errors += d.errors }
+        return Partial(summaries, errors: Self.dedupe(errors))
+    }
+
+    public func group(named name: String) async throws -> GroupDetail {
+        let listing = await listGroups()
+        let r = await groupDetails(named: [name], listing: listing)
+        var d = r.value[0]
+        d.errors += r.errors
+        d.errors = Self.dedupe(d.errors)
+        return d
+    }
+
+    static func dedupe(_ errors: [SourceError]) -> [SourceError] {
+        var seen = Set<SourceError>()
+        return errors.filter { seen.insert($0).inserted }
+    }
+}
+
+/// Brokers seen in earlier Metadata, so one that drops out (down, fenced) is still shown.
+actor BrokerMemory {
+    private var seen: [Int32: BrokerMetadata] = [:]
+    func remember(_ brokers: [BrokerMetadata]) { for b in brokers { seen[b.nodeId] = b } }
+    var ids: Set<Int32> { Set(seen.keys) }
+    func last(_ id: Int32) -> BrokerMetadata? { seen[id] }
+}

@@ -1,0 +1,87 @@
+import ClusterModel
+import KafkaClient
+import KafkaProtocol
+
+/// A topic partition as a dictionary key.
+public struct TopicPartitionKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var topic: String
+    public var partition: Int32
+
+    public init(_ topic: String, _ partition: Int32) {
+        self.topic = topic
+        self.partition = partition
+    }
+
+    public static func < (a: Self, b: Self) -> Bool { (a.topic, a.partition) < (b.topic, b.partition) }
+    public var description: String { "\(topic)-\(partition)" }
+}
+
+enum ErrorCodes {
+    static let none: Int16 = 0
+    static let unknownTopicOrPartition: Int16 = 3
+    static let leaderNotAvailable: Int16 = 5
+    static let notLeaderOrFollower: Int16 = 6
+    static let coordinatorLoadInProgress: Int16 = 14
+    static let coordinatorNotAvailable: Int16 = 15
+    static let notCoordinator: Int16 = 16
+    static let unsupportedVersion: Int16 = 35
+    static let groupIdNotFound: Int16 = 69
+    static let fencedLeaderEpoch: Int16 = 74
+    static let unknownLeaderEpoch: Int16 = 75
+    static let offsetNotAvailable: Int16 = 78
+    static let unknownTopicId: Int16 = 100
+
+    /// Errors that mean our metadata (leaders) is stale.
+    static func needsMetadataRefresh(_ c: Int16) -> Bool {
+        [unknownTopicOrPartition, leaderNotAvailable, notLeaderOrFollower, fencedLeaderEpoch, unknownLeaderEpoch,
+         offsetNotAvailable, unknownTopicId].contains(c)
+    }
+
+    static func needsNewCoordinator(_ c: Int16) -> Bool { c == coordinatorNotAvailable || c == notCoordinator }
+}
+
+/// Kafka's name for an error code, e.g. NOT_LEADER_OR_FOLLOWER.
+func errorName(_ code: Int16) -> String {
+    KafkaErrorCode.lookup(code).name
+}
+
+/// "NAME (code): message" for users.
+func describeKafkaError(_ code: Int16, message: String? = nil) -> String {
+    var s = "\(errorName(code)) (\(code))"
+    if let m = message, !m.isEmpty { s += ": \(m)" }
+    return s
+}
+
+/// An error from reading one source, in words for the screen; connect failures carry the fix.
+func sourceError(_ error: any Error, source fallback: String) -> SourceError {
+    if let e = error as? KafkaClientError {
+        let source = e.endpoint.map { $0.description } ?? fallback
+        var message = e.description
+        // Drop the endpoint prefix the description starts with; it is already the source.
+        if let ep = e.endpoint, message.hasPrefix(ep.description + ": ") {
+            message.removeFirst(ep.description.count + 2)
+        }
+        return SourceError(source: source, message: message)
+    }
+    return SourceError(source: fallback, message: String(describing: error))
+}
+
+func unsupportedMessage(_ api: String) -> String { "not supported by this broker (\(api))" }
+
+extension KafkaClientError {
+    var isUnsupported: Bool { if case .unsupported = self { return true }; return false }
+    /// The connection died under a read: worth one retry on a new connection.
+    var isRetriableTransportForRead: Bool { if case .connectionClosed = self { return true }; return false }
+}
+
+/// Runs `body` for every element concurrently and collects results in input order.
+func concurrentMap<T: Sendable, R: Sendable>(_ items: [T], _ body: @escaping @Sendable (T) async -> R) async -> [R] {
+    await withTaskGroup(of: (Int, R).self) { group in
+        for (i, item) in items.enumerated() {
+            group.addTask { (i, await body(item)) }
+        }
+        var out = [R?](repeating: nil, count: items.count)
+        for await (i, r) in group { out[i] = r }
+        return out.map { $0! }
+    }
+}

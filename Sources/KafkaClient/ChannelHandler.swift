@@ -1,0 +1,129 @@
+import NIOCore
+
+/// One request on its way to the broker: encoded bytes (with size prefix), the id the response
+/// must carry, and where to deliver the response body.
+struct OutboundRequest {
+    var bytes: ByteBuffer
+    var correlationId: Int32
+    var api: String
+    var timeout: TimeAmount
+    var promise: EventLoopPromise<ByteBuffer>
+}
+
+/// Why the handler failed a request; turned into `KafkaClientError` by the connection, which
+/// knows the endpoint.
+enum ChannelFailure: Error {
+    case timeout(api: String)
+    case closed(String)
+    case protocolViolation(String)
+}
+
+/// Writes requests, keeps the FIFO of in-flight requests, matches each frame to its request and
+/// enforces per-request deadlines. Decoding of bodies happens in the async caller.
+final class KafkaChannelHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = OutboundRequest
+    typealias OutboundOut = ByteBuffer
+
+    private struct Token {
+        var correlationId: Int32
+        var promise: EventLoopPromise<ByteBuffer>
+        var timeout: Scheduled<Void>?
+    }
+
+    private var state = RequestQueueStateMachine<Token>()
+    private var context: ChannelHandlerContext?
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) {
+        execute(state.channelInactive(), context: context)
+        self.context = nil
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let request = unwrapOutboundIn(data)
+        var token = Token(correlationId: request.correlationId, promise: request.promise, timeout: nil)
+        switch state.enqueue(correlationId: request.correlationId, api: request.api, token: token) {
+        case .write:
+            let id = request.correlationId
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            token.timeout = context.eventLoop.scheduleTask(in: request.timeout) {
+                let handler = loopBound.value
+                guard let ctx = handler.context else { return }
+                handler.execute(handler.state.timedOut(correlationId: id), context: ctx)
+            }
+            // Store the scheduled timeout with the token so a response cancels it.
+            state.attachTimeout(correlationId: id) { $0.timeout = token.timeout }
+            context.write(wrapOutboundOut(request.bytes), promise: promise)
+        case let action:
+            promise?.succeed(())
+            execute(action, context: context)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        guard let correlationId = frame.getInteger(at: frame.readerIndex, as: Int32.self) else {
+            execute(state.errorCaught("response frame shorter than a correlation id"), context: context)
+            return
+        }
+        switch state.frameReceived(correlationId: correlationId) {
+        case .succeed(let token):
+            token.timeout?.cancel()
+            token.promise.succeed(frame)
+        case let action:
+            execute(action, context: context)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        execute(state.errorCaught(String(describing: error)), context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        execute(state.channelInactive(), context: context)
+        context.fireChannelInactive()
+    }
+
+    private func execute(_ action: RequestQueueStateMachine<Token>.Action, context: ChannelHandlerContext) {
+        switch action {
+        case .write, .none:
+            break
+        case .succeed(let token):
+            token.timeout?.cancel()
+        case .failRequest(let token, let reason):
+            token.timeout?.cancel()
+            token.promise.fail(Self.failure(reason, correlationId: token.correlationId))
+        case .closeAndFail(let tokens, let reason):
+            fail(tokens, reason)
+            context.close(promise: nil)
+        case .failAll(let tokens, let reason):
+            fail(tokens, reason)
+        }
+    }
+
+    private func fail(_ tokens: [Token], _ reason: RequestQueueStateMachine<Token>.CloseReason) {
+        for t in tokens {
+            t.timeout?.cancel()
+            t.promise.fail(Self.failure(reason, correlationId: t.correlationId))
+        }
+    }
+
+    private static func failure(_ reason: RequestQueueStateMachine<Token>.CloseReason,
+                                correlationId: Int32) -> ChannelFailure {
+        switch reason {
+        case .timeout(let id, let api):
+            if id == correlationId { return .timeout(api: api) }
+            return .closed("connection closed because an earlier \(api) request timed out")
+        case .unexpectedCorrelationId(let expected, let got):
+            return .protocolViolation("response correlation id \(got), expected \(expected.map(String.init) ?? "none")")
+        case .channelInactive:
+            return .closed("the broker closed the connection")
+        case .error(let d):
+            return .closed(d)
+        case .closedByUser:
+            return .closed("connection closed by the client")
+        }
+    }
+}
+

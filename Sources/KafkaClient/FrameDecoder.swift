@@ -1,0 +1,66 @@
+import NIOCore
+
+/// Why a response frame was refused before decoding.
+public enum FrameError: Error, Sendable, Hashable, CustomStringConvertible {
+    case tooLarge(size: Int64, limit: Int)
+    case negativeSize(Int32)
+    /// The size prefix looks like a TLS record: we spoke plaintext to a TLS listener.
+    case looksLikeTLS
+    /// The size prefix spells "HTTP": this is a web server, not Kafka.
+    case looksLikeHTTP
+
+    public var description: String {
+        switch self {
+        case .tooLarge(let size, let limit):
+            return "response frame of \(size) bytes exceeds the \(limit)-byte limit"
+        case .negativeSize(let s):
+            return "negative response frame size \(s)"
+        case .looksLikeTLS:
+            return "the broker answered with TLS: this listener needs SSL (security.protocol=SSL or SASL_SSL)"
+        case .looksLikeHTTP:
+            return "the peer answered with HTTP: this is not a Kafka listener"
+        }
+    }
+}
+
+/// Splits the byte stream into Kafka frames (INT32 size + body) and caps the size a broker
+/// can make us buffer. Emits the body without its size prefix.
+public struct KafkaFrameDecoder: ByteToMessageDecoder, NIOSingleStepByteToMessageDecoder {
+    public typealias InboundOut = ByteBuffer
+
+    public let maxFrameBytes: Int
+
+    public init(maxFrameBytes: Int) {
+        self.maxFrameBytes = maxFrameBytes
+    }
+
+    public mutating func decode(buffer: inout ByteBuffer) throws -> ByteBuffer? {
+        guard let size = buffer.getInteger(at: buffer.readerIndex, as: Int32.self) else { return nil }
+        if size < 0 { throw FrameError.negativeSize(size) }
+        if Int(size) > maxFrameBytes {
+            // A TLS alert/handshake record starts 0x15/0x16 0x03 0x0X; "HTTP" is 0x48545450.
+            let top = UInt32(bitPattern: size)
+            if (top >> 24 == 0x15 || top >> 24 == 0x16) && (top >> 16) & 0xFF == 0x03 { throw FrameError.looksLikeTLS }
+            if top == 0x4854_5450 { throw FrameError.looksLikeHTTP }
+            throw FrameError.tooLarge(size: Int64(size), limit: maxFrameBytes)
+        }
+        guard buffer.readableBytes >= 4 + Int(size) else { return nil }
+        buffer.moveReaderIndex(forwardBy: 4)
+        return buffer.readSlice(length: Int(size))
+    }
+
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let frame = try decode(buffer: &buffer) else { return .needMoreData }
+        context.fireChannelRead(Self.wrapInboundOut(frame))
+        return .continue
+    }
+
+    public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> ByteBuffer? {
+        try decode(buffer: &buffer)
+    }
+
+    public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer,
+                                    seenEOF: Bool) throws -> DecodingState {
+        try decode(context: context, buffer: &buffer)
+    }
+}

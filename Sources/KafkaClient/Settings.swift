@@ -1,0 +1,93 @@
+/// TLS for SSL and SASL_SSL listeners. Certificates and keys are PEM files.
+public struct TLSSettings: Sendable, Hashable {
+    /// CA bundle; nil = the system trust store.
+    public var caFile: String?
+    /// Client certificate chain and key for mutual TLS (both or neither).
+    public var certificateFile: String?
+    public var keyFile: String?
+    public var keyPassword: Secret?
+    /// Check the broker certificate against the advertised host name. Turn off only from an
+    /// explicit, visible option (ssl.endpoint.identification.algorithm= empty).
+    public var verifyHostname: Bool
+    /// Accept any certificate (no chain validation). Never a default.
+    public var insecureSkipVerify: Bool
+
+    public init(caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil,
+                keyPassword: Secret? = nil, verifyHostname: Bool = true, insecureSkipVerify: Bool = false) {
+        self.caFile = caFile
+        self.certificateFile = certificateFile
+        self.keyFile = keyFile
+        self.keyPassword = keyPassword
+        self.verifyHostname = verifyHostname
+        self.insecureSkipVerify = insecureSkipVerify
+    }
+}
+
+public enum SASLMechanism: String, Sendable, Hashable, CaseIterable {
+    case plain = "PLAIN"
+    case scramSHA256 = "SCRAM-SHA-256"
+    case scramSHA512 = "SCRAM-SHA-512"
+
+    /// Accepts the Kafka property spelling in any case.
+    public init?(name: String) {
+        guard let m = SASLMechanism(rawValue: name.trimmingWhitespace().uppercased()) else { return nil }
+        self = m
+    }
+}
+
+public struct SASLSettings: Sendable, Hashable {
+    public var mechanism: SASLMechanism
+    public var username: String
+    public var password: Secret
+
+    public init(mechanism: SASLMechanism, username: String, password: Secret) {
+        self.mechanism = mechanism
+        self.username = username
+        self.password = password
+    }
+}
+
+/// Everything needed to reach one cluster.
+public struct KafkaClientConfig: Sendable, Hashable {
+    public var bootstrap: [HostAddress]
+    public var aliases: HostAliasMap
+    /// nil = plaintext (PLAINTEXT or SASL_PLAINTEXT).
+    public var tls: TLSSettings?
+    /// nil = no authentication.
+    public var sasl: SASLSettings?
+    public var clientId: String
+    public var connectTimeout: Duration
+    public var requestTimeout: Duration
+    /// Largest response frame accepted; a bigger size prefix closes the connection.
+    public var maxFrameBytes: Int
+    /// Cap on any array count a broker sends is enforced by the codecs; this caps reconnect waits.
+    public var maxReconnectBackoff: Duration
+    /// Metadata older than this is refreshed on the next use.
+    public var metadataMaxAge: Duration
+
+    public init(bootstrap: [HostAddress], aliases: HostAliasMap = HostAliasMap(), tls: TLSSettings? = nil,
+                sasl: SASLSettings? = nil, clientId: String = "kafscope", connectTimeout: Duration = .seconds(10),
+                requestTimeout: Duration = .seconds(30), maxFrameBytes: Int = 100 * 1024 * 1024,
+                maxReconnectBackoff: Duration = .seconds(10), metadataMaxAge: Duration = .seconds(30)) {
+        self.bootstrap = bootstrap
+        self.aliases = aliases
+        self.tls = tls
+        self.sasl = sasl
+        self.clientId = clientId
+        self.connectTimeout = connectTimeout
+        self.requestTimeout = requestTimeout
+        self.maxFrameBytes = maxFrameBytes
+        self.maxReconnectBackoff = maxReconnectBackoff
+        self.metadataMaxAge = metadataMaxAge
+    }
+
+    /// Kafka's security.protocol name for these settings.
+    public var securityProtocol: String {
+        switch (tls != nil, sasl != nil) {
+        case (false, false): return "PLAINTEXT"
+        case (true, false): return "SSL"
+        case (false, true): return "SASL_PLAINTEXT"
+        case (true, true): return "SASL_SSL"
+        }
+    }
+}

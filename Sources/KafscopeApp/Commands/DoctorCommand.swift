@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import KafkaClient
+import KafscopeConfig
+
+/// Resolved settings (config file, context, --command-config, -b, --alias) -> a KafkaClient config.
+/// Passwords move from SecretText to Secret without ever becoming plain Strings in between.
+public enum KafkaClientSettings {
+    public static func clientConfig(from s: KafscopeSettings) throws -> KafkaClientConfig {
+        guard !s.bootstrap.isEmpty else {
+            throw ValidationError("no bootstrap brokers: pass -b HOST:PORT, --command-config FILE with bootstrap.servers, or a context")
+        }
+        var aliases = HostAliasMap()
+        for a in s.aliases {
+            do { try aliases.add(a.description) } catch { throw ValidationError("--alias \(a): \(error)") }
+        }
+        var tls: TLSSettings?
+        if s.security.securityProtocol.usesTLS {
+            let f = s.security.tls ?? TLSFiles()
+            tls = TLSSettings(caFile: f.caFile, certificateFile: f.certFile, keyFile: f.keyFile,
+                              keyPassword: f.keyPassword.map { Secret($0.reveal()) },
+                              verifyHostname: f.verifyHostname, insecureSkipVerify: f.insecureSkipVerify)
+        }
+        var sasl: SASLSettings?
+        if s.security.securityProtocol.usesSASL {
+            guard let c = s.security.sasl else {
+                throw ValidationError("\(s.security.securityProtocol.rawValue) needs SASL credentials (sasl.mechanism, sasl.jaas.config)")
+            }
+            guard let m = SASLMechanism(name: c.mechanism.rawValue) else {
+                throw ValidationError("unsupported SASL mechanism \(c.mechanism.rawValue)")
+            }
+            sasl = SASLSettings(mechanism: m, username: c.username, password: Secret(c.password.reveal()))
+        }
+        return KafkaClientConfig(bootstrap: s.bootstrap.map { HostAddress(host: $0.host, port: $0.port) },
+                                 aliases: aliases, tls: tls, sasl: sasl)
+    }
+
+    /// GlobalOptions -> resolved settings -> client config.
+    public static func clientConfig(from global: GlobalOptions) throws -> (KafkaClientConfig, KafscopeSettings) {
+        let overrides = CommandLineOverrides(bootstrap: global.bootstrap, aliases: global.aliases,
+                                             commandConfig: global.commandConfig, configFile: global.config,
+                                             context: global.context, connect: global.connect,
+                                             readOnly: global.readOnly, theme: global.theme)
+        let settings: KafscopeSettings
+        do { settings = try SettingsResolver.resolve(overrides) } catch { throw ValidationError("\(error)") }
+        return (try clientConfig(from: settings), settings)
+    }
+}
+
+/// `kafscope doctor`: per broker, the advertised and dialled address, DNS, TCP connect time, TLS
+/// certificate, SASL outcome, ApiVersions range, and a fix (the exact --alias) for each failure.
+public struct DoctorCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check DNS, TCP, TLS, SASL and ApiVersions for every bootstrap address and broker.",
+        discussion: "Exits 1 when any check fails; each failure names the stage and suggests a fix (e.g. --alias NAME=ADDR).")
+
+    @OptionGroup public var global: GlobalOptions
+
+    public init() {}
+
+    public func run() async throws {
+        let output = global.output.lowercased()
+        guard output == "table" || output == "json" || output == "text" else {
+            throw ValidationError("-o must be table or json, not \(global.output)")
+        }
+        let (config, settings) = try KafkaClientSettings.clientConfig(from: global)
+        var report = await Doctor.run(config: config)
+        report.warnings = settings.warnings + report.warnings
+        if output == "json" {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            enc.keyEncodingStrategy = .convertToSnakeCase
+            let data = try enc.encode(report)
+            FileHandle.standardOutput.write(data)
+            FileHandle.standardOutput.write(Data("\n".utf8))
+        } else {
+            FileHandle.standardOutput.write(Data(report.renderText().utf8))
+        }
+        if !report.ok { throw ExitCode(1) }
+    }
+}

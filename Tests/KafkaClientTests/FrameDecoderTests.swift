@@ -1,0 +1,80 @@
+import NIOCore
+import Testing
+@testable import KafkaClient
+
+@Suite struct FrameDecoderTests {
+    static func frame(_ body: [UInt8]) -> [UInt8] {
+        let n = UInt32(body.count)
+        return [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)] + body
+    }
+
+    static let bodies: [[UInt8]] = [[0, 0, 0, 7, 1, 2, 3], [0, 0, 0, 8], Array(repeating: 0xAB, count: 300), [0, 0, 0, 9, 0]]
+
+    func decodeAll(_ chunks: [[UInt8]], max: Int = 1 << 20) throws -> [[UInt8]] {
+        var d = KafkaFrameDecoder(maxFrameBytes: max)
+        var buf = ByteBuffer()
+        var out: [[UInt8]] = []
+        for c in chunks {
+            buf.writeBytes(c)
+            while let f = try d.decode(buffer: &buf) { out.append(Array(f.readableBytesView)) }
+        }
+        #expect(buf.readableBytes == 0)
+        return out
+    }
+
+    @Test func allAtOnce() throws {
+        let stream = Self.bodies.flatMap(Self.frame)
+        #expect(try decodeAll([stream]) == Self.bodies)
+    }
+
+    @Test func byteByByte() throws {
+        let stream = Self.bodies.flatMap(Self.frame)
+        #expect(try decodeAll(stream.map { [$0] }) == Self.bodies)
+    }
+
+    @Test func randomChunks() throws {
+        let stream = Self.bodies.flatMap(Self.frame)
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            var chunks: [[UInt8]] = []
+            var i = 0
+            while i < stream.count {
+                let n = Int.random(in: 1...40, using: &rng)
+                chunks.append(Array(stream[i..<min(i + n, stream.count)]))
+                i += n
+            }
+            #expect(try decodeAll(chunks) == Self.bodies)
+        }
+    }
+
+    @Test func partialFrameWaits() throws {
+        var d = KafkaFrameDecoder(maxFrameBytes: 100)
+        var buf = ByteBuffer(bytes: [0, 0, 0, 10, 1, 2])
+        #expect(try d.decode(buffer: &buf) == nil)
+        #expect(buf.readableBytes == 6)
+    }
+
+    @Test func oversizedFrameIsRefused() {
+        var d = KafkaFrameDecoder(maxFrameBytes: 1000)
+        var buf = ByteBuffer(bytes: [0, 0, 0x10, 0])
+        #expect(throws: FrameError.tooLarge(size: 4096, limit: 1000)) { try d.decode(buffer: &buf) }
+    }
+
+    @Test func negativeSizeIsRefused() {
+        var d = KafkaFrameDecoder(maxFrameBytes: 1000)
+        var buf = ByteBuffer(bytes: [0xFF, 0xFF, 0xFF, 0xFE])
+        #expect(throws: FrameError.negativeSize(-2)) { try d.decode(buffer: &buf) }
+    }
+
+    @Test func tlsAlertIsRecognised() {
+        var d = KafkaFrameDecoder(maxFrameBytes: 100 << 20)
+        var buf = ByteBuffer(bytes: [0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x50])
+        #expect(throws: FrameError.looksLikeTLS) { try d.decode(buffer: &buf) }
+    }
+
+    @Test func httpIsRecognised() {
+        var d = KafkaFrameDecoder(maxFrameBytes: 100 << 20)
+        var buf = ByteBuffer(bytes: Array("HTTP/1.1 400".utf8))
+        #expect(throws: FrameError.looksLikeHTTP) { try d.decode(buffer: &buf) }
+    }
+}
