@@ -1,0 +1,144 @@
+import ClusterModel
+import TerminalCore
+
+/// What the keyboard is talking to.
+public enum InputMode: Sendable, Hashable {
+    case normal
+    /// `:` command line.
+    case command(LineEditor, error: String?)
+    /// `/` filter; `previous` is restored by Esc.
+    case filter(LineEditor, previous: RowFilter?, error: String?)
+    /// `?` help, scrolled to `offset`.
+    case help(offset: Int)
+    /// A write waiting for y/n.
+    case confirm(WriteIntent, DialogState)
+}
+
+/// A transient line in the status bar.
+public struct Note: Sendable, Hashable {
+    public var text: String
+    public var level: NoteLevel
+    public var until: Double
+}
+
+/// The whole browser state. `update` changes it, `render` draws it; nothing else does.
+public struct AppState: Sendable {
+    public var options: BrowserOptions
+    public var size: Size
+    /// Latest time seen in a message.
+    public var now: Double
+    /// The route stack; never empty, the last is on screen.
+    public var stack: [any Screen]
+    public var overview = Loadable<ClusterOverview>()
+    public var lagHistory: LagHistory
+    public var mode: InputMode = .normal
+    public var note: Note?
+    /// Next auto-refresh; nil before `.start`.
+    public var nextRefreshAt: Double?
+    /// The background group-list load for lag history is in flight.
+    public var sampling = false
+    /// Topic and group names seen, for `:tail`/`:topic`/`:group` completion.
+    public var topicNames: [String] = []
+    public var groupNames: [String] = []
+    /// Screens recently left, by route, so going back to one paints its old rows at once.
+    var recent: [Route: any Screen] = [:]
+    var recentOrder: [Route] = []
+    /// Bumped on every visible change; the runtime redraws only when it moves.
+    public private(set) var revision = 0
+    /// Set by `:q` / ctrl-c and `:ctx` (the runtime stops after running the effect).
+    public var isFinished = false
+
+    public init(options: BrowserOptions, size: Size = Size(width: 80, height: 24), now: Double = 0) {
+        self.options = options
+        self.size = size
+        self.now = now
+        self.lagHistory = LagHistory(limit: options.lagHistoryLimit, maxGroups: options.lagHistoryGroups)
+        let route = options.initialRoute
+        self.stack = (route.parent.map { [ScreenRegistry.screen(for: $0)] } ?? []) + [ScreenRegistry.screen(for: route)]
+    }
+
+    public var current: any Screen { stack[stack.count - 1] }
+    public var route: Route { current.route }
+    public var routes: [Route] { stack.map(\.route) }
+
+    mutating func touch() { revision &+= 1 }
+
+    /// The context screens see; `area` is the current screen's body.
+    public var screenContext: ScreenContext {
+        ScreenContext(options: options, now: now, area: Layout(size: size).body, overview: overview,
+                      lagHistory: lagHistory)
+    }
+
+    /// Every binding active now: the screen's first, then the global ones it does not shadow.
+    public var activeBindings: [KeyBinding] {
+        let own = current.bindings
+        let taken = Set(own.flatMap(\.keys))
+        let global = GlobalBindings.all.compactMap { b -> KeyBinding? in
+            let keys = b.keys.filter { !taken.contains($0) }
+            guard !keys.isEmpty else { return nil }
+            var c = b
+            c.keys = keys
+            return c
+        }
+        return own + global
+    }
+
+    /// The first key of a binding, for scripts and tests ("press refresh").
+    public func key(forBinding name: String) -> Key? {
+        activeBindings.first { $0.name == name }?.keys.first
+    }
+
+    mutating func remember(_ screen: any Screen) {
+        let r = screen.route
+        recent[r] = screen
+        recentOrder.removeAll { $0 == r }
+        recentOrder.append(r)
+        // Detail screens can hold thousands of rows; keep only a few.
+        while recentOrder.count > 8 {
+            recent[recentOrder.removeFirst()] = nil
+        }
+    }
+
+    func recalled(_ route: Route) -> (any Screen)? { recent[route] }
+}
+
+/// Where things go on screen. Shared by update (page sizes) and render.
+public struct Layout: Sendable, Hashable {
+    public var header: Rect?
+    public var crumbs: Rect?
+    /// The framed area (frame included when `framed`).
+    public var panel: Rect
+    public var framed: Bool
+    /// Inside the frame: the screen draws here.
+    public var body: Rect
+    public var footer: Rect?
+
+    public init(size: Size) {
+        var rest = Rect(x: 0, y: 0, width: size.width, height: size.height)
+        if rest.height >= 2 {
+            let (top, bottom) = rest.splitBottom(1)
+            footer = bottom
+            rest = top
+        } else {
+            footer = nil
+        }
+        if rest.height >= 4 {
+            // Tall terminals get the health summary on a line of its own.
+            let (h, r) = rest.splitTop(size.height >= 20 && size.width >= 40 ? 2 : 1)
+            header = h
+            rest = r
+        } else {
+            header = nil
+        }
+        if rest.height >= 6 {
+            let (c, r) = rest.splitTop(1)
+            crumbs = c
+            rest = r
+        } else {
+            crumbs = nil
+        }
+        panel = rest
+        framed = rest.height >= 5 && rest.width >= 16
+        body = framed ? Frame.inner(rest) : rest
+    }
+}

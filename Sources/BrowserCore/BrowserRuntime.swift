@@ -1,0 +1,241 @@
+import ClusterModel
+import Foundation
+import TerminalCore
+
+/// Why the browser stopped.
+public enum BrowserExit: Sendable, Hashable {
+    case quit
+    /// `:ctx NAME`: the app reconnects and starts a new runtime (at `route` if it likes).
+    case switchContext(String, route: Route)
+}
+
+/// Runs the browser: one UI loop on a dedicated thread owns the terminal (read a key
+/// with a 50 ms timeout, drain finished effects, update, draw when something changed),
+/// while effects run as Swift tasks, one per kind (a newer one cancels the older).
+/// Slow services never block input: their results just arrive later.
+public final class BrowserRuntime: @unchecked Sendable {
+    // @unchecked: `device` and the loop's state are touched only by the UI thread;
+    // `inbox` is the only thing other threads reach, and it is locked.
+    private let device: any TerminalDevice
+    private let services: BrowserServices
+    private let options: BrowserOptions
+    private let clock: @Sendable () -> Double
+    private let inbox = Inbox()
+    /// Key-wait per loop turn, in milliseconds.
+    public var keyTimeoutMilliseconds = 50
+    /// Adjusts the first state before `.start` (tests put probe screens on the stack).
+    var prepareState: ((inout AppState) -> Void)?
+
+    private var jobs: [EffectKind: Job] = [:]
+    private var generation: UInt64 = 0
+    private var exit: BrowserExit?
+
+    private struct Job {
+        var generation: UInt64
+        var task: Task<Void, Never>
+    }
+
+    public init(device: any TerminalDevice, services: BrowserServices, options: BrowserOptions,
+                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.device = device
+        self.services = services
+        self.options = options
+        self.clock = clock
+    }
+
+    /// Runs the UI loop on its own thread and returns when the user quits or switches
+    /// context. Call once.
+    public func run() async -> BrowserExit {
+        await withCheckedContinuation { (cont: CheckedContinuation<BrowserExit, Never>) in
+            let thread = Thread { [self] in
+                cont.resume(returning: self.runBlocking())
+            }
+            thread.name = "kafscope-ui"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    /// Runs the UI loop on the calling thread (which becomes the UI thread).
+    public func runBlocking() -> BrowserExit {
+        var state = AppState(options: options, size: device.size, now: clock())
+        prepareState?(&state)
+        apply(&state, .start(now: clock()))
+        var presentedRevision: Int? = nil
+        var presentedSize: Size? = nil
+        while exit == nil {
+            let started = clock()
+            var key = device.readKey(timeoutMilliseconds: keyTimeoutMilliseconds)
+            if key == nil {
+                // Devices that return at once (tests, closed input) must not spin the CPU.
+                let waited = (clock() - started) * 1000
+                let rest = Double(keyTimeoutMilliseconds) - waited
+                if rest > 1 { Thread.sleep(forTimeInterval: rest / 1000) }
+            }
+            // Drain a burst (paste, key repeat) before drawing once.
+            var burst = 0
+            while let k = key, exit == nil {
+                if k != .resize { apply(&state, .key(k)) }
+                burst += 1
+                key = burst < 64 ? device.readKey(timeoutMilliseconds: 0) : nil
+            }
+            if device.size != state.size { apply(&state, .resize(device.size)) }
+            for item in inbox.drain() where accept(item) {
+                apply(&state, .loaded(item.result, at: item.at))
+            }
+            apply(&state, .tick(now: clock()))
+            let size = device.size
+            if state.revision != presentedRevision || size != presentedSize {
+                device.present(render(state, size: size))
+                presentedRevision = state.revision
+                presentedSize = size
+            }
+        }
+        for (_, job) in jobs { job.task.cancel() }
+        jobs.removeAll()
+        return exit ?? .quit
+    }
+
+    /// Runs `update` and starts the effects it returns.
+    private func apply(_ state: inout AppState, _ message: Message) {
+        let effects = update(&state, message)
+        for e in effects { start(e, state: state) }
+    }
+
+    /// True when a result belongs to the current job of its kind (older ones were
+    /// replaced or cancelled and are dropped).
+    private func accept(_ item: Inbox.Item) -> Bool {
+        guard let kind = item.kind else { return true }
+        guard let job = jobs[kind], job.generation == item.generation else { return false }
+        if item.final { jobs[kind] = nil }
+        return true
+    }
+
+    private func start(_ effect: Effect, state: AppState) {
+        switch effect {
+        case .quit:
+            exit = .quit
+        case .switchContext(let name):
+            exit = .switchContext(name, route: state.route)
+        case .cancel(let kind):
+            jobs[kind]?.task.cancel()
+            jobs[kind] = nil
+        case .stopTail:
+            jobs[.tail]?.task.cancel()
+            jobs[.tail] = nil
+        case .load(let request):
+            launch(kind: request.kind) { [services] post in
+                post(await Self.perform(request, services: services), true)
+            }
+        case .checkConnectAction(let action, let cluster):
+            launch(kind: .actionSupport) { [services] post in
+                let reason: String?
+                if let c = services.connect { reason = await c.unsupportedReason(action, cluster: cluster) }
+                else { reason = "no Kafka Connect cluster is configured" }
+                post(.actionSupport(action, cluster: cluster, reason: reason), true)
+            }
+        case .connectAction(let action, let cluster, let connector):
+            // Writes are never replaced or dropped: each reports back.
+            let inbox = self.inbox, clock = self.clock, services = self.services
+            Task {
+                var err: LoadError? = nil
+                if let c = services.connect {
+                    do { try await c.perform(action, cluster: cluster, connector: connector) } catch { err = LoadError(error) }
+                } else {
+                    err = LoadError("no Kafka Connect cluster is configured")
+                }
+                inbox.post(.init(kind: nil, generation: 0, final: true,
+                                 result: .connectAction(action, cluster: cluster, connector: connector, error: err),
+                                 at: clock()))
+            }
+        case .startTail(let opts):
+            guard let tail = services.tail else {
+                let at = clock()
+                inbox.post(.init(kind: nil, generation: 0, final: true,
+                                 result: .tailEnded(LoadError("tailing is not available in this build")), at: at))
+                return
+            }
+            // The stream is made here, on the UI thread, so events sent right after the
+            // screen opened are buffered rather than lost before the task subscribes.
+            let stream = tail.tail(opts)
+            launch(kind: .tail) { post in
+                do {
+                    for try await event in stream {
+                        if Task.isCancelled { break }
+                        post(.tail(event), false)
+                    }
+                    post(.tailEnded(nil), true)
+                } catch {
+                    post(.tailEnded(Task.isCancelled ? nil : LoadError(error)), true)
+                }
+            }
+        }
+    }
+
+    /// Starts a job of `kind`, cancelling the previous one of that kind.
+    private func launch(kind: EffectKind,
+                        _ body: @escaping @Sendable (_ post: @escaping @Sendable (LoadResult, Bool) -> Void) async -> Void) {
+        jobs[kind]?.task.cancel()
+        generation &+= 1
+        let gen = generation
+        let inbox = self.inbox, clock = self.clock
+        let post: @Sendable (LoadResult, Bool) -> Void = { result, final in
+            inbox.post(.init(kind: kind, generation: gen, final: final, result: result, at: clock()))
+        }
+        jobs[kind] = Job(generation: gen, task: Task { await body(post) })
+    }
+
+    static func perform(_ request: LoadRequest, services: BrowserServices) async -> LoadResult {
+        let cluster = services.cluster
+        func run<T>(_ f: () async throws -> T) async -> Result<T, LoadError> {
+            do { return .success(try await f()) } catch { return .failure(LoadError(error)) }
+        }
+        switch request {
+        case .overview: return .overview(await run { try await cluster.overview() })
+        case .topics: return .topics(await run { try await cluster.topics() })
+        case .topic(let name): return .topic(name: name, await run { try await cluster.topic(named: name) })
+        case .groups: return .groups(await run { try await cluster.groups() })
+        case .group(let name): return .group(name: name, await run { try await cluster.group(named: name) })
+        case .connectors:
+            guard let c = services.connect else {
+                return .connectors(.failure(LoadError("no Kafka Connect cluster is configured (--connect NAME=URL)")))
+            }
+            return .connectors(.success(await c.connectors()))
+        case .connector(let cl, let name):
+            guard let c = services.connect else {
+                return .connector(cluster: cl, name: name, .failure(LoadError("no Kafka Connect cluster is configured")))
+            }
+            return .connector(cluster: cl, name: name, await run { try await c.connector(cluster: cl, name: name) })
+        }
+    }
+}
+
+/// Finished effect results, handed from tasks to the UI thread.
+final class Inbox: @unchecked Sendable {
+    // @unchecked: every access to `items` holds `lock`.
+    struct Item: Sendable {
+        var kind: EffectKind?
+        var generation: UInt64
+        /// The job ends with this item.
+        var final: Bool
+        var result: LoadResult
+        var at: Double
+    }
+
+    private let lock = NSLock()
+    private var items: [Item] = []
+
+    func post(_ item: Item) {
+        lock.lock()
+        items.append(item)
+        lock.unlock()
+    }
+
+    func drain() -> [Item] {
+        lock.lock()
+        defer { lock.unlock() }
+        let out = items
+        items.removeAll(keepingCapacity: true)
+        return out
+    }
+}

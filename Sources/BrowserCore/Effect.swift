@@ -1,0 +1,104 @@
+import ClusterModel
+import TerminalCore
+
+/// A read the runtime performs against a service.
+public enum LoadRequest: Hashable, Sendable {
+    case overview
+    case topics
+    case topic(String)
+    case groups
+    case group(String)
+    case connectors
+    case connector(cluster: String, name: String)
+
+    public var kind: EffectKind {
+        switch self {
+        case .overview: return .overview
+        case .topics: return .topics
+        case .topic: return .topic
+        case .groups: return .groups
+        case .group: return .group
+        case .connectors: return .connectors
+        case .connector: return .connector
+        }
+    }
+}
+
+/// The key of a background job: one job per kind runs at a time, a newer one replaces
+/// (cancels) the older, and leaving a view cancels its kinds.
+public enum EffectKind: String, Hashable, Sendable, CaseIterable {
+    case overview, topics, topic, groups, group, connectors, connector, connectAction, actionSupport, tail
+}
+
+/// What `update` asks the runtime to do. Effects never touch state; their results come
+/// back as `Message.loaded`.
+public enum Effect: Hashable, Sendable {
+    case load(LoadRequest)
+    /// Stops the job of this kind, if any; its result, if it still arrives, is dropped.
+    case cancel(EffectKind)
+    /// A Connect write. Only emitted after confirmation, never in read-only mode.
+    case connectAction(ConnectAction, cluster: String, connector: String)
+    /// Asks whether an action is available on a Connect cluster (`unsupportedReason`).
+    case checkConnectAction(ConnectAction, cluster: String)
+    /// Starts a tail (replacing a running one); events arrive as `.tail` results.
+    case startTail(TailOptions)
+    case stopTail
+    /// Leave the browser so the app can reconnect to another context.
+    case switchContext(String)
+    case quit
+
+    public var kind: EffectKind? {
+        switch self {
+        case .load(let r): return r.kind
+        case .connectAction: return .connectAction
+        case .checkConnectAction: return .actionSupport
+        case .startTail, .stopTail: return .tail
+        case .cancel, .switchContext, .quit: return nil
+        }
+    }
+}
+
+/// A failure as shown on screen: one line, no credentials (services make sure of that).
+public struct LoadError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public init(_ error: any Error) {
+        if let e = error as? LoadError { self = e; return }
+        if let u = error as? UserFacingError { self.message = u.message; return }
+        self.message = String(describing: error)
+    }
+    public var description: String { message }
+}
+
+/// A finished effect.
+public enum LoadResult: Sendable {
+    case overview(Result<ClusterOverview, LoadError>)
+    case topics(Result<Partial<[TopicSummary]>, LoadError>)
+    case topic(name: String, Result<TopicDetail, LoadError>)
+    case groups(Result<Partial<[GroupSummary]>, LoadError>)
+    case group(name: String, Result<GroupDetail, LoadError>)
+    case connectors(Result<ConnectorListing, LoadError>)
+    case connector(cluster: String, name: String, Result<ConnectorDetail, LoadError>)
+    /// A Connect write finished; `error` nil means it was accepted.
+    case connectAction(ConnectAction, cluster: String, connector: String, error: LoadError?)
+    case actionSupport(ConnectAction, cluster: String, reason: String?)
+    case tail(TailEvent)
+    /// The tail stream ended (nil: normally, e.g. cancelled).
+    case tailEnded(LoadError?)
+}
+
+/// Everything that changes `AppState`. Time only enters through messages.
+public enum Message: Sendable {
+    /// First message: starts the initial loads.
+    case start(now: Double)
+    case key(Key)
+    /// Sent by the runtime's loop (about every 50 ms); drives auto-refresh and notes.
+    case tick(now: Double)
+    case resize(Size)
+    /// An effect's result, stamped with the time it arrived.
+    case loaded(LoadResult, at: Double)
+    /// Opens a route on top of the stack (as Enter would).
+    case open(Route)
+    /// Runs a command line as if typed after `:` (without the colon).
+    case command(String)
+}

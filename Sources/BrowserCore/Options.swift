@@ -1,0 +1,69 @@
+import ClusterModel
+import TerminalCore
+
+/// How the app configures the browser. Everything has a default so tests name only
+/// what they care about.
+public struct BrowserOptions: Sendable {
+    /// Context name shown in the header (`--context`, or the config's current one).
+    public var contextName: String
+    /// Known context names, for `:ctx` completion.
+    public var contexts: [String]
+    /// Refuses every write with a visible note.
+    public var readOnly: Bool
+    /// Auto-refresh period in seconds; 0 or less turns auto-refresh off.
+    public var refreshInterval: Double
+    /// The first screen.
+    public var initialRoute: Route
+    /// Local time offset for "stale since HH:MM:SS" (the app passes the zone's offset,
+    /// so rendering stays free of clocks and time zones).
+    public var utcOffsetSeconds: Int
+    /// Samples kept per group for lag sparklines.
+    public var lagHistoryLimit: Int
+    /// Groups whose history is kept (oldest-touched are dropped beyond this).
+    public var lagHistoryGroups: Int
+    /// Load the group list on every auto-refresh, whatever the screen, so lag trends
+    /// cover the whole session.
+    public var sampleLagInBackground: Bool
+    /// Box drawing and symbols (`.ascii` for non-UTF-8 terminals).
+    public var glyphs: Glyphs
+    /// How long a note stays in the status line, in seconds.
+    public var noteDuration: Double
+    /// Records the tail screen keeps (a ring: the oldest are dropped, and counted, beyond it).
+    public var tailBufferSize: Int
+    /// Bytes of key+value+headers the tail screen keeps, whatever the record count.
+    public var tailBufferBytes: Int
+
+    public init(contextName: String = "default", contexts: [String] = [], readOnly: Bool = false,
+                refreshInterval: Double = 5, initialRoute: Route = .topics, utcOffsetSeconds: Int = 0,
+                lagHistoryLimit: Int = 120, lagHistoryGroups: Int = 2_000, sampleLagInBackground: Bool = true,
+                glyphs: Glyphs = .unicode, noteDuration: Double = 6,
+                tailBufferSize: Int = 10_000, tailBufferBytes: Int = 256 << 20) {
+        self.contextName = contextName
+        self.contexts = contexts
+        self.readOnly = readOnly
+        self.refreshInterval = refreshInterval
+        self.initialRoute = initialRoute
+        self.utcOffsetSeconds = utcOffsetSeconds
+        self.lagHistoryLimit = max(2, lagHistoryLimit)
+        self.lagHistoryGroups = max(1, lagHistoryGroups)
+        self.sampleLagInBackground = sampleLagInBackground
+        self.glyphs = glyphs
+        self.noteDuration = noteDuration
+        self.tailBufferSize = max(1, tailBufferSize)
+        self.tailBufferBytes = max(1, tailBufferBytes)
+    }
+}
+
+/// The services the runtime calls. Connect and tail are optional: without them their
+/// screens say so instead of failing.
+public struct BrowserServices: Sendable {
+    public var cluster: any ClusterService
+    public var connect: (any ConnectService)?
+    public var tail: (any TailService)?
+
+    public init(cluster: any ClusterService, connect: (any ConnectService)? = nil, tail: (any TailService)? = nil) {
+        self.cluster = cluster
+        self.connect = connect
+        self.tail = tail
+    }
+}

@@ -1,0 +1,134 @@
+import ClusterModel
+import TerminalCore
+
+/// One screen: its key table, how it loads, how it reacts, how it draws. Each screen is
+/// a self-contained value type registered in `ScreenRegistry.factories`; new screens
+/// (connectors, tail) are new files plus one line there.
+public protocol Screen: Sendable {
+    var route: Route { get }
+    /// Keys specific to this screen. They win over global keys and appear first in help
+    /// and the hint bar.
+    var bindings: [KeyBinding] { get }
+    /// Marks data as loading (keeping old rows) and returns the effects that load it.
+    /// Called on open, on `r`, on return from a child screen and on auto-refresh.
+    mutating func load(context: ScreenContext) -> [Effect]
+    /// Effects that stop this screen's work when it is left (popped or covered).
+    func leaveEffects() -> [Effect]
+    /// A navigation or screen-specific action.
+    mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput]
+    /// Every result reaches every screen on the stack; each takes what it needs.
+    mutating func receive(_ result: LoadResult, at time: Double, context: ScreenContext) -> [ScreenOutput]
+    /// Applies the `/` filter to the main list. Returns an error message (invalid regex)
+    /// and then keeps the previous filter.
+    mutating func setFilter(_ filter: RowFilter?, context: ScreenContext) -> String?
+    var filter: RowFilter? { get }
+    /// Loading / stale / error state of the data on screen.
+    var status: ViewStatus { get }
+    /// After the title in the frame, e.g. "[12/340]".
+    var titleDetail: String { get }
+    /// Draws the body (inside the frame). Pure; nothing random or clock-based.
+    func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext)
+}
+
+extension Screen {
+    public var bindings: [KeyBinding] { [] }
+    public var titleDetail: String { "" }
+    public var filter: RowFilter? { nil }
+    public mutating func setFilter(_ filter: RowFilter?, context: ScreenContext) -> String? {
+        filter == nil ? nil : "this view has no list to filter"
+    }
+}
+
+/// What a screen is asked to do.
+public enum ScreenAction: Hashable, Sendable {
+    case navigate(Navigation)
+    case open
+    case sortNext
+    case sortReverse
+    /// A binding from the screen's own table, by name.
+    case binding(String)
+}
+
+public enum Navigation: Hashable, Sendable {
+    case up, down, pageUp, pageDown, top, bottom
+}
+
+/// What a screen asks of the app.
+public enum ScreenOutput: Sendable, Hashable {
+    case effect(Effect)
+    /// Push a route (Enter on a row).
+    case open(Route)
+    /// A write: refused in read-only mode, else confirmed in a dialog naming the target.
+    case write(WriteIntent)
+    case note(String, NoteLevel)
+}
+
+/// A write waiting for confirmation: "Pause connector orders-sink on QA?".
+public struct WriteIntent: Sendable, Hashable {
+    /// Verb phrase: "pause connector".
+    public var action: String
+    /// What it acts on: "orders-sink on Connect cluster QA".
+    public var target: String
+    /// Sent only after the user confirms.
+    public var effect: Effect
+
+    public init(action: String, target: String, effect: Effect) {
+        self.action = action
+        self.target = target
+        self.effect = effect
+    }
+
+    public var question: String {
+        let a = action.prefix(1).uppercased() + action.dropFirst()
+        return "\(a) \(target)?"
+    }
+}
+
+public enum NoteLevel: Sendable, Hashable {
+    case info, warn, error
+}
+
+/// What screens may read about the rest of the app.
+public struct ScreenContext: Sendable {
+    public var options: BrowserOptions
+    /// Latest time seen (from ticks and results).
+    public var now: Double
+    /// Where the screen's body is drawn; update uses it for page sizes.
+    public var area: Rect
+    public var overview: Loadable<ClusterOverview>
+    public var lagHistory: LagHistory
+    public var glyphs: Glyphs { options.glyphs }
+
+    public init(options: BrowserOptions, now: Double, area: Rect, overview: Loadable<ClusterOverview>,
+                lagHistory: LagHistory) {
+        self.options = options
+        self.now = now
+        self.area = area
+        self.overview = overview
+        self.lagHistory = lagHistory
+    }
+}
+
+/// The one list of screens. A route is served by the first factory that accepts it.
+public enum ScreenRegistry {
+    public typealias Factory = @Sendable (Route) -> (any Screen)?
+
+    public static let factories: [Factory] = [
+        BrokersScreen.make,
+        QuorumScreen.make,
+        TopicsScreen.make,
+        TopicDetailScreen.make,
+        GroupsScreen.make,
+        GroupDetailScreen.make,
+        TailScreen.make,
+        ConnectorsScreen.make,
+        ConnectorDetailScreen.make,
+    ]
+
+    public static func screen(for route: Route) -> any Screen {
+        for f in factories {
+            if let s = f(route) { return s }
+        }
+        return UnavailableScreen(route: route)
+    }
+}

@@ -1,0 +1,82 @@
+import ClusterModel
+import TerminalCore
+
+/// Health symbols beside roles, so meaning survives without colour.
+enum Mark {
+    static func error(_ g: Glyphs) -> TableCell { TableCell(String(g.error), role: .statusError) }
+    static func warn(_ g: Glyphs) -> TableCell { TableCell(String(g.warn), role: .statusWarn) }
+    static let none = TableCell("")
+
+    /// A number that is a problem when non-zero.
+    static func count(_ n: Int, role: Role) -> TableCell {
+        n > 0 ? TableCell(String(n), role: role) : TableCell("0")
+    }
+}
+
+/// Sub-lists of a detail screen (Partitions / Configs / Groups), switched with Tab.
+struct Sections: Sendable, Hashable {
+    var names: [String]
+    var active: Int = 0
+
+    mutating func next() { active = names.isEmpty ? 0 : (active + 1) % names.count }
+    mutating func previous() { active = names.isEmpty ? 0 : (active + names.count - 1) % names.count }
+
+    static let bindings: [KeyBinding] = [
+        KeyBinding("nextSection", keys: [.tab, .right, .character("l")], "Next section", hint: "section"),
+        KeyBinding("previousSection", keys: [.backTab, .left, .character("h")], "Previous section"),
+    ]
+
+    /// One row: " Partitions 12 │ Configs 3 │ Groups 2 ", the active one highlighted.
+    func render(into buffer: inout CellBuffer, x: Int, y: Int, width: Int, labels: [String], glyphs: Glyphs) {
+        var col = x
+        let maxX = x + width
+        for (i, label) in labels.enumerated() {
+            if col >= maxX { break }
+            if i > 0 {
+                col += buffer.put(" \(glyphs.vertical) ", x: col, y: y, style: Style(.dim),
+                                  clip: Rect(x: x, y: y, width: maxX - x, height: 1))
+            }
+            let style = i == active ? Style(.crumbActive, [.bold, .underline]) : Style(.crumb)
+            col += buffer.put(label, x: col, y: y, style: style, clip: Rect(x: x, y: y, width: maxX - x, height: 1))
+        }
+    }
+}
+
+/// A line of label/value pairs ("leader 1  epoch 7"), dropping pairs that do not fit.
+struct SummaryLine {
+    var items: [(label: String, value: String, role: Role)] = []
+
+    mutating func add(_ label: String, _ value: String, role: Role = .headerValue) {
+        items.append((label, value, role))
+    }
+
+    func render(into buffer: inout CellBuffer, x: Int, y: Int, width: Int) {
+        var col = x
+        let clip = Rect(x: x, y: y, width: width, height: 1)
+        for item in items {
+            let w = (item.label.isEmpty ? 0 : DisplayWidth.of(item.label) + 1) + DisplayWidth.of(item.value)
+            if col > x && col + w > x + width { break }
+            if !item.label.isEmpty {
+                col += buffer.put(item.label + " ", x: col, y: y, style: Style(.headerLabel), clip: clip)
+            }
+            col += buffer.put(item.value, x: col, y: y, style: Style(item.role), clip: clip)
+            col += 2
+        }
+    }
+}
+
+/// Draws a message (loading, error, unsupported) in an empty body.
+func renderMessage(_ text: String, role: Role, into buffer: inout CellBuffer, area: Rect) {
+    guard !area.isEmpty else { return }
+    let lines = TextLayout.wrap(text, width: area.width)
+    for (i, line) in lines.prefix(area.height).enumerated() {
+        buffer.put(line, x: area.x, y: area.y + i, style: Style(role), clip: area)
+    }
+}
+
+/// The body text for a screen whose data has not arrived (or failed before any arrived).
+func placeholder(_ status: ViewStatus, what: String, glyphs: Glyphs) -> (String, Role)? {
+    if status.hasData { return nil }
+    if let e = status.error { return ("\(glyphs.error) cannot load \(what): \(e)", .statusError) }
+    return ("Loading \(what)\(glyphs.ellipsis)", .dim)
+}

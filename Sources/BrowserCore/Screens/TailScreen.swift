@@ -1,0 +1,501 @@
+import ClusterModel
+import TerminalCore
+
+/// Live tail of one topic: a table of the newest records (time, partition, offset, key,
+/// value preview) over a bounded ring buffer, with pause (the view freezes while records
+/// keep arriving), follow, the `/` filter on key/value/headers, rates overall and per
+/// partition, and a record view (Enter) with the full key, value (pretty JSON), headers
+/// and metadata. `m` / `M` cycle how values / keys are decoded.
+public struct TailScreen: Screen {
+    public static let make: ScreenRegistry.Factory = { route in
+        if case .tail(let topic) = route { return TailScreen(topic: topic) }
+        return nil
+    }
+
+    /// The record view (Enter), built once per record and mode so drawing stays cheap.
+    public struct RecordView: Sendable, Hashable {
+        public var seq: Int
+        public var record: TailRecord
+        public var lines: [[Span]]
+        public var offset: Int = 0
+        public var keyUsed: PayloadMode
+        public var valueUsed: PayloadMode
+        public var utcOffset: Int
+    }
+
+    public let topic: String
+    public var route: Route { .tail(topic: topic) }
+
+    public private(set) var ring: TailRing?
+    /// Sequence numbers of the records that pass the filter (nil: no filter).
+    public private(set) var matches: [Int]?
+    public private(set) var rowFilter: RowFilter?
+    /// The view is frozen at `viewEnd` (records at or after it are buffered, not shown).
+    public private(set) var paused = false
+    public private(set) var viewEnd = 0
+    /// The cursor sticks to the newest row.
+    public private(set) var follow = true
+    public private(set) var scroll = ScrollState()
+    public private(set) var record: RecordView?
+    public private(set) var keyMode: PayloadMode = .auto
+    public private(set) var valueMode: PayloadMode = .auto
+    public private(set) var rates = TailRates()
+    /// Latest notices from the tail (offset reset, partitions added), newest last.
+    public private(set) var notices: [String] = []
+    public private(set) var caughtUp = false
+    public private(set) var received = 0
+    public private(set) var receivedBytes = 0
+    public private(set) var lastAt: Double?
+    /// The tail stopped: with the error, or nil error when it ended normally.
+    public private(set) var ended: LoadError??
+    public private(set) var endedAt: Double?
+    private var starts = 0
+    let session = TailSessionFlag()
+
+    public init(topic: String) {
+        self.topic = topic
+    }
+
+    // MARK: Keys
+
+    public var bindings: [KeyBinding] {
+        var b: [KeyBinding] = []
+        if record != nil {
+            b.append(KeyBinding("closeRecord", keys: [.escape, .character("q")], "Close the record view", hint: "close"))
+        }
+        b += [
+            KeyBinding("pause", keys: [.character(" ")],
+                       "Pause / resume the view (records keep being buffered while paused)", hint: "pause"),
+            KeyBinding("follow", keys: [.character("f")], "Follow: keep the cursor on the newest record", hint: "follow"),
+            KeyBinding("valueMode", keys: [.character("m")],
+                       "Value decoding: auto (text if UTF-8, JSON pretty-printed, else hex) / text / json / hex / base64",
+                       hint: "mode"),
+            KeyBinding("keyMode", keys: [.character("M")], "Key decoding: auto / text / json / hex / base64"),
+        ]
+        return b
+    }
+
+    // MARK: Lifecycle
+
+    public mutating func load(context: ScreenContext) -> [Effect] {
+        if ring == nil {
+            ring = TailRing(capacity: context.options.tailBufferSize, maxBytes: context.options.tailBufferBytes)
+        }
+        // Auto-refresh and `r` come here too: a running tail is left alone.
+        if session.running { return [] }
+        session.running = true
+        if starts > 0 {
+            addNotice("Tail restarted at the end of each partition; records produced meanwhile are not shown")
+        }
+        starts += 1
+        ended = nil
+        endedAt = nil
+        caughtUp = false
+        return [.startTail(TailOptions(topic: topic, start: .end))]
+    }
+
+    public func leaveEffects() -> [Effect] {
+        session.running = false
+        return [.stopTail]
+    }
+
+    private mutating func addNotice(_ text: String) {
+        notices.append(text.sanitizedForTerminal)
+        if notices.count > 5 { notices.removeFirst(notices.count - 5) }
+    }
+
+    // MARK: View rows
+
+    /// Rows in the view (filtered, and frozen when paused).
+    public var rowCount: Int {
+        guard let ring else { return 0 }
+        let end = paused ? viewEnd : ring.endSeq
+        if let m = matches { return Self.countBelow(m, end) }
+        return max(0, end - ring.startSeq)
+    }
+
+    /// Records buffered after the frozen view (paused), that pass the filter.
+    public var pendingCount: Int {
+        guard paused, let ring else { return 0 }
+        if let m = matches { return m.count - Self.countBelow(m, viewEnd) }
+        return max(0, ring.endSeq - viewEnd)
+    }
+
+    func seq(atRow i: Int) -> Int? {
+        guard let ring, i >= 0, i < rowCount else { return nil }
+        if let m = matches { return m[i] }
+        return ring.startSeq + i
+    }
+
+    func recordAt(row i: Int) -> TailRecord? { seq(atRow: i).flatMap { ring?.record($0) } }
+
+    /// Elements of sorted `a` below `limit`.
+    static func countBelow(_ a: [Int], _ limit: Int) -> Int {
+        var lo = 0, hi = a.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if a[mid] < limit { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// Where the table goes: below the summary, rates and notice lines when there is room.
+    func layout(_ area: Rect) -> (summary: Int?, partitions: Int?, notice: Int?, table: Rect) {
+        var rest = area
+        var summary: Int?, partitions: Int?, notice: Int?
+        if rest.height >= 3 { summary = rest.y; rest = rest.splitTop(1).1 }
+        if rest.height >= 8 { partitions = rest.y; rest = rest.splitTop(1).1 }
+        if !notices.isEmpty && rest.height >= 6 { notice = rest.y; rest = rest.splitTop(1).1 }
+        return (summary, partitions, notice, rest)
+    }
+
+    func visibleRows(_ context: ScreenContext) -> Int { tableRows(layout(context.area).table) }
+
+    // MARK: Actions
+
+    public mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] {
+        let visible = visibleRows(context)
+        if var r = record {
+            switch action {
+            case .navigate(let n):
+                let page = max(1, context.area.height - 1)
+                switch n {
+                case .up: r.offset -= 1
+                case .down: r.offset += 1
+                case .pageUp: r.offset -= page
+                case .pageDown: r.offset += page
+                case .top: r.offset = 0
+                case .bottom: r.offset = Int.max / 2
+                }
+                let maxOffset = TextView(lines: r.lines).maxOffset(in: context.area)
+                r.offset = min(max(0, r.offset), maxOffset)
+                record = r
+                return []
+            case .binding("closeRecord"):
+                record = nil
+                return []
+            case .binding("valueMode"), .binding("keyMode"):
+                cycleMode(action == .binding("valueMode"))
+                return [.note("Key: \(keyMode.rawValue), value: \(valueMode.rawValue)", .info)]
+            case .open, .sortNext, .sortReverse:
+                return []
+            case .binding:
+                break
+            }
+        }
+        switch action {
+        case .navigate(let n):
+            let count = rowCount
+            switch n {
+            case .up: scroll.move(by: -1, count: count, visible: visible)
+            case .down: scroll.move(by: 1, count: count, visible: visible)
+            case .pageUp: scroll.pageUp(count: count, visible: visible)
+            case .pageDown: scroll.pageDown(count: count, visible: visible)
+            case .top: scroll.toTop(count: count, visible: visible)
+            case .bottom: scroll.toBottom(count: count, visible: visible)
+            }
+            // Moving off the newest row stops following; G / End resumes it.
+            follow = n == .bottom || (follow && scroll.cursor >= count - 1)
+        case .open:
+            guard let s = seq(atRow: scroll.cursor), let rec = ring?.record(s) else {
+                return [.note("No record selected", .info)]
+            }
+            record = Self.recordView(seq: s, rec, keyMode: keyMode, valueMode: valueMode,
+                                     utcOffset: context.options.utcOffsetSeconds)
+        case .sortNext, .sortReverse:
+            return [.note("The tail is in arrival order", .info)]
+        case .binding("pause"):
+            paused.toggle()
+            if paused {
+                viewEnd = ring?.endSeq ?? 0
+                return [.note("Paused: new records are buffered, not shown (space resumes)", .info)]
+            }
+            if follow { scroll.toBottom(count: rowCount, visible: visible) }
+            scroll.clamp(count: rowCount, visible: visible)
+            return [.note("Resumed", .info)]
+        case .binding("follow"):
+            follow.toggle()
+            if follow { scroll.toBottom(count: rowCount, visible: visible) }
+            return [.note(follow ? "Following the newest record" : "Follow off", .info)]
+        case .binding("valueMode"), .binding("keyMode"):
+            cycleMode(action == .binding("valueMode"))
+            return [.note("Key: \(keyMode.rawValue), value: \(valueMode.rawValue)", .info)]
+        case .binding:
+            break
+        }
+        return []
+    }
+
+    private mutating func cycleMode(_ value: Bool) {
+        if value { valueMode = valueMode.next } else { keyMode = keyMode.next }
+        if let r = record {
+            var v = Self.recordView(seq: r.seq, r.record, keyMode: keyMode, valueMode: valueMode, utcOffset: r.utcOffset)
+            v.offset = r.offset
+            record = v
+        }
+    }
+
+    static func recordView(seq: Int, _ r: TailRecord, keyMode: PayloadMode, valueMode: PayloadMode,
+                           utcOffset: Int) -> RecordView {
+        let k = r.key.map { PayloadFormat.resolve(keyMode, $0.prefix(PayloadFormat.detailLimit)) } ?? keyMode
+        let v = r.value.map { PayloadFormat.resolve(valueMode, $0.prefix(PayloadFormat.detailLimit)) } ?? valueMode
+        return RecordView(seq: seq, record: r,
+                          lines: recordLines(r, keyMode: keyMode, valueMode: valueMode, utcOffset: utcOffset),
+                          keyUsed: k, valueUsed: v, utcOffset: utcOffset)
+    }
+
+    /// Metadata, key, headers, value.
+    static func recordLines(_ r: TailRecord, keyMode: PayloadMode, valueMode: PayloadMode, utcOffset: Int) -> [[Span]] {
+        var out: [[Span]] = []
+        func field(_ label: String, _ value: String) -> [Span] {
+            [Span(label + " ", role: .headerLabel), Span(value, role: .headerValue)]
+        }
+        let tsType: String
+        switch r.timestampType {
+        case .createTime: tsType = "create time"
+        case .logAppendTime: tsType = "log append time"
+        case .none: tsType = "no timestamp type"
+        }
+        out.append(field("topic", r.topic.sanitizedForTerminal) + [Span("  ")] + field("partition", String(r.partition))
+                   + [Span("  ")] + field("offset", String(r.offset)))
+        out.append(field("timestamp", r.timestamp < 0 ? "none (\(r.timestamp))"
+                         : "\(PayloadFormat.timestamp(r.timestamp, utcOffset: utcOffset)) (\(r.timestamp) ms, \(tsType))"))
+        out.append(field("size", "\(Format.bytes(Int64(r.size))) (key \(r.key.map { Format.bytes(Int64($0.count)) } ?? "null"), "
+                         + "value \(r.value.map { Format.bytes(Int64($0.count)) } ?? "null"), \(r.headers.count) headers)"))
+        let key = PayloadFormat.detail(r.key, mode: keyMode)
+        out.append([])
+        out.append([Span("Key", role: .title), Span(" (\(key.used.rawValue))", role: .dim)])
+        out += key.lines
+        out.append([])
+        out.append([Span("Headers", role: .title), Span(" (\(r.headers.count))", role: .dim)])
+        if r.headers.isEmpty { out.append([Span("none", role: .dim)]) }
+        for h in r.headers {
+            out.append([Span(h.key.sanitizedForTerminal, role: .jsonKey), Span(": "),
+                        Span(PayloadFormat.preview(h.value, mode: .auto), role: h.value == nil ? .dim : .normal)])
+        }
+        let value = PayloadFormat.detail(r.value, mode: valueMode)
+        out.append([])
+        out.append([Span("Value", role: .title), Span(" (\(value.used.rawValue))", role: .dim)])
+        out += value.lines
+        return out
+    }
+
+    // MARK: Results
+
+    public mutating func receive(_ result: LoadResult, at time: Double, context: ScreenContext) -> [ScreenOutput] {
+        switch result {
+        case .tail(.records(let all)):
+            let records = all.filter { $0.topic == topic }
+            guard !records.isEmpty else { return [] }
+            add(records, at: time, context: context)
+        case .tail(.notice(let text)):
+            addNotice(text)
+            lastAt = time
+            return [.note(text.sanitizedForTerminal, .warn)]
+        case .tail(.caughtUp):
+            caughtUp = true
+            lastAt = time
+        case .tailEnded(let error):
+            session.running = false
+            ended = .some(error)
+            endedAt = time
+        default:
+            break
+        }
+        return []
+    }
+
+    mutating func add(_ records: [TailRecord], at time: Double, context: ScreenContext) {
+        if ring == nil {
+            ring = TailRing(capacity: context.options.tailBufferSize, maxBytes: context.options.tailBufferBytes)
+        }
+        guard var ring else { return }
+        let visible = visibleRows(context)
+        let oldStart = ring.startSeq
+        let matcher = rowFilter.flatMap { try? $0.compile() }
+        for r in records {
+            let s = ring.endSeq
+            ring.append(r)
+            if let matcher, matches != nil {
+                let text = PayloadFormat.searchText(r)
+                if matcher.matches(lowered: text.lowercased(), original: text) { matches!.append(s) }
+            }
+            received += 1
+            receivedBytes += r.size
+        }
+        // Rows that fell out of the front shift the cursor with them.
+        var shift = 0
+        if ring.startSeq > oldStart {
+            if var m = matches {
+                shift = Self.countBelow(m, ring.startSeq)
+                m.removeFirst(shift)
+                matches = m
+            } else {
+                shift = ring.startSeq - oldStart
+            }
+            if paused && viewEnd < ring.startSeq { viewEnd = ring.startSeq }
+        }
+        self.ring = ring
+        rates.add(records, at: time)
+        lastAt = time
+        if shift > 0 {
+            scroll.cursor -= shift
+            scroll.offset -= shift
+        }
+        let count = rowCount
+        if follow && !paused {
+            scroll.toBottom(count: count, visible: visible)
+        } else {
+            scroll.clamp(count: count, visible: visible)
+        }
+    }
+
+    // MARK: Filter
+
+    public var filter: RowFilter? { rowFilter }
+
+    public mutating func setFilter(_ filter: RowFilter?, context: ScreenContext) -> String? {
+        let visible = visibleRows(context)
+        let selected = seq(atRow: scroll.cursor)
+        guard let f = filter, !f.isEmpty || f.isInverted else {
+            rowFilter = nil
+            matches = nil
+            reposition(selected, visible: visible)
+            return nil
+        }
+        let matcher: RowMatcher
+        do { matcher = try f.compile() } catch { return error.message }
+        rowFilter = f
+        var m: [Int] = []
+        if let ring {
+            for s in ring.startSeq..<ring.endSeq {
+                guard let r = ring.record(s) else { continue }
+                let text = PayloadFormat.searchText(r)
+                if matcher.matches(lowered: text.lowercased(), original: text) { m.append(s) }
+            }
+        }
+        matches = m
+        reposition(selected, visible: visible)
+        return nil
+    }
+
+    /// Keeps the cursor on the record it was on (or the next one shown), or at the bottom when following.
+    private mutating func reposition(_ selected: Int?, visible: Int) {
+        let count = rowCount
+        if follow || selected == nil {
+            scroll.toBottom(count: count, visible: visible)
+            return
+        }
+        if let m = matches {
+            scroll.cursor = min(Self.countBelow(m, selected!), max(0, count - 1))
+        } else if let ring {
+            scroll.cursor = selected! - ring.startSeq
+        }
+        scroll.clamp(count: count, visible: visible)
+    }
+
+    // MARK: Status
+
+    public var status: ViewStatus {
+        let err: String?
+        if case .some(.some(let e)) = ended { err = e.message } else { err = nil }
+        return ViewStatus(isLoading: false, hasData: true, loadedAt: lastAt, error: err, failedAt: endedAt)
+    }
+
+    public var titleDetail: String {
+        guard let ring else { return "" }
+        if matches != nil { return "[\(Format.count(rowCount))/\(Format.count(ring.count))]" }
+        return "[\(Format.count(ring.count))]"
+    }
+
+    // MARK: Drawing
+
+    static let columns: [TableColumn] = [
+        TableColumn("TIME", priority: 70, width: 12),
+        TableColumn("P", alignment: .right, priority: 90, width: 3),
+        TableColumn("OFFSET", minWidth: 6, maxWidth: 12, alignment: .right, priority: 80),
+        TableColumn("KEY", minWidth: 3, maxWidth: 24, priority: 85),
+        TableColumn("VALUE", minWidth: 5, flex: 1, priority: 100),
+    ]
+
+    public func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext) {
+        guard !area.isEmpty else { return }
+        if let r = record {
+            renderRecord(r, into: &buffer, area: area, context: context)
+            return
+        }
+        let g = context.glyphs
+        let l = layout(area)
+        if let y = l.summary {
+            var line = SummaryLine()
+            if case .some(let e) = ended {
+                line.add("", e.map { "\(g.error) stopped: \($0.message)" } ?? "stopped (r restarts)",
+                         role: e == nil ? .dim : .statusError)
+            } else if paused {
+                line.add("", "PAUSED", role: .statusWarn)
+                line.add("new", Format.count(pendingCount), role: .statusWarn)
+            } else {
+                line.add("", caughtUp || received > 0 ? "\(g.ok) LIVE" : "starting\(g.ellipsis)",
+                         role: caughtUp || received > 0 ? .statusOk : .dim)
+            }
+            if follow { line.add("", "follow", role: .statusInfo) }
+            let rate = rates.rates(at: context.now).total
+            line.add("rate", "\(Format.oneDecimal(rate.records))/s \(Format.bytes(Int64(rate.bytes)))/s")
+            line.add("recv", Format.count(received))
+            if let ring, ring.dropped > 0 {
+                line.add("", "\(g.warn) \(Format.count(ring.dropped)) dropped (buffer \(Format.count(ring.capacity)))",
+                         role: .statusWarn)
+            }
+            line.add("key", keyMode.rawValue)
+            line.add("value", valueMode.rawValue)
+            line.render(into: &buffer, x: area.x, y: y, width: area.width)
+        }
+        if let y = l.partitions {
+            var line = SummaryLine()
+            let per = rates.rates(at: context.now).partitions
+            if per.isEmpty {
+                line.add("", "no records in the last \(Int(TailRates.window))s", role: .dim)
+            }
+            for (p, r) in per {
+                line.add("p\(p)", "\(Format.oneDecimal(r.records))/s \(Format.bytes(Int64(r.bytes)))/s")
+            }
+            line.render(into: &buffer, x: area.x, y: y, width: area.width)
+        }
+        if let y = l.notice, let last = notices.last {
+            let text = "\(g.warn) \(last)" + (notices.count > 1 ? " (+\(notices.count - 1) earlier)" : "")
+            buffer.put(TextLayout.truncate(text, width: area.width, ellipsis: g.ellipsis), x: area.x, y: y,
+                       style: Style(.statusWarn), clip: area)
+        }
+        let count = rowCount
+        let utc = context.options.utcOffsetSeconds
+        let ring = self.ring
+        let matches = self.matches
+        let start = ring?.startSeq ?? 0
+        let keyMode = self.keyMode, valueMode = self.valueMode
+        var table = Table(columns: Self.columns, rowCount: count) { row, col in
+            let s = matches.map { $0[row] } ?? start + row
+            guard let r = ring?.record(s) else { return TableCell("") }
+            switch col {
+            case 0: return TableCell(PayloadFormat.time(r.timestamp, utcOffset: utc), role: .dim)
+            case 1: return TableCell(String(r.partition))
+            case 2: return TableCell(String(r.offset))
+            case 3: return r.key == nil ? TableCell("null", role: .dim) : TableCell(PayloadFormat.preview(r.key, mode: keyMode))
+            default: return r.value == nil ? TableCell("null", role: .dim) : TableCell(PayloadFormat.preview(r.value, mode: valueMode))
+            }
+        }
+        table.measureSample = 50
+        if rowFilter != nil {
+            table.emptyMessage = "No buffered record matches the filter"
+        } else if case .some = ended {
+            table.emptyMessage = "No records"
+        } else {
+            table.emptyMessage = caughtUp ? "Waiting for new records on \(topic)\(g.ellipsis)"
+                : "Starting the tail of \(topic)\(g.ellipsis)"
+        }
+        table.render(into: &buffer, area: l.table, state: scroll, glyphs: g)
+    }
+
+    func renderRecord(_ r: RecordView, into buffer: inout CellBuffer, area: Rect, context: ScreenContext) {
+        TextView(lines: r.lines).render(into: &buffer, area: area, offset: r.offset, glyphs: context.glyphs)
+    }
+}

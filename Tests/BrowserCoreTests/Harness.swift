@@ -1,0 +1,114 @@
+@testable import BrowserCore
+import ClusterModel
+import KafkaTestSupport
+import TerminalCore
+import Testing
+
+/// Drives AppState like the runtime does, but synchronously and with a fixed clock:
+/// effects run against fixture services and their results are fed back in order.
+struct Harness {
+    static let start: Double = 1_763_730_000  // 2025-11-21 13:00:00 UTC
+
+    var state: AppState
+    let services: BrowserServices
+    let cluster: FixtureClusterService
+    let connect: FixtureConnectService
+    var now: Double = Harness.start
+    var pending: [Effect] = []
+    /// Every effect run, in order.
+    var ran: [Effect] = []
+
+    init(options: BrowserOptions = BrowserOptions(contextName: "prod-eu", contexts: ["prod-eu", "staging"]),
+         size: Size = Size(width: 80, height: 24), control: FixtureControl = FixtureControl(), extraTopics: Int = 0,
+         start: Bool = true) {
+        cluster = FixtureClusterService(control: control, extraTopics: extraTopics)
+        connect = FixtureConnectService(control: control)
+        services = BrowserServices(cluster: cluster, connect: connect, tail: FixtureTailService(control: control))
+        state = AppState(options: options, size: size, now: now)
+        if start { send(.start(now: now)) }
+    }
+
+    var control: FixtureControl { cluster.control }
+
+    mutating func send(_ m: Message) { pending += update(&state, m) }
+
+    mutating func press(_ binding: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        guard let key = state.key(forBinding: binding) else {
+            Issue.record("no key bound to \(binding) on \(state.route)", sourceLocation: sourceLocation)
+            return
+        }
+        send(.key(key))
+    }
+
+    mutating func key(_ k: Key) { send(.key(k)) }
+    mutating func type(_ text: String) { for c in text { send(.key(.character(c))) } }
+    mutating func command(_ line: String) { key(.character(":")); type(line); key(.enter) }
+
+    mutating func advance(_ seconds: Double) {
+        now += seconds
+        send(.tick(now: now))
+    }
+
+    /// Runs effects (and the effects their results cause) until none is left.
+    mutating func settle() async {
+        var guardCount = 0
+        while !pending.isEmpty && guardCount < 200 {
+            guardCount += 1
+            let e = pending.removeFirst()
+            ran.append(e)
+            switch e {
+            case .load(let r):
+                let result = await BrowserRuntime.perform(r, services: services)
+                send(.loaded(result, at: now))
+            case .connectAction(let a, let cl, let co):
+                var err: LoadError? = nil
+                do { try await connect.perform(a, cluster: cl, connector: co) } catch { err = LoadError(error) }
+                send(.loaded(.connectAction(a, cluster: cl, connector: co, error: err), at: now))
+            case .checkConnectAction(let a, let cl):
+                send(.loaded(.actionSupport(a, cluster: cl, reason: await connect.unsupportedReason(a, cluster: cl)), at: now))
+            case .cancel, .startTail, .stopTail, .switchContext, .quit:
+                break
+            }
+        }
+    }
+
+    func screen(_ size: Size? = nil) -> CellBuffer { render(state, size: size ?? state.size) }
+    func text(_ size: Size? = nil) -> String { screen(size).text() }
+
+    /// A started harness with data loaded on `route`.
+    static func at(_ route: Route, size: Size = Size(width: 80, height: 24), options: BrowserOptions? = nil) async -> Harness {
+        var o = options ?? BrowserOptions(contextName: "prod-eu", contexts: ["prod-eu", "staging"])
+        o.initialRoute = route
+        var h = Harness(options: o, size: size)
+        await h.settle()
+        return h
+    }
+}
+
+/// A screen that asks for a write, to exercise confirmation and read-only refusal.
+struct WriteProbeScreen: Screen {
+    let route: Route = .connector(cluster: "QA", name: "orders-sink")
+    var bindings: [KeyBinding] {
+        [KeyBinding("pause", keys: [.character("p")], "Pause the connector", hint: "pause", isWrite: true)]
+    }
+    mutating func load(context: ScreenContext) -> [Effect] { [] }
+    func leaveEffects() -> [Effect] { [] }
+    mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] {
+        guard action == .binding("pause") else { return [] }
+        return [.write(WriteIntent(action: "pause connector", target: "orders-sink on Connect cluster QA",
+                                   effect: .connectAction(.pause, cluster: "QA", connector: "orders-sink")))]
+    }
+    mutating func receive(_ result: LoadResult, at time: Double, context: ScreenContext) -> [ScreenOutput] { [] }
+    var status: ViewStatus { ViewStatus() }
+    func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext) {
+        buffer.put("connector orders-sink (probe)", x: area.x, y: area.y, clip: area)
+    }
+}
+
+func expectSnapshot(_ buffer: CellBuffer, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    if let failure = Snapshot.verify(buffer, named: name, testFile: #filePath) {
+        Issue.record(Comment(rawValue: failure), sourceLocation: sourceLocation)
+    }
+}
+
+let snapshotSizes = [Size(width: 80, height: 24), Size(width: 120, height: 40), Size(width: 60, height: 16)]

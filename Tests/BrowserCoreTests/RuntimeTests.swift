@@ -1,0 +1,205 @@
+@testable import BrowserCore
+import ClusterModel
+import Foundation
+import KafkaTestSupport
+import TerminalCore
+import Testing
+
+/// The real loop: a device feeds keys, the runtime runs effects as tasks and presents.
+@Suite(.serialized) struct RuntimeTests {
+    static func services(_ cluster: any ClusterService, control: FixtureControl = FixtureControl()) -> BrowserServices {
+        BrowserServices(cluster: cluster, connect: FixtureConnectService(control: control),
+                        tail: FixtureTailService(control: control))
+    }
+
+    @Test func inputIsHandledWhileALoadIsPending() async throws {
+        let control = FixtureControl()
+        control.close(.topics)  // the topic list never arrives
+        let cluster = FixtureClusterService(control: control)
+        let device = ScriptedDevice(size: Size(width: 80, height: 24), steps: [
+            .waitFor("Loading topics"),
+            .key(.character("?")),
+            .waitFor("Help: Topics"),
+            .key(.escape),
+            .waitFor("Loading topics"),
+            .key(.character(":")), .key(.character("b")), .key(.character("r")), .key(.enter),
+            .waitFor("kafka-3.internal"),
+            .key(.character("j")),
+            .key(.character(":")), .key(.character("q")), .key(.enter),
+        ])
+        let runtime = BrowserRuntime(device: device, services: Self.services(cluster, control: control),
+                                     options: BrowserOptions(contextName: "prod-eu"))
+        let exit = await runtime.run()
+        #expect(device.failure == nil, "\(device.failure ?? "")")
+        #expect(exit == .quit)
+        #expect(control.startedCount(.topics) == 1)
+        #expect(control.finishedCount(.topics) == 0)  // still pending when every key was handled
+        // Each key reached the screen quickly although the load never finished.
+        let helpKey = try #require(device.keyTimes.first { $0.0 == .character("?") }?.1)
+        let shown = try #require(device.presentTimes.first { $0 >= helpKey })
+        #expect(shown - helpKey < 0.25)
+        // `j` moved the cursor on the brokers screen: broker 2's row is selected.
+        let last = try #require(device.presented.last)
+        let row = last.text().split(separator: "\n", omittingEmptySubsequences: false)
+            .firstIndex { $0.contains("kafka-2.internal") }
+        let r = try #require(row)
+        #expect(last[3, r].style.role == .tableSelected)
+    }
+
+    /// A service that ignores cancellation: its first topic listing waits for a gate and
+    /// then answers with stale data, which the runtime must drop.
+    final class StubbornService: ClusterService, @unchecked Sendable {
+        let base = FixtureClusterService()
+        let lock = NSLock()
+        var calls = 0
+        var gateOpen = false
+
+        func open() { lock.withLock { gateOpen = true } }
+        func overview() async throws -> ClusterOverview { try await base.overview() }
+        func topics() async throws -> Partial<[TopicSummary]> {
+            let n = lock.withLock { calls += 1; return calls }
+            if n == 1 {
+                while !lock.withLock({ gateOpen }) { try? await Task.sleep(for: .milliseconds(5)) }
+                return Partial([TopicSummary(name: "old-answer", partitions: 1, replicationFactor: 1)])
+            }
+            return Partial([TopicSummary(name: "new-answer", partitions: 1, replicationFactor: 1)])
+        }
+        func topic(named name: String) async throws -> TopicDetail { try await base.topic(named: name) }
+        func groups() async throws -> Partial<[GroupSummary]> { try await base.groups() }
+        func group(named name: String) async throws -> GroupDetail { try await base.group(named: name) }
+    }
+
+    @Test func newerRefreshReplacesOlderAndLateResultsAreDropped() async {
+        let service = StubbornService()
+        let device = ScriptedDevice(size: Size(width: 80, height: 24), steps: [
+            .waitFor("Loading topics"),
+            .key(.character("r")),
+            .waitFor("new-answer"),
+            .run { service.open() },
+            .pause(0.3),
+            .key(.ctrl("c")),
+        ])
+        let runtime = BrowserRuntime(device: device, services: Self.services(service),
+                                     options: BrowserOptions(refreshInterval: 0))
+        _ = await runtime.run()
+        #expect(device.failure == nil, "\(device.failure ?? "")")
+        #expect(service.lock.withLock { service.calls } == 2)
+        #expect(device.lastScreen.contains("new-answer"))
+        #expect(!device.presented.contains { $0.text().contains("old-answer") })
+    }
+
+    @Test func autoRefreshTicksWithoutKeys() async {
+        let cluster = FixtureClusterService()
+        let device = ScriptedDevice(size: Size(width: 80, height: 24), steps: [
+            .waitUntil({ cluster.groupListingCount >= 3 }, "three group listings"),
+            .key(.ctrl("c")),
+        ])
+        let runtime = BrowserRuntime(device: device, services: Self.services(cluster),
+                                     options: BrowserOptions(refreshInterval: 0.1, initialRoute: .groups))
+        _ = await runtime.run()
+        #expect(device.failure == nil, "\(device.failure ?? "")")
+        #expect(cluster.groupListingCount >= 3)
+    }
+
+    @Test func resizeRedrawsAtNewSize() async {
+        let device = ScriptedDevice(size: Size(width: 80, height: 24), steps: [
+            .waitFor("audit-log"),
+            .resize(Size(width: 60, height: 16)),
+            .pause(0.2),
+            .key(.ctrl("c")),
+        ])
+        let runtime = BrowserRuntime(device: device, services: Self.services(FixtureClusterService()),
+                                     options: BrowserOptions())
+        _ = await runtime.run()
+        #expect(device.failure == nil, "\(device.failure ?? "")")
+        #expect(device.presented.last?.size == Size(width: 60, height: 16))
+        #expect(device.presented.contains { $0.size == Size(width: 80, height: 24) })
+    }
+
+    @Test func redrawsOnlyWhenSomethingChanged() async {
+        let device = ScriptedDevice(size: Size(width: 80, height: 24), steps: [
+            .waitFor("audit-log"),
+            .pause(0.5),
+            .key(.ctrl("c")),
+        ])
+        let runtime = BrowserRuntime(device: device, services: Self.services(FixtureClusterService()),
+                                     options: BrowserOptions(refreshInterval: 0))
+        _ = await runtime.run()
+        // Start, a few results and the quit: nowhere near one present per 50 ms tick.
+        #expect(device.presented.count <= 8)
+    }
+
+    @Test func recordingDeviceQuitAndContextSwitch() async {
+        let device = RecordingDevice(size: Size(width: 80, height: 24))
+        device.type(":ctx staging")
+        device.enqueue(.enter)
+        let runtime = BrowserRuntime(device: device, services: Self.services(FixtureClusterService()),
+                                     options: BrowserOptions(contextName: "prod-eu", contexts: ["prod-eu", "staging"]))
+        let exit = await runtime.run()
+        #expect(exit == .switchContext("staging", route: .topics))
+        #expect(device.presentCount >= 1)
+        #expect(device.screenText.contains("ctx prod-eu"))
+
+        let d2 = RecordingDevice(size: Size(width: 1, height: 1), keys: [.character(":"), .character("q"), .enter])
+        let exit2 = await BrowserRuntime(device: d2, services: Self.services(FixtureClusterService()),
+                                         options: BrowserOptions()).run()
+        #expect(exit2 == .quit)
+        #expect(d2.lastBuffer?.size == Size(width: 1, height: 1))
+    }
+
+    @Test func connectServiceLoadsThroughTheRuntime() async {
+        let control = FixtureControl()
+        let connect = FixtureConnectService(control: control)
+        let services = BrowserServices(cluster: FixtureClusterService(control: control), connect: connect)
+        let result = await BrowserRuntime.perform(.connectors, services: services)
+        guard case .connectors(.success(let listing)) = result else {
+            Issue.record("connectors did not load: \(result)")
+            return
+        }
+        #expect(listing.connectors.count == 3)
+        let none = await BrowserRuntime.perform(.connectors, services: BrowserServices(cluster: FixtureClusterService()))
+        guard case .connectors(.failure(let e)) = none else { Issue.record("expected a failure"); return }
+        #expect(e.message.contains("no Kafka Connect cluster"))
+    }
+
+    /// A minimal tail screen: starts a tail on load, stops it when left, counts records.
+    struct TailProbeScreen: Screen {
+        let route: Route = .tail(topic: "orders")
+        var records = 0
+        var caughtUp = false
+        mutating func load(context: ScreenContext) -> [Effect] { [.startTail(TailOptions(topic: "orders"))] }
+        func leaveEffects() -> [Effect] { [.stopTail] }
+        mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] { [] }
+        mutating func receive(_ result: LoadResult, at time: Double, context: ScreenContext) -> [ScreenOutput] {
+            switch result {
+            case .tail(.records(let rs)): records += rs.count
+            case .tail(.caughtUp): caughtUp = true
+            default: break
+            }
+            return []
+        }
+        var status: ViewStatus { ViewStatus() }
+        func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext) {
+            buffer.put("records \(records)\(caughtUp ? " caught up" : "")", x: area.x, y: area.y, clip: area)
+        }
+    }
+
+    @Test func tailEffectStreamsEventsAndStopsWhenLeft() async {
+        let control = FixtureControl()
+        let device = ScriptedDevice(size: Size(width: 80, height: 24), steps: [
+            .waitFor("records 20 caught up"),
+            .key(.escape),
+            .waitFor("Topics [8]"),
+            .key(.ctrl("c")),
+        ])
+        let runtime = BrowserRuntime(device: device, services: Self.services(FixtureClusterService(control: control),
+                                                                             control: control),
+                                     options: BrowserOptions(refreshInterval: 0))
+        runtime.prepareState = { state in
+            state.stack.append(TailProbeScreen())
+        }
+        _ = await runtime.run()
+        #expect(device.failure == nil, "\(device.failure ?? "")")
+        #expect(control.startedCount(.tail) == 1)
+    }
+}
