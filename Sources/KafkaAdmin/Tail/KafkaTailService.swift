@@ -1,0 +1,445 @@
+import ClusterModel
+import KafkaClient
+import KafkaProtocol
+import KafkaRecords
+import Logging
+
+/// Tuning for `KafkaTailService`; the defaults follow the Java consumer where it matters.
+public struct TailSettings: Sendable, Hashable {
+    /// Fetch long-poll wait (Fetch MaxWaitMs).
+    public var maxWait: Duration = .milliseconds(500)
+    /// Per-partition bytes per fetch (grown automatically for a batch larger than this).
+    public var partitionMaxBytes: Int32 = 1 << 20
+    /// Bytes per fetch response. Smaller than the Java default (50 MiB): a tail shows records to a
+    /// person, and the event buffer below holds a few responses.
+    public var maxBytes: Int32 = 8 << 20
+    /// How often metadata is re-read to follow leader moves and added partitions.
+    public var metadataRecheck: Duration = .seconds(10)
+    /// Events buffered for a slow reader before fetching pauses.
+    public var bufferedEvents: Int = 16
+    public var decompressedBatchCap: Int = 64 << 20
+    /// CRC checks on fetched batches (librdkafka's mock cluster writes transaction markers with CRC 0).
+    public var verifyChecksums = true
+
+    public init() {}
+}
+
+/// Live tail of one topic over the Kafka protocol: ListOffsets for the start position, then one
+/// long-polling Fetch loop per partition leader on that broker's fetch connection.
+/// Follows leader changes and added partitions, resets after OFFSET_OUT_OF_RANGE with a notice.
+public final class KafkaTailService: TailService, Sendable {
+    public let client: KafkaClient
+    public let settings: TailSettings
+    let admin: KafkaAdminService
+    let logger: Logger
+
+    public init(client: KafkaClient, settings: TailSettings = TailSettings(), logger: Logger? = nil) {
+        self.client = client
+        self.settings = settings
+        self.admin = KafkaAdminService(client: client)
+        self.logger = logger ?? client.logger
+    }
+
+    public func tail(_ options: TailOptions) -> AsyncThrowingStream<TailEvent, Error> {
+        let (stream, continuation) = AsyncThrowingStream<TailEvent, Error>.makeStream(
+            bufferingPolicy: .bufferingOldest(max(1, settings.bufferedEvents)))
+        let run = TailRun(service: self, options: options, continuation: continuation)
+        let task = Task {
+            do {
+                try await run.run()
+                continuation.finish()
+            } catch is CancellationError {
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+}
+
+/// Shared state of one tail: positions and the generation that owns the current fetch assignment.
+actor TailState {
+    var positions: [Int32: Int64] = [:]
+    /// Offsets to reach before `.caughtUp` (the end offsets seen at start).
+    var targets: [Int32: Int64] = [:]
+    var caughtUpSent = false
+    var generation = 0
+    var partitionMaxBytes: [Int32: Int32] = [:]
+    /// Why the current generation ended (for the coordinator's backoff).
+    var rerouteNeedsRefresh = false
+
+    /// Positions whose records the reader has been given (advance first, deliver after emitting), so
+    /// `.caughtUp` never overtakes records another broker's loop is still emitting.
+    var delivered: [Int32: Int64] = [:]
+
+    func position(_ p: Int32) -> Int64? { positions[p] }
+    func setPosition(_ p: Int32, _ o: Int64) { positions[p] = o; delivered[p] = o }
+    func markDelivered(_ p: Int32, _ o: Int64) { delivered[p] = Swift.max(delivered[p] ?? o, o) }
+    func setTarget(_ p: Int32, _ o: Int64) { targets[p] = o }
+
+    /// Moves a partition forward if this generation still owns it and nobody moved it meanwhile.
+    func advance(_ p: Int32, from: Int64, to: Int64, generation g: Int) -> Bool {
+        guard g == generation, positions[p] == from else { return false }
+        positions[p] = to
+        return true
+    }
+
+    /// True once, when every partition has reached its target.
+    func takeCaughtUp() -> Bool {
+        guard !caughtUpSent else { return false }
+        for (p, t) in targets where (delivered[p] ?? Int64.min) < t { return false }
+        caughtUpSent = true
+        return true
+    }
+
+    func newGeneration() -> Int {
+        generation += 1
+        rerouteNeedsRefresh = false
+        return generation
+    }
+
+    func endGeneration(_ g: Int, refresh: Bool) {
+        guard g == generation else { return }
+        generation += 1
+        if refresh { rerouteNeedsRefresh = true }
+    }
+
+    func isCurrent(_ g: Int) -> Bool { g == generation }
+    func needsRefresh() -> Bool { rerouteNeedsRefresh }
+
+    func maxBytes(_ p: Int32, default d: Int32) -> Int32 { partitionMaxBytes[p] ?? d }
+    func growMaxBytes(_ p: Int32, default d: Int32) -> Int32 {
+        let n = min(Int32(64 << 20), max(d, partitionMaxBytes[p] ?? d) &* 2)
+        partitionMaxBytes[p] = n
+        return n
+    }
+}
+
+struct TailRun: Sendable {
+    let service: KafkaTailService
+    let options: TailOptions
+    let continuation: AsyncThrowingStream<TailEvent, Error>.Continuation
+    let state = TailState()
+
+    var client: KafkaClient { service.client }
+    var topic: String { options.topic }
+
+    /// Yields with backpressure: waits while the buffer is full; false once the reader has gone.
+    @discardableResult
+    func emit(_ event: TailEvent) async -> Bool {
+        while true {
+            switch continuation.yield(event) {
+            case .enqueued: return true
+            case .terminated: return false
+            case .dropped:
+                if Task.isCancelled { return false }
+                try? await Task.sleep(for: .milliseconds(20))
+            @unknown default: return false
+            }
+        }
+    }
+
+    func run() async throws {
+        var meta = try await metadata(refresh: true)
+        var known = try selectedPartitions(meta)
+        try await seekStart(known)
+        if await state.takeCaughtUp() { await emit(.caughtUp) }
+
+        var failures = 0
+        while !Task.isCancelled {
+            let generation = await state.newGeneration()
+            // Leaders of our partitions; partitions without one wait for the next round.
+            var byLeader: [Int32: [Int32]] = [:]
+            var leaderless: [Int32] = []
+            let topicMeta = meta.topics[topic]
+            for p in known.sorted() {
+                if let pm = topicMeta?.partitions.first(where: { $0.partition == p }), pm.leader >= 0 {
+                    byLeader[pm.leader, default: []].append(p)
+                } else {
+                    leaderless.append(p)
+                }
+            }
+            if !leaderless.isEmpty && failures == 0 {
+                await emit(.notice("partition \(leaderless.map(String.init).joined(separator: ", ")) of \(topic) has no leader; waiting"))
+            }
+            let metaNow = meta
+            let settings = service.settings
+            let waitShort = !leaderless.isEmpty
+            await withTaskGroup(of: Void.self) { group in
+                for (leader, parts) in byLeader {
+                    group.addTask { await fetchLoop(leader: leader, partitions: parts, meta: metaNow, generation: generation) }
+                }
+                // Re-read metadata now and then: leaders move and partitions get added.
+                group.addTask {
+                    let clock = ContinuousClock()
+                    let deadline = clock.now + (waitShort ? .seconds(1) : settings.metadataRecheck)
+                    while clock.now < deadline, await state.isCurrent(generation), !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(100))
+                    }
+                    await state.endGeneration(generation, refresh: false)
+                }
+            }
+            if Task.isCancelled { break }
+            let refresh = await state.needsRefresh()
+            if refresh {
+                failures += 1
+                // Back off after errors: 100 ms doubling to 5 s.
+                let ms = min(5000, 100 << min(failures, 6))
+                try? await Task.sleep(for: .milliseconds(ms))
+            } else {
+                failures = 0
+            }
+            do {
+                meta = try await metadata(refresh: true)
+            } catch {
+                await emit(.notice("metadata refresh failed: \(error); retrying"))
+                continue
+            }
+            guard meta.topics[topic] != nil else {
+                throw UserFacingError("topic \(topic) no longer exists")
+            }
+            if options.partitions == nil {
+                let now = Set(meta.topics[topic]!.partitions.map(\.partition))
+                let added = now.subtracting(known).sorted()
+                if !added.isEmpty {
+                    try await seekAdded(added)
+                    known.formUnion(added)
+                }
+            }
+        }
+    }
+
+    func metadata(refresh: Bool) async throws -> ClusterMetadata {
+        try await client.metadata(refresh: refresh)
+    }
+
+    func selectedPartitions(_ meta: ClusterMetadata) throws -> Set<Int32> {
+        guard let t = meta.topics[topic], t.errorCode == 0 || !t.partitions.isEmpty else {
+            throw UserFacingError("topic \(topic) does not exist (or this client may not describe it)")
+        }
+        let all = Set(t.partitions.map(\.partition))
+        guard let chosen = options.partitions else { return all }
+        let missing = chosen.filter { !all.contains($0) }
+        guard missing.isEmpty else {
+            throw UserFacingError("topic \(topic) has no partition \(missing.map(String.init).joined(separator: ", ")) (it has \(all.count))")
+        }
+        return Set(chosen)
+    }
+
+    /// ListOffsets for the given spec on every partition; throws naming the partitions that failed.
+    func listOffsets(_ parts: [Int32], _ spec: OffsetSpec) async throws -> [Int32: Int64] {
+        let keys = parts.map { TopicPartitionKey(topic, $0) }
+        let r = await service.admin.offsets(for: keys, spec: spec)
+        if !r.failures.isEmpty {
+            let why = r.failures.sorted { $0.key < $1.key }.map { "partition \($0.key.partition): \($0.value)" }
+            throw UserFacingError("cannot read offsets of \(topic): " + why.joined(separator: "; "))
+        }
+        var out: [Int32: Int64] = [:]
+        for (k, v) in r.offsets { out[k.partition] = v }
+        return out
+    }
+
+    func seekStart(_ parts: Set<Int32>) async throws {
+        let list = parts.sorted()
+        let earliest = try await listOffsets(list, .earliest)
+        let latest = try await listOffsets(list, options.readCommitted ? .latestStable : .latest)
+        var byTime: [Int32: Int64] = [:]
+        if case .timestamp(let t) = options.start { byTime = try await listOffsets(list, .timestamp(t)) }
+        for p in list {
+            let lo = earliest[p] ?? 0, hi = max(lo, latest[p] ?? lo)
+            let start: Int64
+            switch options.start {
+            case .end: start = hi
+            case .beginning: start = lo
+            case .offset(let o): start = min(max(o, lo), hi)
+            case .last(let n): start = max(lo, hi - max(0, n))
+            case .timestamp: start = (byTime[p] ?? -1) < 0 ? hi : min(max(byTime[p]!, lo), hi)
+            }
+            await state.setPosition(p, start)
+            await state.setTarget(p, hi)
+        }
+    }
+
+    func seekAdded(_ parts: [Int32]) async throws {
+        let earliest = try await listOffsets(parts, .earliest)
+        for p in parts {
+            let o = earliest[p] ?? 0
+            await state.setPosition(p, o)
+            await emit(.notice("partition \(p) of \(topic) was added; reading it from offset \(o)"))
+        }
+    }
+
+    /// Resets after OFFSET_OUT_OF_RANGE: to the earliest offset when we fell behind retention, else the end.
+    func resetOutOfRange(_ p: Int32, from pos: Int64, generation: Int) async {
+        do {
+            let lo = try await listOffsets([p], .earliest)[p] ?? 0
+            let hi = try await listOffsets([p], options.readCommitted ? .latestStable : .latest)[p] ?? lo
+            // Below retention: the earliest offset; past the end: the end; in between (a transient answer
+            // during a leader change) keep the position.
+            let to = pos < lo ? lo : (pos > hi ? hi : pos)
+            var moved = to == pos
+            if !moved { moved = await state.advance(p, from: pos, to: to, generation: generation) }
+            if moved {
+                await state.markDelivered(p, to)
+                let why = pos < lo ? "; retention removed it" : ""
+                await emit(.notice("partition \(p) of \(topic): offset \(pos) out of range (earliest \(lo), end \(hi))\(why); resuming at \(to)"))
+            }
+        } catch {
+            await emit(.notice("partition \(p) of \(topic): offset \(pos) out of range, and resetting failed: \(error)"))
+            await state.endGeneration(generation, refresh: true)
+        }
+    }
+
+    func fetchLoop(leader: Int32, partitions: [Int32], meta: ClusterMetadata, generation: Int) async {
+        let settings = service.settings
+        let topicMeta = meta.topics[topic]
+        let topicId = topicMeta?.topicId
+        let epochs = Dictionary((topicMeta?.partitions ?? []).map { ($0.partition, $0.leaderEpoch) }, uniquingKeysWith: { a, _ in a })
+        while !Task.isCancelled, await state.isCurrent(generation) {
+            let conn: BrokerConnection
+            var version: Int16
+            do {
+                conn = try await client.connection(for: leader, purpose: .fetch)
+                guard let v = conn.negotiatedVersion(FetchRequest.self), v >= 4 else {
+                    throw UserFacingError("broker \(leader) does not support Fetch v4+ (Kafka 0.11 or newer is needed)")
+                }
+                version = v
+            } catch {
+                await emit(.notice("broker \(leader): \(error); retrying"))
+                await state.endGeneration(generation, refresh: true)
+                return
+            }
+            // v13+ identifies topics by id only; without an id from Metadata stay at v12.
+            let hasId = topicId.map { $0 != .zero } ?? false
+            if version >= 13 && !hasId { version = 12 }
+
+            var req = FetchRequest()
+            req.replicaId = -1
+            req.maxWaitMs = Int32(settings.maxWait.components.seconds * 1000
+                                  + settings.maxWait.components.attoseconds / 1_000_000_000_000_000)
+            req.minBytes = 1
+            req.maxBytes = settings.maxBytes
+            req.isolationLevel = options.readCommitted ? 1 : 0
+            req.sessionId = 0
+            req.sessionEpoch = -1
+            var ft = FetchRequest.FetchTopic()
+            ft.topic = topic
+            if let topicId { ft.topicId = topicId }
+            var sent: [Int32: Int64] = [:]
+            for p in partitions {
+                guard let pos = await state.position(p) else { continue }
+                sent[p] = pos
+                var fp = FetchRequest.FetchPartition()
+                fp.partition = p
+                fp.currentLeaderEpoch = epochs[p] ?? -1
+                fp.fetchOffset = pos
+                fp.logStartOffset = -1
+                fp.partitionMaxBytes = await state.maxBytes(p, default: settings.partitionMaxBytes)
+                ft.partitions.append(fp)
+            }
+            req.topics = [ft]
+
+            let resp: FetchResponse
+            do {
+                resp = try await conn.send(req, version: version, timeout: settings.maxWait + client.config.requestTimeout)
+            } catch is CancellationError {
+                return
+            } catch {
+                if Task.isCancelled { return }
+                await emit(.notice("fetch from broker \(leader) failed: \(error); reconnecting"))
+                await state.endGeneration(generation, refresh: true)
+                return
+            }
+            if resp.errorCode == 1 {
+                // OFFSET_OUT_OF_RANGE for the whole response (librdkafka's mock answers so): reset each partition.
+                for (p, pos) in sent.sorted(by: { $0.key < $1.key }) {
+                    await resetOutOfRange(p, from: pos, generation: generation)
+                }
+                continue
+            }
+            if resp.errorCode != 0 {
+                await emit(.notice("broker \(leader) refused the fetch: \(describeKafkaError(resp.errorCode))"))
+                await state.endGeneration(generation, refresh: true)
+                return
+            }
+            var reroute = false
+            for t in resp.responses where t.topic == topic || (hasId && t.topicId == topicId) {
+                for pd in t.partitions {
+                    let p = pd.partitionIndex
+                    guard let pos = sent[p] else { continue }
+                    switch pd.errorCode {
+                    case 0:
+                        if !(await handleRecords(pd, partition: p, position: pos, generation: generation)) { return }
+                    case 1: // OFFSET_OUT_OF_RANGE
+                        await resetOutOfRange(p, from: pos, generation: generation)
+                    case ErrorCodes.notLeaderOrFollower, ErrorCodes.fencedLeaderEpoch, ErrorCodes.unknownLeaderEpoch,
+                         ErrorCodes.leaderNotAvailable, ErrorCodes.unknownTopicOrPartition, ErrorCodes.unknownTopicId,
+                         ErrorCodes.offsetNotAvailable:
+                        if pd.currentLeader.leaderId >= 0 && pd.currentLeader.leaderId != leader {
+                            await emit(.notice("leader of \(topic) partition \(p) moved from broker \(leader) to \(pd.currentLeader.leaderId)"))
+                        } else if pd.errorCode == ErrorCodes.notLeaderOrFollower {
+                            await emit(.notice("broker \(leader) is no longer the leader of \(topic) partition \(p); finding the new one"))
+                        }
+                        reroute = true
+                    default:
+                        await emit(.notice("\(topic) partition \(p): \(describeKafkaError(pd.errorCode))"))
+                        reroute = true
+                    }
+                }
+            }
+            if reroute {
+                await state.endGeneration(generation, refresh: true)
+                return
+            }
+        }
+    }
+
+    /// Decodes one partition's records and emits them; false when the reader has gone or decoding failed.
+    func handleRecords(_ pd: FetchResponse.PartitionData, partition p: Int32, position pos: Int64, generation: Int) async -> Bool {
+        guard let bytes = pd.records, !bytes.isEmpty else { return true }
+        var opts = RecordDecodeOptions()
+        opts.maxDecompressedBatchBytes = service.settings.decompressedBatchCap
+        opts.verifyChecksums = service.settings.verifyChecksums
+        opts.readCommitted = options.readCommitted
+        opts.abortedTransactions = (pd.abortedTransactions ?? []).map {
+            KafkaRecords.AbortedTransaction(producerId: $0.producerId, firstOffset: $0.firstOffset)
+        }
+        let set: DecodedRecordSet
+        do {
+            set = try RecordSet.decode(bytes, fetchOffset: pos, options: opts)
+        } catch {
+            continuation.finish(throwing: UserFacingError("\(topic) partition \(p): \(error)"))
+            return false
+        }
+        if set.bytesConsumed == 0 && set.endedWithPartialBatch {
+            // One batch is larger than the per-partition limit: ask for more next time.
+            let n = await state.growMaxBytes(p, default: service.settings.partitionMaxBytes)
+            await emit(.notice("\(topic) partition \(p): a record batch exceeds the fetch size; raising it to \(n) bytes"))
+            return true
+        }
+        guard set.nextFetchOffset > pos || !set.isEmpty else { return true }
+        guard await state.advance(p, from: pos, to: set.nextFetchOffset, generation: generation) else { return true }
+        if !set.isEmpty {
+            var out: [TailRecord] = []
+            out.reserveCapacity(set.count)
+            for r in set {
+                let tt: TimestampType
+                switch r.timestampType {
+                case .createTime: tt = .createTime
+                case .logAppendTime: tt = .logAppendTime
+                case .none: tt = .none
+                }
+                out.append(TailRecord(topic: topic, partition: p, offset: r.offset, timestamp: r.timestamp, timestampType: tt,
+                                      key: r.key, value: r.value,
+                                      headers: r.headers.map { RecordHeader(key: $0.key, value: $0.value) },
+                                      size: r.payloadSize))
+            }
+            guard await emit(.records(out)) else { return false }
+        }
+        await state.markDelivered(p, set.nextFetchOffset)
+        if await state.takeCaughtUp() { return await emit(.caughtUp) }
+        return true
+    }
+}

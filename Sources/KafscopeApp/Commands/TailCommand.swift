@@ -1,0 +1,152 @@
+import ArgumentParser
+import ClusterModel
+import Foundation
+import KafkaAdmin
+import KafkaClient
+import KafscopeConfig
+import Logging
+
+/// `kafscope tail TOPIC`: streams records like `kcat -C` (text: one value per line) or `kcat -J`
+/// (`-o json`: one object per line, see README "JSON output"). Notices go to stderr.
+public struct TailCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "tail",
+        abstract: "Stream records of a topic (text: values, -o json: one object per record).",
+        discussion: """
+            --from takes end (default), beginning, an offset, -N (the last N records of each partition) \
+            or @TIMESTAMP (milliseconds since the epoch, or ISO 8601 such as @2024-05-01T12:00:00Z).
+            """)
+
+    @OptionGroup public var global: GlobalOptions
+
+    @Argument(help: "Topic to read.")
+    public var topic: String
+
+    @Option(name: .customLong("from"), parsing: .unconditional, help: "end, beginning, OFFSET, -N or @TIMESTAMP.")
+    public var from: String = "end"
+
+    @Option(name: .customLong("partitions"), help: "Comma-separated partitions (default: all, following added ones).")
+    public var partitions: String?
+
+    @Option(name: .customLong("max"), help: "Stop after N records.")
+    public var max: Int?
+
+    @Flag(name: .customLong("exit-at-end"), help: "Stop once every partition reached the end offset seen at start.")
+    public var exitAtEnd = false
+
+    @Flag(name: .customLong("read-committed"), help: "Hide records of aborted transactions (isolation read_committed).")
+    public var readCommitted = false
+
+    public init() {}
+
+    public func validate() throws {
+        _ = try TailCommand.parseStart(from)
+        _ = try TailCommand.parsePartitions(partitions)
+        if let max, max < 0 { throw ValidationError("--max must be 0 or more") }
+    }
+
+    static func parseStart(_ s: String) throws -> TailStart {
+        switch s.lowercased() {
+        case "end", "latest": return .end
+        case "beginning", "earliest", "start": return .beginning
+        default: break
+        }
+        if s.hasPrefix("-"), let n = Int64(s.dropFirst()), n >= 0 { return .last(n) }
+        if let o = Int64(s), o >= 0 { return .offset(o) }
+        if s.hasPrefix("@") {
+            let t = String(s.dropFirst())
+            if let ms = Int64(t) { return .timestamp(ms) }
+            let f = ISO8601DateFormatter()
+            f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            if let d = f.date(from: t) ?? ISO8601DateFormatter().date(from: t) {
+                return .timestamp(Int64((d.timeIntervalSince1970 * 1000).rounded()))
+            }
+        }
+        throw ValidationError("--from must be end, beginning, OFFSET, -N or @TIMESTAMP, not '\(s)'")
+    }
+
+    static func parsePartitions(_ s: String?) throws -> [Int32]? {
+        guard let s else { return nil }
+        var out: [Int32] = []
+        for part in s.split(separator: ",") {
+            guard let p = Int32(part.trimmingCharacters(in: .whitespaces)), p >= 0 else {
+                throw ValidationError("--partitions must be a comma-separated list of partition numbers, not '\(s)'")
+            }
+            if !out.contains(p) { out.append(p) }
+        }
+        guard !out.isEmpty else { throw ValidationError("--partitions is empty") }
+        return out
+    }
+
+    public func run() async throws {
+        let format = try global.outputFormat()
+        let settings = try global.resolveSettings()
+        let console = AppEnvironment.console
+        for w in settings.warnings { console.err("warning: \(w)\n") }
+        let logger = AppEnvironment.currentLogger()
+        let opened: OpenedService<any TailService>
+        if let fromFactory = AppEnvironment.factory.tail(settings, logger: logger) {
+            opened = fromFactory
+        } else {
+            _ = try settings.requireBootstrap()
+            let client = KafkaClient(config: try KafkaClientSettings.clientConfig(from: settings), logger: logger)
+            opened = OpenedService<any TailService>(KafkaTailService(client: client, logger: logger)) { await client.shutdown() }
+        }
+        let options = TailOptions(topic: topic, start: try Self.parseStart(from),
+                                  partitions: try Self.parsePartitions(partitions), readCommitted: readCommitted)
+        do {
+            try await Self.stream(opened.service, options, format: format, max: max, exitAtEnd: exitAtEnd, console: console)
+        } catch {
+            await opened.close()
+            if let e = error as? UserFacingError { throw CommandFailure(e.message) }
+            throw error
+        }
+        await opened.close()
+    }
+
+    /// Reads the tail until --max, --exit-at-end or the end of the stream.
+    static func stream(_ service: any TailService, _ options: TailOptions, format: OutputFormat, max: Int?,
+                       exitAtEnd: Bool, console: any CommandConsole) async throws {
+        var printed = 0
+        if max == 0 { return }
+        for try await event in service.tail(options) {
+            switch event {
+            case .records(let records):
+                var chunk = ""
+                for r in records {
+                    chunk += format == .json ? recordJSON(r).serialized() : String(decoding: r.value ?? [], as: UTF8.self)
+                    chunk += "\n"
+                    printed += 1
+                    if let max, printed >= max { break }
+                }
+                console.out(chunk)
+                if let max, printed >= max { return }
+            case .notice(let text):
+                console.err("% \(text)\n")
+            case .caughtUp:
+                if exitAtEnd { return }
+            }
+        }
+    }
+
+    /// `{topic, partition, offset, timestamp, timestamp_type, key, value, headers: [{key, value}]}`.
+    public static func recordJSON(_ r: TailRecord) -> JSONValue {
+        .object([
+            ("topic", .string(r.topic)),
+            ("partition", .int(r.partition)),
+            ("offset", .int(r.offset)),
+            ("timestamp", .int(r.timestamp)),
+            ("timestamp_type", .string(r.timestampType.rawValue)),
+            ("key", bytesJSON(r.key)),
+            ("value", bytesJSON(r.value)),
+            ("headers", .array(r.headers.map { .object([("key", .string($0.key)), ("value", bytesJSON($0.value))]) })),
+        ])
+    }
+
+    /// UTF-8 text when the bytes are valid UTF-8, else `{"base64": "..."}`; null stays null.
+    static func bytesJSON(_ b: [UInt8]?) -> JSONValue {
+        guard let b else { return .null }
+        if let s = String(validating: b, as: UTF8.self) { return .string(s) }
+        return .object([("base64", .string(Data(b).base64EncodedString()))])
+    }
+}
