@@ -71,14 +71,20 @@ public enum ConnectConfigMasking {
 
     /// `scheme://user:pass@host` -> `scheme://user:********@host`.
     public static func maskURLPassword(_ value: String) -> String {
-        guard let scheme = value.range(of: "://") else { return value }
-        let afterScheme = value[scheme.upperBound...]
-        let authorityEnd = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? afterScheme.endIndex
-        let authority = afterScheme[..<authorityEnd]
-        guard let at = authority.lastIndex(of: "@") else { return value }
-        let userinfo = authority[..<at]
-        guard let colon = userinfo.firstIndex(of: ":") else { return value }
-        return String(value[..<userinfo.index(after: colon)]) + mask + String(value[at...])
+        let chars = Array(value)
+        var schemeEnd: Int?
+        if chars.count >= 3 {
+            for i in 0...(chars.count - 3) where chars[i] == ":" && chars[i + 1] == "/" && chars[i + 2] == "/" {
+                schemeEnd = i + 3
+                break
+            }
+        }
+        guard let start = schemeEnd else { return value }
+        var end = start
+        while end < chars.count, chars[end] != "/", chars[end] != "?", chars[end] != "#" { end += 1 }
+        guard let at = chars[start..<end].lastIndex(of: "@"),
+              let colon = chars[start..<at].firstIndex(of: ":") else { return value }
+        return String(chars[..<(colon + 1)]) + mask + String(chars[at...])
     }
 }
 

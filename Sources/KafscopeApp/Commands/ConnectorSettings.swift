@@ -1,0 +1,95 @@
+import ArgumentParser
+import ClusterModel
+import Foundation
+import KafkaConnect
+import KafscopeConfig
+
+/// What the Connect commands need from the global options.
+public struct ConnectCLISettings: Sendable {
+    public var endpoints: [ConnectEndpoint]
+    /// Bare `--connect NAME` values: restrict to these configured clusters.
+    public var selectors: [String]
+    public var readOnly: Bool
+    public var json: Bool
+    /// Shown once on stderr (e.g. TLS verification is off); never secrets.
+    public var warnings: [String]
+
+    public init(endpoints: [ConnectEndpoint], selectors: [String] = [], readOnly: Bool = false, json: Bool = false,
+                warnings: [String] = []) {
+        self.endpoints = endpoints
+        self.warnings = warnings
+        self.selectors = selectors
+        self.readOnly = readOnly
+        self.json = json
+    }
+
+    /// The endpoints the command works on: all, or the selected ones (unknown names are a usage error).
+    public func selectedEndpoints() throws -> [ConnectEndpoint] {
+        if endpoints.isEmpty {
+            throw ValidationError("no Kafka Connect cluster given: pass --connect NAME=URL (repeatable) or configure one for the context")
+        }
+        if selectors.isEmpty { return endpoints }
+        return try selectors.map { sel in
+            guard let e = endpoints.first(where: { $0.name == sel }) else {
+                throw ValidationError("no Connect cluster named \(sel); configured: \(endpoints.map(\.name).joined(separator: ", "))")
+            }
+            return e
+        }
+    }
+}
+
+public enum ConnectorCLI {
+    /// Global options -> Connect settings: config file + context + command line (the cli helper's
+    /// resolver merges `--connect NAME=URL` over the context's clusters; bare `--connect NAME` selects).
+    public static func settings(_ global: GlobalOptions) throws -> ConnectCLISettings {
+        let format = try global.outputFormat()
+        let s = try global.resolveSettings()
+        let endpoints = try s.connect.map { try endpoint(from: $0) }
+        return ConnectCLISettings(endpoints: endpoints, selectors: s.connectSelectors, readOnly: s.readOnly,
+                                  json: format == .json, warnings: s.warnings)
+    }
+
+    /// A config-file Connect cluster as an endpoint (the password is revealed only here, for the client).
+    public static func endpoint(from s: ConnectClusterSettings) throws -> ConnectEndpoint {
+        do {
+            return try ConnectEndpoint.fromURL(s.url, name: s.name, username: s.username, password: s.password?.reveal(),
+                                               caFile: s.caFile)
+                .with { $0.certFile = s.certFile; $0.keyFile = s.keyFile; $0.insecureSkipVerify = s.insecureSkipVerify }
+        } catch let e as ConnectConfigError {
+            throw ValidationError(e.message)
+        }
+    }
+}
+
+extension ConnectEndpoint {
+    func with(_ change: (inout ConnectEndpoint) -> Void) -> ConnectEndpoint {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+}
+
+/// Where the Connect commands write and how they ask; tests substitute a recorder.
+public protocol ConnectCLIConsole: Sendable {
+    func out(_ text: String)
+    func err(_ text: String)
+    /// True when a person can answer a question (stdin and stderr are terminals).
+    var canPrompt: Bool { get }
+    /// Shows the question and reads one answer line; nil at end of input.
+    func ask(_ question: String) -> String?
+}
+
+public struct StandardConsole: ConnectCLIConsole {
+    public init() {}
+    public func out(_ text: String) {
+        FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+    public func err(_ text: String) {
+        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+    public var canPrompt: Bool { isatty(0) == 1 && isatty(2) == 1 }
+    public func ask(_ question: String) -> String? {
+        FileHandle.standardError.write(Data(question.utf8))
+        return readLine(strippingNewline: true)
+    }
+}
