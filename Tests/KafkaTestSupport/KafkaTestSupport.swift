@@ -1,0 +1,1 @@
+// Test helpers: peer launchers, fixtures, snapshot assertions.
