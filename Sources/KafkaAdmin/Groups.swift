@@ -418,7 +418,10 @@ extension KafkaAdminService {
         // Pick the describe API by group type; unknown types try KIP-848 first when available.
         let consumerFirst = groups.filter { listed[$0]?.type == "consumer" || (listed[$0]?.type == nil && conn.supports(ConsumerGroupDescribeRequest.self)) }
         var classic = groups.filter { !consumerFirst.contains($0) }
-        if !consumerFirst.isEmpty {
+        if !consumerFirst.isEmpty && !conn.supports(ConsumerGroupDescribeRequest.self) {
+            // Listed as KIP-848 groups: DescribeGroups cannot describe them, so members are unsupported.
+            for g in consumerFirst { out.describeUnsupported[g] = unsupportedMessage("ConsumerGroupDescribe") }
+        } else if !consumerFirst.isEmpty {
             do {
                 let (d, fallback) = try await describeConsumer(conn: conn, groups: consumerFirst)
                 out.described.merge(d) { $1 }
