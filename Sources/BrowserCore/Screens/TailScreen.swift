@@ -84,7 +84,8 @@ public struct TailScreen: Screen {
         // Auto-refresh and `r` come here too: a running tail is left alone.
         if session.running { return [] }
         session.running = true
-        if starts > 0 {
+        // After a failure this is a retry (status shows why); after leaving, say what was missed.
+        if starts > 0, ended == nil {
             addNotice("Tail restarted at the end of each partition; records produced meanwhile are not shown")
         }
         starts += 1
