@@ -1,0 +1,65 @@
+import TerminalCore
+
+/// Aligned columns like kubectl: widths from content (display columns, so CJK lines up), two spaces
+/// between columns, numbers right-aligned, no trailing spaces. Cells are sanitized so a topic
+/// name with control characters cannot move the cursor of the terminal reading the output.
+public struct TextTable: Sendable {
+    public enum Align: Sendable { case left, right }
+
+    public var header: [String]
+    public var align: [Align]
+    public var rows: [[String]]
+
+    public init(_ header: [String], align: [Align] = [], rows: [[String]] = []) {
+        self.header = header
+        self.align = align
+        self.rows = rows
+    }
+
+    public mutating func add(_ row: [String]) { rows.append(row) }
+
+    public func render() -> String {
+        let columns = header.count
+        let header = self.header.map(Self.clean)
+        let rows = self.rows.map { row in (0..<columns).map { i in i < row.count ? Self.clean(row[i]) : "" } }
+        var widths = header.map { DisplayWidth.of($0) }
+        for row in rows {
+            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], DisplayWidth.of(cell)) }
+        }
+        func line(_ cells: [String]) -> String {
+            var out = ""
+            for (i, cell) in cells.enumerated() {
+                let pad = widths[i] - DisplayWidth.of(cell)
+                let right = i < align.count && align[i] == .right
+                if i > 0 { out += "  " }
+                if right { out += String(repeating: " ", count: pad) + cell }
+                else if i == cells.count - 1 { out += cell }
+                else { out += cell + String(repeating: " ", count: pad) }
+            }
+            while out.hasSuffix(" ") { out.removeLast() }
+            return out
+        }
+        return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
+    }
+
+    /// Control characters become visible escapes; tables are one line per row.
+    static func clean(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) }) else {
+            return s
+        }
+        var out = ""
+        for u in s.unicodeScalars {
+            if u.value < 0x20 || u.value == 0x7F || (0x80..<0xA0).contains(u.value) {
+                switch u {
+                case "\n": out += "\\n"
+                case "\t": out += "\\t"
+                case "\r": out += "\\r"
+                default: out += "\\x" + (u.value < 16 ? "0" : "") + String(u.value, radix: 16)
+                }
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+}

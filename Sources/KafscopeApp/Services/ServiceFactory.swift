@@ -1,0 +1,82 @@
+import ClusterModel
+import Foundation
+import KafkaAdmin
+import KafkaClient
+import KafkaConnect
+import KafscopeConfig
+import Logging
+
+/// A service plus how to release what it holds (connections, event loops).
+public struct OpenedService<Service: Sendable>: Sendable {
+    public let service: Service
+    public let close: @Sendable () async -> Void
+
+    public init(_ service: Service, close: @escaping @Sendable () async -> Void = {}) {
+        self.service = service
+        self.close = close
+    }
+}
+
+/// Builds concrete services from settings. Commands depend only on this and the ClusterModel
+/// protocols, so tests run every command against fixture services.
+public protocol ServiceFactory: Sendable {
+    func cluster(_ settings: KafscopeSettings, logger: Logger) throws -> OpenedService<any ClusterService>
+    func connect(_ settings: KafscopeSettings, logger: Logger) throws -> OpenedService<any ConnectService>
+    /// nil when this build has no tail service.
+    func tail(_ settings: KafscopeSettings, logger: Logger) -> OpenedService<any TailService>?
+}
+
+extension ServiceFactory {
+    public func tail(_ settings: KafscopeSettings, logger: Logger) -> OpenedService<any TailService>? { nil }
+}
+
+/// The real thing: KafkaClient + KafkaAdminService, KafkaConnectService.
+public struct LiveServiceFactory: ServiceFactory {
+    public init() {}
+
+    public func cluster(_ settings: KafscopeSettings, logger: Logger) throws -> OpenedService<any ClusterService> {
+        _ = try settings.requireBootstrap()
+        let config = try KafkaClientSettings.clientConfig(from: settings)
+        let client = KafkaClient(config: config, logger: logger)
+        let service = KafkaAdminService(client: client, knownGroups: settings.knownGroups, logger: logger)
+        return OpenedService(service) { await client.shutdown() }
+    }
+
+    public func connect(_ settings: KafscopeSettings, logger: Logger) throws -> OpenedService<any ConnectService> {
+        let endpoints = try settings.requireConnect().map { try ConnectorCLI.endpoint(from: $0) }
+        let service = try KafkaConnectService(endpoints: endpoints)
+        return OpenedService(service) { await service.shutdown() }
+    }
+
+    /// Its own client, so tail long polls and their connections never queue behind admin reads.
+    public func tail(_ settings: KafscopeSettings, logger: Logger) -> OpenedService<any TailService>? {
+        guard !settings.bootstrap.isEmpty, let config = try? KafkaClientSettings.clientConfig(from: settings) else {
+            return nil
+        }
+        let client = KafkaClient(config: config, logger: logger)
+        return OpenedService(KafkaTailService(client: client, logger: logger)) { await client.shutdown() }
+    }
+}
+
+/// Where command output goes; tests substitute a recorder.
+public protocol CommandConsole: Sendable {
+    func out(_ text: String)
+    func err(_ text: String)
+}
+
+public struct StandardCommandConsole: CommandConsole {
+    public init() {}
+    public func out(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+    public func err(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+}
+
+/// Everything a command reaches outside itself, swappable per task for tests.
+public enum AppEnvironment {
+    @TaskLocal public static var factory: any ServiceFactory = LiveServiceFactory()
+    @TaskLocal public static var console: any CommandConsole = StandardCommandConsole()
+    @TaskLocal public static var configEnvironment: ConfigEnvironment = .process
+    /// nil = the log file (see AppLogging).
+    @TaskLocal public static var logger: Logger? = nil
+
+    static func currentLogger() -> Logger { logger ?? AppLogging.makeLogger() }
+}

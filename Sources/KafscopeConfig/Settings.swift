@@ -1,0 +1,192 @@
+/// Kafka's `security.protocol` values.
+public enum SecurityProtocol: String, Sendable, Hashable, CaseIterable {
+    case plaintext = "PLAINTEXT"
+    case ssl = "SSL"
+    case saslPlaintext = "SASL_PLAINTEXT"
+    case saslSSL = "SASL_SSL"
+
+    public init?(name: String) {
+        guard let p = SecurityProtocol(rawValue: name.trimmed.uppercased()) else { return nil }
+        self = p
+    }
+
+    public var usesTLS: Bool { self == .ssl || self == .saslSSL }
+    public var usesSASL: Bool { self == .saslPlaintext || self == .saslSSL }
+}
+
+/// SASL mechanisms kafscope speaks.
+public enum SASLMechanismName: String, Sendable, Hashable, CaseIterable {
+    case plain = "PLAIN"
+    case scramSHA256 = "SCRAM-SHA-256"
+    case scramSHA512 = "SCRAM-SHA-512"
+
+    public init?(name: String) {
+        guard let m = SASLMechanismName(rawValue: name.trimmed.uppercased()) else { return nil }
+        self = m
+    }
+
+    static let unsupportedExplanations: [String: String] = [
+        "GSSAPI": "Kerberos (GSSAPI) is not supported; use PLAIN or SCRAM-SHA-256/512",
+        "OAUTHBEARER": "OAUTHBEARER is not supported; use PLAIN or SCRAM-SHA-256/512",
+        "AWS_MSK_IAM": "AWS_MSK_IAM is not supported; use SCRAM-SHA-512 (MSK supports it)",
+    ]
+
+    /// Parses a mechanism, explaining the ones kafscope cannot do.
+    static func parse(_ name: String) throws(AddressError) -> SASLMechanismName {
+        if let m = SASLMechanismName(name: name) { return m }
+        if let why = unsupportedExplanations[name.trimmed.uppercased()] { throw AddressError(why) }
+        throw AddressError("unknown SASL mechanism '\(name)'; expected PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")
+    }
+}
+
+public struct SASLCredentials: Sendable, Hashable {
+    public var mechanism: SASLMechanismName
+    public var username: String
+    public var password: SecretText
+
+    public init(mechanism: SASLMechanismName, username: String, password: SecretText) {
+        self.mechanism = mechanism
+        self.username = username
+        self.password = password
+    }
+}
+
+/// TLS material, all PEM files.
+public struct TLSFiles: Sendable, Hashable {
+    /// CA bundle; nil = the system trust store.
+    public var caFile: String?
+    public var certFile: String?
+    public var keyFile: String?
+    public var keyPassword: SecretText?
+    /// Off only when the user said so (ssl.endpoint.identification.algorithm= empty, or verify_hostname = false).
+    public var verifyHostname: Bool
+    /// Accept any certificate; only from an explicit `insecure_skip_verify = true`.
+    public var insecureSkipVerify: Bool
+
+    public init(caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil, keyPassword: SecretText? = nil,
+                verifyHostname: Bool = true, insecureSkipVerify: Bool = false) {
+        self.caFile = caFile
+        self.certFile = certFile
+        self.keyFile = keyFile
+        self.keyPassword = keyPassword
+        self.verifyHostname = verifyHostname
+        self.insecureSkipVerify = insecureSkipVerify
+    }
+}
+
+/// How to reach the brokers: protocol plus the SASL and TLS details it needs.
+public struct SecuritySettings: Sendable, Hashable {
+    public var securityProtocol: SecurityProtocol
+    /// Set exactly when the protocol uses SASL.
+    public var sasl: SASLCredentials?
+    /// Set exactly when the protocol uses TLS.
+    public var tls: TLSFiles?
+    /// Where these settings came from ("--command-config client.properties", "config.toml context demo").
+    public var origin: String
+
+    public init(securityProtocol: SecurityProtocol = .plaintext, sasl: SASLCredentials? = nil, tls: TLSFiles? = nil,
+                origin: String = "default") {
+        self.securityProtocol = securityProtocol
+        self.sasl = sasl
+        self.tls = tls
+        self.origin = origin
+    }
+
+    public static let plaintext = SecuritySettings()
+}
+
+/// One Kafka Connect cluster: a name (QA, DEV ...), its REST URL and optional auth.
+public struct ConnectClusterSettings: Sendable, Hashable {
+    public var name: String
+    /// Without user info; credentials live in username/password only.
+    public var url: String
+    public var username: String?
+    public var password: SecretText?
+    public var caFile: String?
+    public var certFile: String?
+    public var keyFile: String?
+    public var insecureSkipVerify: Bool
+
+    public init(name: String, url: String, username: String? = nil, password: SecretText? = nil,
+                caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil,
+                insecureSkipVerify: Bool = false) {
+        self.name = name
+        self.url = url
+        self.username = username
+        self.password = password
+        self.caFile = caFile
+        self.certFile = certFile
+        self.keyFile = keyFile
+        self.insecureSkipVerify = insecureSkipVerify
+    }
+}
+
+/// Everything the app needs, after merging command line over context over file defaults.
+public struct KafscopeSettings: Sendable, Hashable {
+    /// The context used, nil when none (only command-line options).
+    public var contextName: String?
+    /// Names of every context in the config file, for `:ctx` and messages.
+    public var availableContexts: [String]
+    /// The config file read, nil when none was.
+    public var configFile: String?
+    /// Empty when nothing says where the brokers are (Connect-only commands still work).
+    public var bootstrap: [BrokerAddress]
+    /// In precedence order; a later alias for the same advertised key replaces an earlier one.
+    public var aliases: [HostAlias]
+    public var security: SecuritySettings
+    public var connect: [ConnectClusterSettings]
+    /// Bare `--connect NAME` values (no `://`): restrict Connect work to these configured clusters.
+    public var connectSelectors: [String]
+    /// Groups to look up when the broker cannot list groups (e.g. ListGroups not authorized).
+    public var knownGroups: [String]
+    public var readOnly: Bool
+    public var theme: String
+    public var refreshSeconds: Double
+    /// Things the user should see once (e.g. TLS hostname verification is off), never secrets.
+    public var warnings: [String]
+
+    public init(contextName: String? = nil, availableContexts: [String] = [], configFile: String? = nil,
+                bootstrap: [BrokerAddress] = [], aliases: [HostAlias] = [], security: SecuritySettings = .plaintext,
+                connect: [ConnectClusterSettings] = [], connectSelectors: [String] = [], knownGroups: [String] = [], readOnly: Bool = false,
+                theme: String = "default", refreshSeconds: Double = 5, warnings: [String] = []) {
+        self.contextName = contextName
+        self.availableContexts = availableContexts
+        self.configFile = configFile
+        self.bootstrap = bootstrap
+        self.aliases = aliases
+        self.security = security
+        self.connect = connect
+        self.connectSelectors = connectSelectors
+        self.knownGroups = knownGroups
+        self.readOnly = readOnly
+        self.theme = theme
+        self.refreshSeconds = refreshSeconds
+        self.warnings = warnings
+    }
+
+    /// The bootstrap list, or a message saying how to give one.
+    public func requireBootstrap() throws(ConfigError) -> [BrokerAddress] {
+        if !bootstrap.isEmpty { return bootstrap }
+        var hint = "no Kafka brokers given: pass -b HOST:PORT, set bootstrap.servers in --command-config, "
+        hint += "or add a context with `bootstrap` to \(configFile ?? SettingsResolver.defaultConfigPathHint)"
+        throw ConfigError(hint)
+    }
+
+    /// The Connect clusters to work on (all, or the selected ones), or a message saying how to configure one.
+    public func requireConnect() throws(ConfigError) -> [ConnectClusterSettings] {
+        if !connect.isEmpty {
+            if connectSelectors.isEmpty { return connect }
+            var out: [ConnectClusterSettings] = []
+            for name in connectSelectors {
+                guard let c = connect.first(where: { $0.name == name }) else {
+                    throw ConfigError(key: "--connect", "no Connect cluster named \(name); configured: "
+                        + connect.map(\.name).joined(separator: ", "))
+                }
+                if !out.contains(c) { out.append(c) }
+            }
+            return out
+        }
+        throw ConfigError("no Kafka Connect cluster given: pass --connect NAME=URL or add [contexts.NAME.connect] to "
+            + (configFile ?? SettingsResolver.defaultConfigPathHint))
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import KafkaTestSupport
+import Testing
+
+/// The built binary against real peers (librdkafka mock cluster, its TLS/SASL gateway):
+/// config and --command-config through the real client, JSON output, the terminal UI in tmux.
+/// Needs the peers' venv (`scripts/setup`); fails loudly when it is missing.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct EndToEndCLITests {
+    func json(_ text: String) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(text.utf8))
+    }
+
+    @Test func getTopicsAndBrokersJSONFromAMockCluster() async throws {
+        try await MockCluster.with(brokers: 3) { cluster in
+            try await cluster.createTopic("cli-e2e", partitions: 3, replicationFactor: 2)
+            let (status, out, err) = try BinaryTests.run(["get", "topics", "-b", cluster.bootstrap, "-o", "json"])
+            #expect(status == 0, "\(err)")
+            let topics = try #require(try json(out) as? [[String: Any]])
+            let t = try #require(topics.first { $0["name"] as? String == "cli-e2e" })
+            #expect(t["partitions"] as? Int == 3)
+            #expect(t["replication_factor"] as? Int == 2)
+            #expect(t["internal"] as? Bool == false)
+            #expect(t["offline"] as? Int == 0)
+
+            let (bs, bout, berr) = try BinaryTests.run(["get", "brokers", "-b", cluster.bootstrap, "-o", "json"])
+            #expect(bs == 0, "\(berr)")
+            let brokers = try #require(try json(bout) as? [[String: Any]])
+            #expect(brokers.count == 3)
+            #expect(Set(brokers.compactMap { $0["id"] as? Int }) == [1, 2, 3])
+            for b in brokers {
+                #expect(Set(b.keys).isSuperset(of: ["id", "host", "port", "rack", "is_controller", "leader_count", "partition_count"]))
+            }
+        }
+    }
+
+    @Test func commandConfigWithSASLPlainReachesTheGateway() async throws {
+        try await MockCluster.with(brokers: 1, security: .sasl(["PLAIN"], users: ["alice": "alice-secret"])) { cluster in
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-cli-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            func props(_ password: String) throws -> String {
+                let file = dir.appendingPathComponent("client-\(password.count).properties")
+                try """
+                    # as kafka-topics.sh --command-config reads it
+                    bootstrap.servers=\(cluster.bootstrap)
+                    security.protocol=SASL_PLAINTEXT
+                    sasl.mechanism=PLAIN
+                    sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required \\
+                        username="alice" password="\(password)";
+                    """.write(to: file, atomically: true, encoding: .utf8)
+                return file.path
+            }
+            let (ok, out, err) = try BinaryTests.run(["get", "brokers", "--command-config", try props("alice-secret"), "-o", "json"])
+            #expect(ok == 0, "\(err)")
+            #expect((try json(out) as? [[String: Any]])?.count == 1)
+            #expect(err.contains("unencrypted"))  // PLAIN over SASL_PLAINTEXT is flagged
+
+            let (bad, _, berr) = try BinaryTests.run(["get", "brokers", "--command-config", try props("wrong-pw-12345")])
+            #expect(bad == 1)
+            #expect(berr.contains("error: bootstrap"))
+            #expect(berr.contains("SASL"))
+            #expect(!berr.contains("wrong-pw-12345"))
+        }
+    }
+
+    @Test func terminalUIStartsShowsTopicsAndQuits() async throws {
+        try await MockCluster.with(brokers: 1) { cluster in
+            try await cluster.createTopic("tui-e2e-topic", partitions: 2)
+            let binary = try BinaryTests.binary().path
+            let socket = "kafscope-cli-test-\(getpid())"
+            let exitFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket).exit").path
+            let state = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket)-state").path
+            try? FileManager.default.removeItem(atPath: exitFile)
+            // Only capture-pane gets a pipe: the server that new-session forks would inherit it and
+            // keep it open, so reading it to the end would never finish.
+            func tmux(_ args: [String], capture: Bool = false) throws -> String {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
+                p.arguments = ["-L", socket] + args
+                let out = Pipe()
+                p.standardOutput = capture ? out : FileHandle.nullDevice
+                p.standardError = FileHandle.nullDevice
+                p.standardInput = FileHandle.nullDevice
+                try p.run()
+                let data = capture ? out.fileHandleForReading.readDataToEndOfFile() : Data()
+                p.waitUntilExit()
+                return String(decoding: data, as: UTF8.self)
+            }
+            defer { _ = try? tmux(["kill-server"]) }
+            let command = "XDG_STATE_HOME='\(state)' XDG_CONFIG_HOME=/nonexistent '\(binary)' -b \(cluster.bootstrap); echo $? > '\(exitFile)'"
+            _ = try tmux(["new-session", "-d", "-s", "ui", "-x", "100", "-y", "30", command])
+            var screen = ""
+            for _ in 0..<100 {
+                screen = try tmux(["capture-pane", "-p", "-t", "ui"], capture: true)
+                if screen.contains("tui-e2e-topic") { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(screen.contains("tui-e2e-topic"), "screen was:\n\(screen)")
+            _ = try tmux(["send-keys", "-t", "ui", ":q", "Enter"])
+            var status: String?
+            for _ in 0..<50 {
+                if let s = try? String(contentsOfFile: exitFile, encoding: .utf8) { status = s; break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(status?.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+            // Logs went to the file, not the screen.
+            let log = try String(contentsOfFile: state + "/kafscope/kafscope.log", encoding: .utf8)
+            #expect(log.contains("terminal UI started"))
+        }
+    }
+}
