@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""kafscope benchmarks against kcat on the same librdkafka mock cluster.
+
+  records  decode speed of fetch responses (KafscopeBench, release build)
+  render   Topics screen render time with 20,000 rows (KafscopeBench, release build)
+  topics   `kafscope get topics -o json` vs `kcat -L`, 2,000 topics x 10 partitions, 3 brokers
+  groups   requests sent per broker when describing the lag of 500 groups
+  tail     `kafscope tail --from beginning --exit-at-end` vs `kcat -C -e`, ~300,000 x 100-byte records
+  idle     CPU use and bytes written to the terminal while the TUI idles with auto-refresh
+
+Wall time is the median of several runs; memory is the peak RSS reported by /usr/bin/time.
+"""
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "Tests", "Peers"))
+from mock_cluster import MockCluster  # noqa: E402
+
+RELEASE_BIN = os.path.join(ROOT, ".build", "release")
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def build_release(product):
+    subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    return os.path.join(RELEASE_BIN, product)
+
+
+def timed(cmd, env=None, stdout=subprocess.DEVNULL):
+    """Runs cmd under /usr/bin/time; returns (seconds, peak RSS in MiB)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        start = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", tf.name] + cmd, env=env, stdout=stdout,
+                              stderr=subprocess.PIPE)
+        elapsed = time.perf_counter() - start
+        if proc.returncode != 0:
+            raise RuntimeError("%s failed (%d): %s" % (cmd[0], proc.returncode, proc.stderr.decode()[-2000:]))
+        rss_kib = int(tf.read().strip().splitlines()[-1])
+    return elapsed, rss_kib / 1024.0
+
+
+def compare(label_a, cmd_a, label_b, cmd_b, env=None):
+    results = {}
+    for label, cmd in ((label_a, cmd_a), (label_b, cmd_b)):
+        timed(cmd, env=env)  # warm-up: page cache, broker connections' first-use costs
+        runs = [timed(cmd, env=env) for _ in range(RUNS)]
+        results[label] = (statistics.median(r[0] for r in runs), max(r[1] for r in runs))
+    log("| command | median wall time | peak RSS |")
+    log("|---|---|---|")
+    for label, (secs, rss) in results.items():
+        log("| `%s` | %.3f s | %.1f MiB |" % (label, secs, rss))
+    a, b = results[label_a][0], results[label_b][0]
+    log("ratio %s / %s: %.2f" % (label_a.split()[0], label_b.split()[0], a / b))
+    return results
+
+
+def bench_swift(which):
+    exe = build_release("KafscopeBench")
+    subprocess.run([exe, which], check=True)
+
+
+def bench_topics():
+    kafscope = build_release("kafscope")
+    mc = MockCluster(brokers=3)
+    try:
+        for i in range(2000):
+            mc.create_topic("bench-topic-%04d" % i, partitions=10, replication_factor=3)
+        boot = mc.bootstraps
+        log("mock cluster %s: 2,000 topics x 10 partitions, 3 brokers" % boot)
+        compare("kafscope get topics -o json", [kafscope, "get", "topics", "-o", "json", "-b", boot],
+                "kcat -L", ["kcat", "-L", "-b", boot])
+    finally:
+        mc.close()
+
+
+def bench_groups():
+    kafscope = build_release("kafscope")
+    mc = MockCluster(brokers=3)
+    cfg_dir = tempfile.mkdtemp(prefix="kafscope-bench-")
+    try:
+        topics = ["lag-%02d" % i for i in range(20)]
+        for t in topics:
+            mc.create_topic(t, partitions=10, replication_factor=3)
+        groups = ["bench-group-%03d" % i for i in range(500)]
+        for n, g in enumerate(groups):
+            t = topics[n % len(topics)]
+            mc.commit_offsets(g, t, {str(p): 0 for p in range(10)})
+        cfg = os.path.join(cfg_dir, "config.toml")
+        with open(cfg, "w") as f:
+            f.write('default_context = "bench"\n[contexts.bench]\nbootstrap = ["%s"]\ngroups = %s\n'
+                    % (mc.bootstraps.split(",")[0], json.dumps(groups)))
+        env = dict(os.environ, KAFSCOPE_REQUEST_STATS="1")
+        start = time.perf_counter()
+        proc = subprocess.run([kafscope, "get", "groups", "-o", "json", "--config", cfg], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
+        elapsed = time.perf_counter() - start
+        rows = json.loads(proc.stdout)
+        log("500 groups, 20 topics x 10 partitions: %d groups described in %.2f s" % (len(rows), elapsed))
+        log(proc.stderr.decode().strip())
+    finally:
+        mc.close()
+        shutil.rmtree(cfg_dir, ignore_errors=True)
+
+
+def bench_tail():
+    from confluent_kafka import Producer
+    kafscope = build_release("kafscope")
+    mc = MockCluster(brokers=1)
+    try:
+        topic = "tail-bench"
+        mc.create_topic(topic, partitions=1, replication_factor=1)
+        p = Producer({"bootstrap.servers": mc.bootstraps, "linger.ms": 20, "batch.num.messages": 10000,
+                      "queue.buffering.max.messages": 1000000, "log_level": 3})
+        payload = b"x" * 100
+        count = int(os.environ.get("BENCH_TAIL_RECORDS", "300000"))
+        for i in range(count):
+            while True:
+                try:
+                    p.produce(topic, payload, key=b"k%d" % (i % 1000))
+                    break
+                except BufferError:
+                    p.poll(0.05)
+        p.flush(60)
+        boot = mc.bootstraps
+        got = subprocess.run(["kcat", "-C", "-b", boot, "-t", topic, "-o", "beginning", "-e", "-q"],
+                             stdout=subprocess.PIPE, check=True).stdout.count(b"\n")
+        log("topic %s holds %d readable records of 100 bytes (produced %d; the mock trims old segments)"
+            % (topic, got, count))
+        compare("kafscope tail -o text", [kafscope, "tail", topic, "--from", "beginning", "--exit-at-end",
+                                          "-o", "text", "-b", boot],
+                "kcat -C -e -q", ["kcat", "-C", "-b", boot, "-t", topic, "-o", "beginning", "-e", "-q"])
+    finally:
+        mc.close()
+
+
+def bench_idle():
+    """Runs the TUI in tmux on the demo cluster; samples CPU time and pane output bytes."""
+    kafscope = build_release("kafscope")
+    seconds = int(os.environ.get("BENCH_IDLE_SECONDS", "60"))
+    demo = subprocess.Popen([sys.executable, os.path.join(ROOT, "Tests", "Peers", "demo.py"), "--kafscope",
+                             kafscope, "--no-ui"], stdout=subprocess.PIPE, text=True)
+    session = "kafscope-bench-idle"
+    out = tempfile.NamedTemporaryFile(delete=False, suffix=".pane")
+    try:
+        cfg = demo.stdout.readline().strip()  # --no-ui prints the config path first
+        if not cfg or not os.path.exists(cfg):
+            raise RuntimeError("demo did not print its config path")
+        subprocess.run(["tmux", "-L", session, "new-session", "-d", "-s", session, "-x", "120", "-y", "36",
+                        "env -u NO_COLOR TERM=xterm-256color %s --config %s --context demo" % (kafscope, cfg)],
+                       check=True)
+        time.sleep(8)  # first paint and first refreshes
+        subprocess.run(["tmux", "-L", session, "pipe-pane", "-o", "-t", session, "cat >> %s" % out.name], check=True)
+        pid = int(subprocess.run(["tmux", "-L", session, "display", "-p", "-t", session, "#{pane_pid}"], check=True,
+                                 stdout=subprocess.PIPE, text=True).stdout.strip())
+        def cpu():
+            with open("/proc/%d/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        c0, t0 = cpu(), time.time()
+        time.sleep(seconds)
+        c1, t1 = cpu(), time.time()
+        written = os.path.getsize(out.name)
+        refreshes = seconds / 5.0
+        log("idle %d s with auto-refresh every 5 s: CPU %.2f%% of a core; %d bytes written to the terminal "
+            "(%.0f bytes per refresh)" % (seconds, 100 * (c1 - c0) / (t1 - t0), written, written / refreshes))
+    finally:
+        subprocess.run(["tmux", "-L", session, "kill-server"], stderr=subprocess.DEVNULL)
+        demo.terminate()
+        demo.wait(30)
+        os.unlink(out.name)
+
+
+def main():
+    which = sys.argv[1:] or ["all"]
+    if which == ["all"]:
+        which = ["records", "render", "topics", "groups", "tail", "idle"]
+    for w in which:
+        log("\n## %s" % w)
+        if w in ("records", "render"):
+            bench_swift(w)
+        else:
+            {"topics": bench_topics, "groups": bench_groups, "tail": bench_tail, "idle": bench_idle}[w]()
+
+
+if __name__ == "__main__":
+    main()
