@@ -135,8 +135,12 @@ def bench_tail():
         boot = mc.bootstraps
         got = subprocess.run(["kcat", "-C", "-b", boot, "-t", topic, "-o", "beginning", "-e", "-q"],
                              stdout=subprocess.PIPE, check=True).stdout.count(b"\n")
-        log("topic %s holds %d readable records of 100 bytes (produced %d; the mock trims old segments)"
-            % (topic, got, count))
+        ours = subprocess.run([kafscope, "tail", topic, "--from", "beginning", "--exit-at-end", "-o", "text",
+                               "-b", boot], stdout=subprocess.PIPE, check=True).stdout.count(b"\n")
+        log("topic %s holds %d readable records of 100 bytes (produced %d; the mock trims old segments); "
+            "kafscope printed %d" % (topic, got, count, ours))
+        if ours != got:
+            raise RuntimeError("kafscope printed %d records, kcat %d: the timings would not compare" % (ours, got))
         compare("kafscope tail -o text", [kafscope, "tail", topic, "--from", "beginning", "--exit-at-end",
                                           "-o", "text", "-b", boot],
                 "kcat -C -e -q", ["kcat", "-C", "-b", boot, "-t", topic, "-o", "beginning", "-e", "-q"])

@@ -39,7 +39,15 @@ public struct LiveServiceFactory: ServiceFactory {
         let config = try KafkaClientSettings.clientConfig(from: settings)
         let client = KafkaClient(config: config, logger: logger)
         let service = KafkaAdminService(client: client, knownGroups: settings.knownGroups, logger: logger)
-        return OpenedService(service) { await client.shutdown() }
+        return OpenedService(service) {
+            // For scripts/bench: how many requests of each API went to each broker.
+            if ProcessInfo.processInfo.environment["KAFSCOPE_REQUEST_STATS"] == "1",
+               let json = try? JSONEncoder().encode(client.counterSnapshot()),
+               let text = String(data: json, encoding: .utf8) {
+                FileHandle.standardError.write(Data("requests per broker: \(text)\n".utf8))
+            }
+            await client.shutdown()
+        }
     }
 
     public func connect(_ settings: KafscopeSettings, logger: Logger) throws -> OpenedService<any ConnectService> {
