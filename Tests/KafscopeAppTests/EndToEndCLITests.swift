@@ -67,36 +67,19 @@ import Testing
         try await MockCluster.with(brokers: 1) { cluster in
             try await cluster.createTopic("tui-e2e-topic", partitions: 2)
             let binary = try BinaryTests.binary().path
-            let socket = "kafscope-cli-test-\(getpid())"
-            let exitFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket).exit").path
-            let state = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket)-state").path
-            try? FileManager.default.removeItem(atPath: exitFile)
-            // Only capture-pane gets a pipe: the server that new-session forks would inherit it and
-            // keep it open, so reading it to the end would never finish.
-            func tmux(_ args: [String], capture: Bool = false) throws -> String {
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-                p.arguments = ["-L", socket] + args
-                let out = Pipe()
-                p.standardOutput = capture ? out : FileHandle.nullDevice
-                p.standardError = FileHandle.nullDevice
-                p.standardInput = FileHandle.nullDevice
-                try p.run()
-                let data = capture ? out.fileHandleForReading.readDataToEndOfFile() : Data()
-                p.waitUntilExit()
-                return String(decoding: data, as: UTF8.self)
-            }
-            defer { _ = try? tmux(["kill-server"]) }
-            let command = "XDG_STATE_HOME='\(state)' XDG_CONFIG_HOME=/nonexistent '\(binary)' -b \(cluster.bootstrap); echo $? > '\(exitFile)'"
-            _ = try tmux(["new-session", "-d", "-s", "ui", "-x", "100", "-y", "30", command])
-            var screen = ""
-            for _ in 0..<100 {
-                screen = try tmux(["capture-pane", "-p", "-t", "ui"], capture: true)
-                if screen.contains("tui-e2e-topic") { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            let tag = "kafscope-cli-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            let exitFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(tag).exit").path
+            let state = FileManager.default.temporaryDirectory.appendingPathComponent("\(tag)-state").path
+            // TmuxSession spawns tmux with a clean signal mask and no inherited pipes; Foundation's
+            // Process left the tmux client unreaped and hung the whole test run.
+            let ui = try TmuxSession(
+                command: ["sh", "-c", "'\(binary)' -b \(cluster.bootstrap); echo $? > '\(exitFile)'"],
+                width: 100, height: 30,
+                environment: ["XDG_STATE_HOME": state, "XDG_CONFIG_HOME": "/nonexistent"])
+            defer { ui.kill() }
+            let screen = try await ui.waitFor(timeout: .seconds(15)) { $0.contains("tui-e2e-topic") }
             #expect(screen.contains("tui-e2e-topic"), "screen was:\n\(screen)")
-            _ = try tmux(["send-keys", "-t", "ui", ":q", "Enter"])
+            try ui.send(":q", "Enter")
             var status: String?
             for _ in 0..<50 {
                 if let s = try? String(contentsOfFile: exitFile, encoding: .utf8) { status = s; break }
