@@ -220,6 +220,12 @@ extension KafkaAdminService {
                 fallback.append(g.groupId)
                 continue
             }
+            // A KIP-848 group always has an epoch. Some brokers (tansu) answer every id with an
+            // epoch-less empty group; the group may still be a classic one, so ask DescribeGroups.
+            if g.errorCode == 0 && g.groupEpoch < 0 && g.members.isEmpty {
+                fallback.append(g.groupId)
+                continue
+            }
             var info = DescribedGroupInfo(type: "consumer", state: g.groupState, protocolType: "consumer",
                                           protocolName: g.assignorName.isEmpty ? nil : g.assignorName, members: [])
             if g.errorCode != 0 {
@@ -461,7 +467,7 @@ extension KafkaAdminService {
     /// by assignment size (descending, stable), each member's partitions by partition number; then
     /// committed partitions nobody owns, with no member. Members without assignment are omitted.
     public static func offsetRows(members: [GroupMember]?, committed: [TopicPartitionKey: Int64],
-                                  ends: [TopicPartitionKey: Int64]) -> [GroupOffsetRow] {
+                                  ends: PartitionMap<Int64>) -> [GroupOffsetRow] {
         var rows: [GroupOffsetRow] = []
         var owned = Set<TopicPartitionKey>()
         let assigned = (members ?? []).enumerated()

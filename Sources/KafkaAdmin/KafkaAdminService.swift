@@ -115,9 +115,9 @@ public final class KafkaAdminService: ClusterService, Sendable {
     public func topics() async throws -> Partial<[TopicSummary]> {
         let meta = try await client.metadata(refresh: true)
         var errors: [SourceError] = []
-        let all = meta.topics.values.flatMap { t in t.partitions.map { TopicPartitionKey(t.name, $0.partition) } }
-        async let earliest = offsets(for: all, spec: .earliest)
-        async let latest = offsets(for: all, spec: .latest)
+        let all = meta.topics.mapValues { $0.partitions.map(\.partition) }
+        async let earliest = offsets(forTopics: all, spec: .earliest)
+        async let latest = offsets(forTopics: all, spec: .latest)
         async let minIsr = topicConfigs(Array(meta.topics.keys), keys: ["min.insync.replicas"])
         async let sizes = logDirSizes()
         let (e, l, m, s) = await (earliest, latest, minIsr, sizes)
@@ -140,9 +140,9 @@ public final class KafkaAdminService: ClusterService, Sendable {
         var out: [TopicSummary] = []
         for t in meta.topics.values.sorted(by: { $0.name < $1.name }) {
             var messages: Int64? = 0
+            let los = e.offsets.byTopic[t.name], his = l.offsets.byTopic[t.name]
             for p in t.partitions {
-                let k = TopicPartitionKey(t.name, p.partition)
-                if let lo = e.offsets[k], let hi = l.offsets[k] { messages! += max(0, hi - lo) } else { messages = nil; break }
+                if let lo = los?[p.partition], let hi = his?[p.partition] { messages! += max(0, hi - lo) } else { messages = nil; break }
             }
             let rf = t.partitions.map(\.replicas.count).max() ?? 0
             var underMin: Int? = nil

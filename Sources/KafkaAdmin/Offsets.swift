@@ -25,9 +25,9 @@ public enum OffsetSpec: Sendable, Hashable {
 
 /// Offsets for many partitions, plus what could not be read and why.
 public struct OffsetLookup: Sendable {
-    public var offsets: [TopicPartitionKey: Int64] = [:]
+    public var offsets = PartitionMap<Int64>()
     /// Partition → reason (no leader, broker unreachable, error code).
-    public var failures: [TopicPartitionKey: String] = [:]
+    public var failures = PartitionMap<String>()
     public var errors: [SourceError] = []
 }
 
@@ -35,73 +35,92 @@ extension KafkaAdminService {
     /// ListOffsets batched per partition leader (one request per leader), retried once after a
     /// metadata refresh for partitions whose leader moved.
     public func offsets(for partitions: [TopicPartitionKey], spec: OffsetSpec) async -> OffsetLookup {
+        var byTopic: [String: Set<Int32>] = [:]
+        var i = partitions.startIndex
+        while i < partitions.endIndex {
+            // Callers list a topic's partitions together: hash the name once per run.
+            let topic = partitions[i].topic
+            var run: [Int32] = []
+            while i < partitions.endIndex && partitions[i].topic == topic {
+                run.append(partitions[i].partition)
+                i += 1
+            }
+            byTopic[topic, default: []].formUnion(run)
+        }
+        return await offsets(forTopics: byTopic.mapValues { $0.sorted() }, spec: spec)
+    }
+
+    /// The same, with partitions given per topic (each listed once).
+    public func offsets(forTopics topics: [String: [Int32]], spec: OffsetSpec) async -> OffsetLookup {
         var result = OffsetLookup()
-        guard !partitions.isEmpty else { return result }
-        var pending = Array(Set(partitions))
+        var pending = topics.filter { !$0.value.isEmpty }
+        guard !pending.isEmpty else { return result }
         for attempt in 0..<2 {
             var meta: ClusterMetadata
             do {
                 meta = try await client.metadata(refresh: attempt > 0)
                 // A topic created since the cached metadata: look again before giving up on it.
-                if attempt == 0, pending.contains(where: { meta.topics[$0.topic] == nil }) {
+                if attempt == 0, pending.keys.contains(where: { meta.topics[$0] == nil }) {
                     meta = try await client.metadata(refresh: true)
                 }
             } catch {
                 result.errors.append(sourceError(error, source: "metadata"))
-                for tp in pending { result.failures[tp] = "metadata unavailable" }
+                for (t, parts) in pending { for p in parts { result.failures[t, p] = "metadata unavailable" } }
                 return result
             }
-            var byLeader: [Int32: [TopicPartitionKey]] = [:]
-            for tp in pending {
-                if let l = meta.leader(topic: tp.topic, partition: tp.partition) {
-                    byLeader[l, default: []].append(tp)
-                } else if meta.topics[tp.topic] == nil {
-                    result.failures[tp] = "unknown topic"
-                } else {
-                    result.failures[tp] = "no leader"
+            // Per leader, the (topic, partitions) it answers for. Few leaders: small linear lists.
+            var byLeader: [Int32: [(String, [Int32])]] = [:]
+            for (topic, parts) in pending {
+                guard let t = meta.topics[topic] else {
+                    for p in parts { result.failures[topic, p] = "unknown topic" }
+                    continue
                 }
+                var mine: [(leader: Int32, parts: [Int32])] = []
+                for p in parts {
+                    guard let l = t.leader(of: p) else { result.failures[topic, p] = "no leader"; continue }
+                    if let j = mine.firstIndex(where: { $0.leader == l }) { mine[j].parts.append(p) } else { mine.append((l, [p])) }
+                }
+                for m in mine { byLeader[m.leader, default: []].append((topic, m.parts)) }
             }
             let client = self.client
             let batches = await concurrentMap(byLeader.sorted { $0.key < $1.key }) { (leader, tps) in
                 await Self.listOffsets(client: client, leader: leader, partitions: tps, spec: spec)
             }
-            var retry: [TopicPartitionKey] = []
+            var retry: [String: [Int32]] = [:]
             for b in batches {
-                result.offsets.merge(b.offsets) { $1 }
+                result.offsets.merge(b.offsets)
+                result.failures.merge(b.failures)
                 if let e = b.error { result.errors.append(e) }
-                for (tp, reason) in b.failures {
-                    result.failures[tp] = reason
-                }
-                retry += b.stale
+                for (t, ps) in b.stale { retry[t, default: []] += ps }
             }
             if retry.isEmpty || attempt == 1 {
-                for tp in retry where result.failures[tp] == nil { result.failures[tp] = "leader moved" }
+                for (t, ps) in retry { for p in ps where result.failures[t, p] == nil { result.failures[t, p] = "leader moved" } }
                 break
             }
             await client.invalidateMetadata()
-            for tp in retry { result.failures[tp] = nil }
+            for (t, ps) in retry { for p in ps { result.failures[t, p] = nil } }
             pending = retry
         }
-        for tp in result.offsets.keys { result.failures[tp] = nil }
+        if !result.failures.isEmpty {
+            for (t, values) in result.offsets.byTopic { for p in values.keys { result.failures[t, p] = nil } }
+        }
         return result
     }
 
     struct LeaderBatch: Sendable {
-        var offsets: [TopicPartitionKey: Int64] = [:]
-        var failures: [TopicPartitionKey: String] = [:]
-        var stale: [TopicPartitionKey] = []
+        var offsets = PartitionMap<Int64>()
+        var failures = PartitionMap<String>()
+        var stale: [String: [Int32]] = [:]
         var error: SourceError?
     }
 
-    static func listOffsets(client: KafkaClient, leader: Int32, partitions: [TopicPartitionKey],
+    static func listOffsets(client: KafkaClient, leader: Int32, partitions: [(String, [Int32])],
                             spec: OffsetSpec) async -> LeaderBatch {
         var out = LeaderBatch()
-        var byTopic: [String: [Int32]] = [:]
-        for tp in partitions { byTopic[tp.topic, default: []].append(tp.partition) }
         var req = ListOffsetsRequest()
         req.replicaId = -1
         req.isolationLevel = spec.isolationLevel
-        req.topics = byTopic.sorted { $0.key < $1.key }.map { topic, parts in
+        req.topics = partitions.map { topic, parts in
             var t = ListOffsetsRequest.ListOffsetsTopic()
             t.name = topic
             t.partitions = parts.sorted().map { p in
@@ -124,25 +143,31 @@ extension KafkaAdminService {
                 return try await conn.send(req, version: v)
             }
             for t in resp.topics {
+                var got: [Int32: Int64] = [:]
+                got.reserveCapacity(t.partitions.count)
                 for p in t.partitions {
-                    let tp = TopicPartitionKey(t.name, p.partitionIndex)
                     if p.errorCode == 0 {
-                        out.offsets[tp] = p.offset
+                        got[p.partitionIndex] = p.offset
                     } else if ErrorCodes.needsMetadataRefresh(p.errorCode) {
-                        out.stale.append(tp)
+                        out.stale[t.name, default: []].append(p.partitionIndex)
                     } else {
-                        out.failures[tp] = describeKafkaError(p.errorCode)
+                        out.failures[t.name, p.partitionIndex] = describeKafkaError(p.errorCode)
                     }
                 }
+                out.offsets.merge(topic: t.name, got)
             }
             // Partitions the broker silently left out.
-            for tp in partitions where out.offsets[tp] == nil && out.failures[tp] == nil && !out.stale.contains(tp) {
-                out.failures[tp] = "missing from the ListOffsets response"
+            for (topic, parts) in partitions {
+                let got = out.offsets.byTopic[topic]
+                for p in parts where got?[p] == nil && out.failures[topic, p] == nil
+                    && out.stale[topic]?.contains(p) != true {
+                    out.failures[topic, p] = "missing from the ListOffsets response"
+                }
             }
         } catch {
             let e = sourceError(error, source: "broker \(leader)")
             out.error = e
-            for tp in partitions { out.failures[tp] = e.message }
+            for (topic, parts) in partitions { for p in parts { out.failures[topic, p] = e.message } }
         }
         return out
     }

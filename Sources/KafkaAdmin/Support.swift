@@ -85,3 +85,73 @@ func concurrentMap<T: Sendable, R: Sendable>(_ items: [T], _ body: @escaping @Se
         return out.map { $0! }
     }
 }
+
+/// Values per topic partition, stored per topic so that a cluster-wide read (tens of thousands of
+/// partitions) hashes each topic name once rather than once per partition.
+public struct PartitionMap<Value: Sendable>: Sendable, Sequence, ExpressibleByDictionaryLiteral {
+    public private(set) var byTopic: [String: [Int32: Value]] = [:]
+    public private(set) var count = 0
+
+    public init() {}
+
+    public init(dictionaryLiteral elements: (TopicPartitionKey, Value)...) {
+        for (k, v) in elements { self[k] = v }
+    }
+
+    public var isEmpty: Bool { count == 0 }
+
+    public subscript(_ tp: TopicPartitionKey) -> Value? {
+        get { byTopic[tp.topic]?[tp.partition] }
+        set { self[tp.topic, tp.partition] = newValue }
+    }
+
+    public subscript(_ topic: String, _ partition: Int32) -> Value? {
+        get { byTopic[topic]?[partition] }
+        set {
+            if let newValue {
+                let old = byTopic[topic, default: [:]].updateValue(newValue, forKey: partition)
+                if old == nil { count += 1 }
+            } else if byTopic[topic]?.removeValue(forKey: partition) != nil {
+                count -= 1
+                if byTopic[topic]?.isEmpty == true { byTopic[topic] = nil }
+            }
+        }
+    }
+
+    /// Sets every partition of one topic at once (one hash of the name).
+    public mutating func merge(topic: String, _ values: [Int32: Value]) {
+        guard !values.isEmpty else { return }
+        guard let i = byTopic.index(forKey: topic) else {
+            byTopic[topic] = values
+            count += values.count
+            return
+        }
+        let before = byTopic.values[i].count
+        byTopic.values[i].merge(values) { $1 }
+        count += byTopic.values[i].count - before
+    }
+
+    public mutating func merge(_ other: PartitionMap<Value>) {
+        for (t, values) in other.byTopic { merge(topic: t, values) }
+    }
+
+    public var keys: [TopicPartitionKey] { map(\.key) }
+
+    public func makeIterator() -> AnyIterator<(key: TopicPartitionKey, value: Value)> {
+        var topics = byTopic.makeIterator()
+        var current: (String, DictionaryIterator<Int32, Value>)?
+        return AnyIterator {
+            while true {
+                if let (t, values) = current {
+                    var it = values
+                    if let (p, v) = it.next() {
+                        current = (t, it)
+                        return (TopicPartitionKey(t, p), v)
+                    }
+                }
+                guard let (t, values) = topics.next() else { return nil }
+                current = (t, values.makeIterator())
+            }
+        }
+    }
+}

@@ -20,6 +20,35 @@ struct ConnectionContext: Sendable {
     var group: any EventLoopGroup
     var counters: RequestCounters
     var logger: Logger
+    var apiVersionsHint = ApiVersionsHint()
+    var throttles = BrokerThrottles()
+}
+
+/// Quota delays brokers asked for (ThrottleTimeMs), per broker: a quota covers every connection of
+/// this client to that broker, so the admin and fetch connections both wait.
+final class BrokerThrottles: Sendable {
+    private let until = Mutex<[String: UInt64]>([:])
+
+    /// Nanoseconds to wait before the next request to `broker`.
+    func remainingNanos(_ broker: String) -> UInt64 {
+        let now = DispatchlessClock.nowNanos()
+        return until.withLock { $0[broker].map { $0 > now ? $0 - now : 0 } ?? 0 }
+    }
+
+    func record(_ broker: String, milliseconds: Int32) {
+        let end = DispatchlessClock.nowNanos() + UInt64(milliseconds) * 1_000_000
+        until.withLock { $0[broker] = max($0[broker] ?? 0, end) }
+    }
+}
+
+/// The ApiVersions version the last broker accepted. Brokers of one cluster run the same release, so
+/// later connections start there instead of stepping down from our highest version every time.
+final class ApiVersionsHint: Sendable {
+    private let accepted = Mutex<Int16?>(nil)
+
+    var startVersion: Int16 { accepted.withLock { $0 } ?? ApiVersionsRequest.validVersions.upperBound }
+
+    func record(_ version: Int16) { accepted.withLock { $0 = version } }
 }
 
 /// What the TLS handshake showed, for `doctor`.
@@ -90,18 +119,33 @@ public final class BrokerConnection: Sendable {
             throw KafkaClientError.unsupported(endpoint, api: Self.apiName(R.self))
         }
         let body = try await sendRaw(request, version: v, timeout: timeout)
+        let response: R.Response
         do {
-            let (_, response) = try KafkaFraming.decodeResponse(R.self, version: v, body: body)
-            return response
+            (_, response) = try KafkaFraming.decodeResponse(R.self, version: v, body: body)
         } catch {
             // A body we cannot decode leaves the stream intact (framing is separate), but we do not trust it.
             throw KafkaClientError.protocolViolation(endpoint, detail: "cannot decode \(Self.apiName(R.self)) v\(v) response: \(error)")
         }
+        // Since KIP-219 the broker answers at once and expects the client to hold back: do so for
+        // the next request to this broker (on older versions it also delayed the answer; waiting
+        // again errs on the side of the quota).
+        if let t = response as? any ThrottlingResponse, t.throttleTimeMs > 0 {
+            context.throttles.record(throttleKey, milliseconds: t.throttleTimeMs)
+            context.counters.recordThrottle(broker: endpoint.nodeId ?? -1, milliseconds: Int(t.throttleTimeMs))
+            context.logger.notice("broker throttled requests (quota)", metadata: [
+                "broker": "\(endpoint)", "api": "\(Self.apiName(R.self))", "throttle_ms": "\(t.throttleTimeMs)"])
+        }
+        return response
     }
+
+    /// Throttling is per broker; bootstrap connections (no id yet) are keyed by address.
+    private var throttleKey: String { endpoint.nodeId.map { "id:\($0)" } ?? "addr:\(endpoint.dialed)" }
 
     /// Encodes, writes and returns the raw response frame (correlation id first).
     func sendRaw<R: KafkaRequestMessage>(_ request: R, version: Int16, timeout: Duration?) async throws -> [UInt8] {
         let api = Self.apiName(R.self)
+        let wait = context.throttles.remainingNanos(throttleKey)
+        if wait > 0 { try await Task.sleep(nanoseconds: wait) }
         let correlationId = nextCorrelationId.withLock { id -> Int32 in
             let c = id
             id = id == Int32.max ? 0 : id + 1
@@ -170,11 +214,7 @@ public final class BrokerConnection: Sendable {
         }
     }
 
-    static func apiName<R>(_ type: R.Type) -> String {
-        var n = String(describing: type)
-        if n.hasSuffix("Request") { n.removeLast("Request".count) }
-        return n
-    }
+    static func apiName<R: KafkaRequestMessage>(_ type: R.Type) -> String { R.apiKey.name }
 
     static func nanos(_ d: Duration) -> Int64 {
         let c = d.components

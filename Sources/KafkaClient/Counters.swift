@@ -4,6 +4,7 @@ import Synchronization
 /// batched. Bootstrap connections count under broker -1.
 public final class RequestCounters: Sendable {
     private let state = Mutex<[Int32: [String: Int]]>([:])
+    private let throttled = Mutex<[Int32: Int]>([:])
 
     public init() {}
 
@@ -11,16 +12,30 @@ public final class RequestCounters: Sendable {
         state.withLock { $0[broker, default: [:]][api, default: 0] += 1 }
     }
 
-    public func snapshot() -> RequestCountSnapshot { RequestCountSnapshot(perBroker: state.withLock { $0 }) }
+    func recordThrottle(broker: Int32, milliseconds: Int) {
+        throttled.withLock { $0[broker, default: 0] += milliseconds }
+    }
 
-    public func reset() { state.withLock { $0 = [:] } }
+    public func snapshot() -> RequestCountSnapshot {
+        RequestCountSnapshot(perBroker: state.withLock { $0 }, throttledMs: throttled.withLock { $0 })
+    }
+
+    public func reset() {
+        state.withLock { $0 = [:] }
+        throttled.withLock { $0 = [:] }
+    }
 }
 
 public struct RequestCountSnapshot: Sendable, Hashable, Codable {
     /// broker id → API name (e.g. "Metadata", "OffsetFetch") → requests sent.
     public var perBroker: [Int32: [String: Int]]
+    /// broker id → milliseconds of quota delay the broker asked for (ThrottleTimeMs), summed.
+    public var throttledMs: [Int32: Int]
 
-    public init(perBroker: [Int32: [String: Int]]) { self.perBroker = perBroker }
+    public init(perBroker: [Int32: [String: Int]], throttledMs: [Int32: Int] = [:]) {
+        self.perBroker = perBroker
+        self.throttledMs = throttledMs
+    }
 
     public var total: Int { perBroker.values.reduce(0) { $0 + $1.values.reduce(0, +) } }
 
@@ -36,6 +51,8 @@ public struct RequestCountSnapshot: Sendable, Hashable, Codable {
                 if d != 0 { out[b, default: [:]][api] = d }
             }
         }
-        return RequestCountSnapshot(perBroker: out)
+        var throttle: [Int32: Int] = [:]
+        for (b, ms) in throttledMs where ms != (earlier.throttledMs[b] ?? 0) { throttle[b] = ms - (earlier.throttledMs[b] ?? 0) }
+        return RequestCountSnapshot(perBroker: out, throttledMs: throttle)
     }
 }

@@ -177,13 +177,15 @@ enum Dialer {
         let temp = BrokerConnection(endpoint: endpoint, purpose: .admin, brokerVersions: [:], tlsInfo: nil,
                                     sessionLifetimeMs: 0, channel: channel, nextCorrelationId: 0, context: ctx)
         var machine = ConnectionSetupStateMachine(sasl: ctx.config.sasl,
-                                                  clientApiVersionsMax: ApiVersionsRequest.validVersions.upperBound,
+                                                  clientApiVersionsMax: ctx.apiVersionsHint.startVersion,
                                                   clientSaslAuthenticateMax: SaslAuthenticateRequest.validVersions.upperBound)
         var action = machine.start()
         var sent: Int32 = 0
+        var apiVersionsSent: Int16 = 0
         while true {
             switch action {
             case .ready:
+                ctx.apiVersionsHint.record(apiVersionsSent)
                 if ctx.config.sasl != nil { trace?.value.saslOutcome = "authenticated as \(ctx.config.sasl!.username) (\(ctx.config.sasl!.mechanism.rawValue))" }
                 return SetupResult(versions: machine.brokerVersions, sessionLifetimeMs: machine.sessionLifetimeMs,
                                    nextCorrelationId: sent)
@@ -192,6 +194,7 @@ enum Dialer {
                 throw KafkaClientError.connect(endpoint, stage: stage, detail: detail)
             case .sendApiVersions(let version):
                 trace?.value.apiVersionsUsed = version
+                apiVersionsSent = version
                 let req = ApiVersionsRequest(clientSoftwareName: "kafscope", clientSoftwareVersion: kafscopeVersion)
                 let raw = try await setupStep(endpoint, stage: .apiVersions, saslConfigured: ctx.config.sasl != nil) {
                     try await temp.sendRaw(req, version: version, timeout: ctx.config.connectTimeout)

@@ -357,6 +357,7 @@ extension ClusterMetadata {
             brokers[b.nodeId] = BrokerMetadata(nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack)
         }
         var topics: [String: TopicMetadata] = [:]
+        topics.reserveCapacity(resp.topics.count)
         for t in resp.topics {
             guard let name = t.name else { continue }
             let parts = t.partitions.map {

@@ -54,7 +54,9 @@ public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .connect(let ep, let stage, let detail):
-            return "\(ep): \(stage.rawValue) failed: \(detail)" + Self.hint(ep, stage)
+            // Refused/timeout/network details already say what failed ("connection refused by ...").
+            let what = [.refused, .timeout].contains(stage) ? "" : "\(stage.rawValue) failed: "
+            return "\(ep): \(what)\(detail)" + Self.hint(ep, stage)
         case .requestTimeout(let ep, let api, let after):
             return "\(ep): \(api) got no response within \(Self.seconds(after))"
         case .connectionClosed(let ep, let detail):

@@ -29,6 +29,17 @@ public struct TopicMetadata: Sendable, Hashable {
     public var partitions: [PartitionMetadata]
 }
 
+extension TopicMetadata {
+    /// Leader of one partition, nil when unknown or leaderless.
+    public func leader(of partition: Int32) -> Int32? {
+        // Partitions are sorted and nearly always numbered 0..<n: index directly, else search.
+        let i = partition >= 0 && Int(partition) < partitions.count && partitions[Int(partition)].partition == partition
+            ? Int(partition) : partitions.firstIndex { $0.partition == partition }
+        guard let i, partitions[i].leader >= 0 else { return nil }
+        return partitions[i].leader
+    }
+}
+
 /// One Metadata response, indexed.
 public struct ClusterMetadata: Sendable, Hashable {
     public var clusterId: String?
@@ -44,8 +55,6 @@ public struct ClusterMetadata: Sendable, Hashable {
 
     /// Leader of a partition, nil when unknown or leaderless.
     public func leader(topic: String, partition: Int32) -> Int32? {
-        guard let t = topics[topic], let p = t.partitions.first(where: { $0.partition == partition }),
-              p.leader >= 0 else { return nil }
-        return p.leader
+        topics[topic]?.leader(of: partition)
     }
 }

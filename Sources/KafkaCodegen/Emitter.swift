@@ -360,6 +360,11 @@ struct MessageEmitter {
         let tn = isMessage ? name : typeName(name)
         var conformances = "Sendable, Equatable"
         if isMessage { conformances = spec.kind == "request" && spec.apiKey != nil ? "KafkaRequestMessage" : "KafkaMessage" }
+        // Responses that carry a quota delay expose it to the client, which must honour it (KIP-219).
+        if isMessage && spec.kind == "response"
+            && fields.contains(where: { $0.name == "ThrottleTimeMs" && $0.type == .int32 }) {
+            conformances = "ThrottlingResponse"
+        }
         if isMessage {
             L.append("/// \(spec.name) (\(spec.kind)\(spec.apiKey.map { ", API key \($0)" } ?? "")): versions \(valid), flexible \(spec.flexibleVersions).")
         }

@@ -11,6 +11,12 @@ public protocol KafkaMessage: Sendable, Equatable {
     init(from reader: inout WireReader, version: Int16) throws
 }
 
+/// A response with a top-level ThrottleTimeMs: how long the broker asks the client to hold back
+/// further requests because a quota was exceeded (0 when not throttled).
+public protocol ThrottlingResponse: KafkaMessage {
+    var throttleTimeMs: Int32 { get }
+}
+
 /// A request message, paired with its response type and API key.
 public protocol KafkaRequestMessage: KafkaMessage {
     associatedtype Response: KafkaMessage

@@ -19,7 +19,7 @@ import Testing
             .init("orders", 0): 10, .init("orders", 1): 5, .init("orders", 2): 7,
             .init("audit", 1): 3, .init("old", 0): 42,
         ]
-        let ends: [TopicPartitionKey: Int64] = [
+        let ends: PartitionMap<Int64> = [
             .init("orders", 0): 15, .init("orders", 1): 5, .init("orders", 2): 9, .init("orders", 3): 4,
             .init("audit", 1): 3, .init("old", 0): 50,
         ]

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// AddPartitionsToTxnResponse (response, API key 24): versions 0-5, flexible 3+.
-public struct AddPartitionsToTxnResponse: KafkaMessage {
+public struct AddPartitionsToTxnResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...5
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 3...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// AddRaftVoterResponse (response, API key 80): versions 0, flexible 0+.
-public struct AddRaftVoterResponse: KafkaMessage {
+public struct AddRaftVoterResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

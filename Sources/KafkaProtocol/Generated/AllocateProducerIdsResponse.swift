@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// AllocateProducerIdsResponse (response, API key 67): versions 0, flexible 0+.
-public struct AllocateProducerIdsResponse: KafkaMessage {
+public struct AllocateProducerIdsResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

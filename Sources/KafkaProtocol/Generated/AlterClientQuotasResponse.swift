@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// AlterClientQuotasResponse (response, API key 49): versions 0-1, flexible 1+.
-public struct AlterClientQuotasResponse: KafkaMessage {
+public struct AlterClientQuotasResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...1
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 1...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// AlterConfigsResponse (response, API key 33): versions 0-2, flexible 2+.
-public struct AlterConfigsResponse: KafkaMessage {
+public struct AlterConfigsResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...2
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 2...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

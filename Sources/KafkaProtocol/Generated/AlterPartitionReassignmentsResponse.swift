@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// AlterPartitionReassignmentsResponse (response, API key 45): versions 0, flexible 0+.
-public struct AlterPartitionReassignmentsResponse: KafkaMessage {
+public struct AlterPartitionReassignmentsResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

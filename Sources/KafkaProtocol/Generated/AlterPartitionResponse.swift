@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// AlterPartitionResponse (response, API key 56): versions 0-3, flexible 0+.
-public struct AlterPartitionResponse: KafkaMessage {
+public struct AlterPartitionResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...3
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// AlterUserScramCredentialsResponse (response, API key 51): versions 0, flexible 0+.
-public struct AlterUserScramCredentialsResponse: KafkaMessage {
+public struct AlterUserScramCredentialsResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

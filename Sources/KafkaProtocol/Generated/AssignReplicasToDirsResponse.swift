@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// AssignReplicasToDirsResponse (response, API key 73): versions 0, flexible 0+.
-public struct AssignReplicasToDirsResponse: KafkaMessage {
+public struct AssignReplicasToDirsResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

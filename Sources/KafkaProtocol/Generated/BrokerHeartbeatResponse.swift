@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// BrokerHeartbeatResponse (response, API key 63): versions 0-1, flexible 0+.
-public struct BrokerHeartbeatResponse: KafkaMessage {
+public struct BrokerHeartbeatResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...1
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

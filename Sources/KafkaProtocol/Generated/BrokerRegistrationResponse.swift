@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// BrokerRegistrationResponse (response, API key 62): versions 0-4, flexible 0+.
-public struct BrokerRegistrationResponse: KafkaMessage {
+public struct BrokerRegistrationResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...4
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

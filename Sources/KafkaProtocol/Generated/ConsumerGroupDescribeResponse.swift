@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// ConsumerGroupDescribeResponse (response, API key 69): versions 0, flexible 0+.
-public struct ConsumerGroupDescribeResponse: KafkaMessage {
+public struct ConsumerGroupDescribeResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// ControllerRegistrationResponse (response, API key 70): versions 0, flexible 0+.
-public struct ControllerRegistrationResponse: KafkaMessage {
+public struct ControllerRegistrationResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// CreateDelegationTokenResponse (response, API key 38): versions 0-3, flexible 2+.
-public struct CreateDelegationTokenResponse: KafkaMessage {
+public struct CreateDelegationTokenResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...3
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 2...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// CreateTopicsResponse (response, API key 19): versions 0-7, flexible 5+.
-public struct CreateTopicsResponse: KafkaMessage {
+public struct CreateTopicsResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...7
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 5...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// DeleteRecordsResponse (response, API key 21): versions 0-2, flexible 2+.
-public struct DeleteRecordsResponse: KafkaMessage {
+public struct DeleteRecordsResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...2
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 2...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

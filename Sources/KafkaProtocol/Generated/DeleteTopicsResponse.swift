@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// DeleteTopicsResponse (response, API key 20): versions 0-6, flexible 4+.
-public struct DeleteTopicsResponse: KafkaMessage {
+public struct DeleteTopicsResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...6
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 4...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// DescribeClusterResponse (response, API key 60): versions 0-1, flexible 0+.
-public struct DescribeClusterResponse: KafkaMessage {
+public struct DescribeClusterResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...1
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

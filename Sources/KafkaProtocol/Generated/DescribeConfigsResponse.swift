@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// DescribeConfigsResponse (response, API key 32): versions 0-4, flexible 4+.
-public struct DescribeConfigsResponse: KafkaMessage {
+public struct DescribeConfigsResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...4
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 4...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

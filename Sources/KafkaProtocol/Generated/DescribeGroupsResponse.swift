@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// DescribeGroupsResponse (response, API key 15): versions 0-5, flexible 5+.
-public struct DescribeGroupsResponse: KafkaMessage {
+public struct DescribeGroupsResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...5
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 5...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

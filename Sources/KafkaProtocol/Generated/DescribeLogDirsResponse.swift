@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// DescribeLogDirsResponse (response, API key 35): versions 0-4, flexible 2+.
-public struct DescribeLogDirsResponse: KafkaMessage {
+public struct DescribeLogDirsResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...4
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 2...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// DescribeProducersResponse (response, API key 61): versions 0, flexible 0+.
-public struct DescribeProducersResponse: KafkaMessage {
+public struct DescribeProducersResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// DescribeTopicPartitionsResponse (response, API key 75): versions 0, flexible 0+.
-public struct DescribeTopicPartitionsResponse: KafkaMessage {
+public struct DescribeTopicPartitionsResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

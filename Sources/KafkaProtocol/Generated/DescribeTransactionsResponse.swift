@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// DescribeTransactionsResponse (response, API key 65): versions 0, flexible 0+.
-public struct DescribeTransactionsResponse: KafkaMessage {
+public struct DescribeTransactionsResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

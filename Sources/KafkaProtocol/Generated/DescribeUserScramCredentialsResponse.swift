@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// DescribeUserScramCredentialsResponse (response, API key 50): versions 0, flexible 0+.
-public struct DescribeUserScramCredentialsResponse: KafkaMessage {
+public struct DescribeUserScramCredentialsResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// ElectLeadersResponse (response, API key 43): versions 0-2, flexible 2+.
-public struct ElectLeadersResponse: KafkaMessage {
+public struct ElectLeadersResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...2
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 2...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// EndTxnResponse (response, API key 26): versions 0-5, flexible 3+.
-public struct EndTxnResponse: KafkaMessage {
+public struct EndTxnResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...5
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 3...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// ExpireDelegationTokenResponse (response, API key 40): versions 0-2, flexible 2+.
-public struct ExpireDelegationTokenResponse: KafkaMessage {
+public struct ExpireDelegationTokenResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...2
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 2...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

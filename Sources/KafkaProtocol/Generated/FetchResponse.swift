@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// FetchResponse (response, API key 1): versions 0-17, flexible 12+.
-public struct FetchResponse: KafkaMessage {
+public struct FetchResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...17
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 12...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

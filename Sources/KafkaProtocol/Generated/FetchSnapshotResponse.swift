@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// FetchSnapshotResponse (response, API key 59): versions 0-1, flexible 0+.
-public struct FetchSnapshotResponse: KafkaMessage {
+public struct FetchSnapshotResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...1
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// FindCoordinatorResponse (response, API key 10): versions 0-6, flexible 3+.
-public struct FindCoordinatorResponse: KafkaMessage {
+public struct FindCoordinatorResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...6
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 3...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

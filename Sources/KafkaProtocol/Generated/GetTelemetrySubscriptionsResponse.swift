@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// GetTelemetrySubscriptionsResponse (response, API key 71): versions 0, flexible 0+.
-public struct GetTelemetrySubscriptionsResponse: KafkaMessage {
+public struct GetTelemetrySubscriptionsResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

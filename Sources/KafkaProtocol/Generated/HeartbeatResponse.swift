@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// HeartbeatResponse (response, API key 12): versions 0-4, flexible 4+.
-public struct HeartbeatResponse: KafkaMessage {
+public struct HeartbeatResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...4
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 4...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

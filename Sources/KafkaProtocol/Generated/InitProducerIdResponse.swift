@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// InitProducerIdResponse (response, API key 22): versions 0-5, flexible 2+.
-public struct InitProducerIdResponse: KafkaMessage {
+public struct InitProducerIdResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...5
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 2...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// JoinGroupResponse (response, API key 11): versions 0-9, flexible 6+.
-public struct JoinGroupResponse: KafkaMessage {
+public struct JoinGroupResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...9
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 6...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

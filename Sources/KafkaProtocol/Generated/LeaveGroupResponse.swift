@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// LeaveGroupResponse (response, API key 13): versions 0-5, flexible 4+.
-public struct LeaveGroupResponse: KafkaMessage {
+public struct LeaveGroupResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...5
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 4...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

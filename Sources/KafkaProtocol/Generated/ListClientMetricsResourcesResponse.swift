@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// ListClientMetricsResourcesResponse (response, API key 74): versions 0, flexible 0+.
-public struct ListClientMetricsResourcesResponse: KafkaMessage {
+public struct ListClientMetricsResourcesResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

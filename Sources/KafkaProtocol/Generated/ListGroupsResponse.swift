@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// ListGroupsResponse (response, API key 16): versions 0-5, flexible 3+.
-public struct ListGroupsResponse: KafkaMessage {
+public struct ListGroupsResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...5
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 3...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// ListOffsetsResponse (response, API key 2): versions 0-10, flexible 6+.
-public struct ListOffsetsResponse: KafkaMessage {
+public struct ListOffsetsResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...10
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 6...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// ListPartitionReassignmentsResponse (response, API key 46): versions 0, flexible 0+.
-public struct ListPartitionReassignmentsResponse: KafkaMessage {
+public struct ListPartitionReassignmentsResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

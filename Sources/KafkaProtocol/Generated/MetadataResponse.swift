@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// MetadataResponse (response, API key 3): versions 0-12, flexible 9+.
-public struct MetadataResponse: KafkaMessage {
+public struct MetadataResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...12
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 9...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// OffsetCommitResponse (response, API key 8): versions 0-9, flexible 8+.
-public struct OffsetCommitResponse: KafkaMessage {
+public struct OffsetCommitResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...9
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 8...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// OffsetDeleteResponse (response, API key 47): versions 0, flexible none.
-public struct OffsetDeleteResponse: KafkaMessage {
+public struct OffsetDeleteResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = nil
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// OffsetFetchResponse (response, API key 9): versions 0-9, flexible 6+.
-public struct OffsetFetchResponse: KafkaMessage {
+public struct OffsetFetchResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...9
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 6...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// ProduceResponse (response, API key 0): versions 0-11, flexible 9+.
-public struct ProduceResponse: KafkaMessage {
+public struct ProduceResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...11
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 9...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// PushTelemetryResponse (response, API key 72): versions 0, flexible 0+.
-public struct PushTelemetryResponse: KafkaMessage {
+public struct PushTelemetryResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

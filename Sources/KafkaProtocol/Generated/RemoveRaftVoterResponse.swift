@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// RemoveRaftVoterResponse (response, API key 81): versions 0, flexible 0+.
-public struct RemoveRaftVoterResponse: KafkaMessage {
+public struct RemoveRaftVoterResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// RenewDelegationTokenResponse (response, API key 39): versions 0-2, flexible 2+.
-public struct RenewDelegationTokenResponse: KafkaMessage {
+public struct RenewDelegationTokenResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...2
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 2...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// ShareAcknowledgeResponse (response, API key 79): versions 0, flexible 0+.
-public struct ShareAcknowledgeResponse: KafkaMessage {
+public struct ShareAcknowledgeResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

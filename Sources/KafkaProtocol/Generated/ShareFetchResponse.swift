@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// ShareFetchResponse (response, API key 78): versions 0, flexible 0+.
-public struct ShareFetchResponse: KafkaMessage {
+public struct ShareFetchResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

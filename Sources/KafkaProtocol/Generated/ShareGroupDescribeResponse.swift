@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// ShareGroupDescribeResponse (response, API key 77): versions 0, flexible 0+.
-public struct ShareGroupDescribeResponse: KafkaMessage {
+public struct ShareGroupDescribeResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

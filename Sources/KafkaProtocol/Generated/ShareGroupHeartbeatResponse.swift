@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// ShareGroupHeartbeatResponse (response, API key 76): versions 0, flexible 0+.
-public struct ShareGroupHeartbeatResponse: KafkaMessage {
+public struct ShareGroupHeartbeatResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

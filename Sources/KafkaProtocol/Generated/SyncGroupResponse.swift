@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// SyncGroupResponse (response, API key 14): versions 0-5, flexible 4+.
-public struct SyncGroupResponse: KafkaMessage {
+public struct SyncGroupResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...5
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 4...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

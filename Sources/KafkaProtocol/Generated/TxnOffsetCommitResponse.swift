@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// TxnOffsetCommitResponse (response, API key 28): versions 0-4, flexible 3+.
-public struct TxnOffsetCommitResponse: KafkaMessage {
+public struct TxnOffsetCommitResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...4
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 3...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// UnregisterBrokerResponse (response, API key 64): versions 0, flexible 0+.
-public struct UnregisterBrokerResponse: KafkaMessage {
+public struct UnregisterBrokerResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// UpdateFeaturesResponse (response, API key 57): versions 0-2, flexible 0+.
-public struct UpdateFeaturesResponse: KafkaMessage {
+public struct UpdateFeaturesResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...2
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil

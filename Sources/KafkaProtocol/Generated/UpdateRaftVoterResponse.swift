@@ -4,7 +4,7 @@
 import KafkaWire
 
 /// UpdateRaftVoterResponse (response, API key 82): versions 0, flexible 0+.
-public struct UpdateRaftVoterResponse: KafkaMessage {
+public struct UpdateRaftVoterResponse: ThrottlingResponse {
     public static let validVersions: ClosedRange<Int16> = 0...0
     public static let flexibleVersions: PartialRangeFrom<Int16>? = 0...
     public static let deprecatedVersions: ClosedRange<Int16>? = nil
