@@ -1,4 +1,5 @@
 import ArgumentParser
+import KafkaClient
 
 /// Options every command takes (see README "Command line").
 public struct GlobalOptions: ParsableArguments, Sendable {
@@ -42,6 +43,7 @@ public struct KafscopeCommand: AsyncParsableCommand {
             Without a subcommand, opens the terminal UI. Exit status: 0 success, 1 the operation failed \
             (stderr says what and why), 2 usage or configuration error.
             """,
+        version: kafscopeVersion,
         subcommands: KafscopeCommand.commandTree)
 
     /// Every subcommand; the tail, doctor and connector commands are written by their owners.

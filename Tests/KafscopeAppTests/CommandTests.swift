@@ -1,5 +1,6 @@
 import ClusterModel
 import Foundation
+import KafkaClient
 import KafscopeApp
 import KafscopeConfig
 import Testing
@@ -93,6 +94,11 @@ import Testing
         for word in ["brokers", "topics", "groups", "connectors"] { #expect(g.stdout.contains(word)) }
         let d = await runCommand(["describe", "--help"])
         for word in ["cluster", "topic", "group", "connector"] { #expect(d.stdout.contains(word)) }
+    }
+
+    @Test func versionIsStatus0OnStdout() async {
+        let r = await runCommand(["--version"])
+        #expect(r.status == 0 && r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == kafscopeVersion, "\(r)")
     }
 
     @Test func settingsReachTheFactoryFromConfigAndFlags() async throws {
