@@ -33,6 +33,37 @@ import Testing
         }
     }
 
+    /// `kafscope tail T | head -1`: once the reader closes the pipe, kafscope exits 0 without a crash report.
+    @Test func closedStdoutEndsTheTailQuietly() async throws {
+        try await MockCluster.with(brokers: 1) { cluster in
+            try await cluster.createTopic("piped", partitions: 1, replicationFactor: 1)
+            // Far more than a pipe buffer holds, so kafscope is still writing when the pipe closes.
+            let value = String(repeating: "x", count: 200)
+            try await cluster.produce(topic: "piped", records: (0..<3000).map { .init(key: "k\($0)", value: value) })
+            let p = Process()
+            p.executableURL = try BinaryTests.binary()
+            p.arguments = ["tail", "piped", "--from", "beginning", "-o", "text", "-b", cluster.bootstrap]
+            var env = ProcessInfo.processInfo.environment
+            env["XDG_CONFIG_HOME"] = "/nonexistent-kafscope-test"
+            p.environment = env
+            let out = Pipe(), err = Pipe()
+            p.standardOutput = out
+            p.standardError = err
+            p.standardInput = FileHandle.nullDevice
+            try p.run()
+            let first = out.fileHandleForReading.availableData
+            #expect(!first.isEmpty)
+            try out.fileHandleForReading.close()
+            let deadline = Date().addingTimeInterval(20)
+            while p.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
+            if p.isRunning { p.terminate() }
+            p.waitUntilExit()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(p.terminationReason == .exit && p.terminationStatus == 0, "status \(p.terminationStatus): \(stderr)")
+            #expect(!stderr.contains("Fatal error") && !stderr.contains("crashed"), "\(stderr)")
+        }
+    }
+
     @Test func commandConfigWithSASLPlainReachesTheGateway() async throws {
         try await MockCluster.with(brokers: 1, security: .sasl(["PLAIN"], users: ["alice": "alice-secret"])) { cluster in
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-cli-\(UUID().uuidString)")

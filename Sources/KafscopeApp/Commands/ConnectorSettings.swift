@@ -82,14 +82,14 @@ public protocol ConnectCLIConsole: Sendable {
 public struct StandardConsole: ConnectCLIConsole {
     public init() {}
     public func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        StandardStreams.out(text.hasSuffix("\n") ? text : text + "\n")
     }
     public func err(_ text: String) {
-        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        StandardStreams.err(text.hasSuffix("\n") ? text : text + "\n")
     }
     public var canPrompt: Bool { isatty(0) == 1 && isatty(2) == 1 }
     public func ask(_ question: String) -> String? {
-        FileHandle.standardError.write(Data(question.utf8))
+        StandardStreams.err(question)
         return readLine(strippingNewline: true)
     }
 }

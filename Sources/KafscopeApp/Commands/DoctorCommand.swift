@@ -72,10 +72,9 @@ public struct DoctorCommand: AsyncParsableCommand {
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             enc.keyEncodingStrategy = .convertToSnakeCase
             let data = try enc.encode(report)
-            FileHandle.standardOutput.write(data)
-            FileHandle.standardOutput.write(Data("\n".utf8))
+            AppEnvironment.console.out(String(decoding: data, as: UTF8.self) + "\n")
         } else {
-            FileHandle.standardOutput.write(Data(report.renderText().utf8))
+            AppEnvironment.console.out(report.renderText())
         }
         if !report.ok { throw ExitCode(1) }
     }

@@ -44,7 +44,7 @@ public struct LiveServiceFactory: ServiceFactory {
             if ProcessInfo.processInfo.environment["KAFSCOPE_REQUEST_STATS"] == "1",
                let json = try? JSONEncoder().encode(client.counterSnapshot()),
                let text = String(data: json, encoding: .utf8) {
-                FileHandle.standardError.write(Data("requests per broker: \(text)\n".utf8))
+                StandardStreams.err("requests per broker: \(text)\n")
             }
             await client.shutdown()
         }
@@ -74,8 +74,8 @@ public protocol CommandConsole: Sendable {
 
 public struct StandardCommandConsole: CommandConsole {
     public init() {}
-    public func out(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
-    public func err(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+    public func out(_ text: String) { StandardStreams.out(text) }
+    public func err(_ text: String) { StandardStreams.err(text) }
 }
 
 /// Everything a command reaches outside itself, swappable per task for tests.
