@@ -88,7 +88,7 @@ let package = Package(
             exclude: ["Fixtures"]),
         .testTarget(name: "KafkaRecordsTests", dependencies: ["KafkaRecords", "KafkaWire", "KafkaTestSupport"],
             exclude: ["Fixtures"]),
-        .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "KafkaAdmin", "KafkaProtocol", "KafkaWire",
+        .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "KafkaAdmin", "KafkaProtocol", "KafkaRecords", "KafkaWire",
             "KafkaTestSupport", "KafscopeConfig"] + nio),
         .testTarget(name: "KafkaConnectTests", dependencies: ["KafkaConnect", "KafkaTestSupport"]),
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),

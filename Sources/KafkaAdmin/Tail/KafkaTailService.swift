@@ -6,8 +6,9 @@ import Logging
 
 /// Tuning for `KafkaTailService`; the defaults follow the Java consumer where it matters.
 public struct TailSettings: Sendable, Hashable {
-    /// Fetch long-poll wait (Fetch MaxWaitMs).
-    public var maxWait: Duration = .milliseconds(500)
+    /// Fetch long-poll wait (Fetch MaxWaitMs). Kafka answers as soon as data arrives, but some brokers
+    /// (the librdkafka mock) hold the answer for the whole wait: 250 ms keeps new records within half a second.
+    public var maxWait: Duration = .milliseconds(250)
     /// Per-partition bytes per fetch (grown automatically for a batch larger than this).
     public var partitionMaxBytes: Int32 = 1 << 20
     /// Bytes per fetch response. Smaller than the Java default (50 MiB): a tail shows records to a
@@ -53,6 +54,7 @@ public final class KafkaTailService: TailService, Sendable {
             } catch {
                 continuation.finish(throwing: error)
             }
+            await run.closeSessions()
         }
         continuation.onTermination = { _ in task.cancel() }
         return stream
@@ -73,6 +75,20 @@ actor TailState {
     /// Positions whose records the reader has been given (advance first, deliver after emitting), so
     /// `.caughtUp` never overtakes records another broker's loop is still emitting.
     var delivered: [Int32: Int64] = [:]
+
+    /// `--from` a timestamp: records before it that the broker's lookup still returned are skipped
+    /// (tansu answers the earliest offset for any time), until the first record at or after it.
+    var timestampFloor: [Int32: (time: Int64, skipped: Int)] = [:]
+    func floor(_ p: Int32) -> Int64? { timestampFloor[p]?.time }
+    func setFloor(_ p: Int32, _ t: Int64) { timestampFloor[p] = (t, 0) }
+    /// Records `skipped` more; when `reached`, removes the floor and answers how many were skipped in all.
+    func passFloor(_ p: Int32, skipped: Int, reached: Bool) -> Int? {
+        guard var f = timestampFloor[p] else { return nil }
+        f.skipped += skipped
+        if reached { timestampFloor[p] = nil; return f.skipped }
+        timestampFloor[p] = f
+        return nil
+    }
 
     func position(_ p: Int32) -> Int64? { positions[p] }
     func setPosition(_ p: Int32, _ o: Int64) { positions[p] = o; delivered[p] = o }
@@ -107,9 +123,33 @@ actor TailState {
     }
 
     func isCurrent(_ g: Int) -> Bool { g == generation }
+
+    /// A fetch loop cannot reach its broker: re-read metadata soon (the leader may have moved) without
+    /// stopping the loops of the other brokers.
+    var recheckSoon = false
+    func requestRecheck() { recheckSoon = true }
+    func takeRecheck() -> Bool { defer { recheckSoon = false }; return recheckSoon }
+
+    /// Connection failures in a row per broker (across generations), for backoff and one notice per outage.
+    var brokerFailures: [Int32: Int] = [:]
+    func brokerFailed(_ b: Int32) -> Int { brokerFailures[b, default: 0] += 1; return brokerFailures[b]! }
+    /// Failures before this success (0 when the broker was fine).
+    func brokerOK(_ b: Int32) -> Int { brokerFailures.removeValue(forKey: b) ?? 0 }
     func needsRefresh() -> Bool { rerouteNeedsRefresh }
 
     func maxBytes(_ p: Int32, default d: Int32) -> Int32 { partitionMaxBytes[p] ?? d }
+
+    /// Fetch state of the given partitions (those with a position), in the given order; one actor hop per fetch.
+    func fetchStates(_ parts: [Int32], epochs: [Int32: Int32], defaultMaxBytes d: Int32) -> [(partition: Int32, state: FetchSession.Partition)] {
+        parts.compactMap { p in
+            positions[p].map { (p, FetchSession.Partition(offset: $0, maxBytes: partitionMaxBytes[p] ?? d, leaderEpoch: epochs[p] ?? -1)) }
+        }
+    }
+
+    /// KIP-227 sessions per leader broker; they outlive a generation so a clean metadata recheck keeps them.
+    var sessions: [Int32: FetchSession] = [:]
+    func session(_ broker: Int32) -> FetchSession { sessions[broker] ?? FetchSession() }
+    func setSession(_ broker: Int32, _ s: FetchSession) { sessions[broker] = s }
     func growMaxBytes(_ p: Int32, default d: Int32) -> Int32 {
         let n = min(Int32(64 << 20), max(d, partitionMaxBytes[p] ?? d) &* 2)
         partitionMaxBytes[p] = n
@@ -148,6 +188,7 @@ struct TailRun: Sendable {
         if await state.takeCaughtUp() { await emit(.caughtUp) }
 
         var failures = 0
+        var metaFailures = 0
         while !Task.isCancelled {
             let generation = await state.newGeneration()
             // Leaders of our partitions; partitions without one wait for the next round.
@@ -174,8 +215,9 @@ struct TailRun: Sendable {
                 // Re-read metadata now and then: leaders move and partitions get added.
                 group.addTask {
                     let clock = ContinuousClock()
-                    let deadline = clock.now + (waitShort ? .seconds(1) : settings.metadataRecheck)
+                    var deadline = clock.now + (waitShort ? .seconds(1) : settings.metadataRecheck)
                     while clock.now < deadline, await state.isCurrent(generation), !Task.isCancelled {
+                        if await state.takeRecheck() { deadline = min(deadline, clock.now + .seconds(1)) }
                         try? await Task.sleep(for: .milliseconds(100))
                     }
                     await state.endGeneration(generation, refresh: false)
@@ -193,8 +235,12 @@ struct TailRun: Sendable {
             }
             do {
                 meta = try await metadata(refresh: true)
+                metaFailures = 0
             } catch {
-                await emit(.notice("metadata refresh failed: \(error); retrying"))
+                // One notice per streak (the fetch loops report their brokers too), then back off.
+                metaFailures += 1
+                if metaFailures == 1 { await emit(.notice("metadata refresh failed: \(error); retrying")) }
+                try? await Task.sleep(for: .milliseconds(min(2000, 100 << min(metaFailures, 5))))
                 continue
             }
             guard meta.topics[topic] != nil else {
@@ -207,6 +253,33 @@ struct TailRun: Sendable {
                     try await seekAdded(added)
                     known.formUnion(added)
                 }
+            }
+        }
+    }
+
+    /// Best effort once the tail ends: asks each broker to drop our fetch session (epoch -1) so it does
+    /// not hold a slot of the broker's session cache until evicted. Detached: the reader does not wait.
+    func closeSessions() async {
+        let client = self.client
+        for (broker, session) in await state.sessions {
+            // A cancelled request leaves `.create(closing:)`: that session may exist too. The epoch does not
+            // matter when closing.
+            let id: Int32
+            switch session.mode {
+            case .incremental(let i, _), .create(let i): id = i
+            case .sessionless: id = 0
+            }
+            guard id != 0 else { continue }
+            Task.detached {
+                guard let conn = try? await client.connection(for: broker, purpose: .fetch),
+                      let v = conn.negotiatedVersion(FetchRequest.self), v >= 7 else { return }
+                var req = FetchRequest()
+                req.replicaId = -1
+                req.maxWaitMs = 0
+                req.minBytes = 0
+                req.sessionId = id
+                req.sessionEpoch = -1
+                _ = try? await conn.send(req, version: v, timeout: .seconds(2))
             }
         }
     }
@@ -255,7 +328,13 @@ struct TailRun: Sendable {
             case .beginning: start = lo
             case .offset(let o): start = min(max(o, lo), hi)
             case .last(let n): start = max(lo, hi - max(0, n))
-            case .timestamp: start = (byTime[p] ?? -1) < 0 ? hi : min(max(byTime[p]!, lo), hi)
+            case .timestamp(let t):
+                if (byTime[p] ?? -1) < 0 {
+                    start = hi
+                } else {
+                    start = min(max(byTime[p]!, lo), hi)
+                    await state.setFloor(p, t)
+                }
             }
             await state.setPosition(p, start)
             await state.setTarget(p, hi)
@@ -293,82 +372,129 @@ struct TailRun: Sendable {
     }
 
     func fetchLoop(leader: Int32, partitions: [Int32], meta: ClusterMetadata, generation: Int) async {
+        var session = await state.session(leader)
+        await fetchLoop(leader: leader, partitions: partitions, meta: meta, generation: generation, session: &session)
+        await state.setSession(leader, session)
+    }
+
+    /// Long-polls `leader` for `partitions` until the generation ends; `session` is that broker's KIP-227 session.
+    func fetchLoop(leader: Int32, partitions: [Int32], meta: ClusterMetadata, generation: Int, session: inout FetchSession) async {
         let settings = service.settings
         let topicMeta = meta.topics[topic]
         let topicId = topicMeta?.topicId
         let epochs = Dictionary((topicMeta?.partitions ?? []).map { ($0.partition, $0.leaderEpoch) }, uniquingKeysWith: { a, _ in a })
+        let maxWaitMs = Int32(settings.maxWait.components.seconds * 1000
+                              + settings.maxWait.components.attoseconds / 1_000_000_000_000_000)
+        var connection: ObjectIdentifier?
         while !Task.isCancelled, await state.isCurrent(generation) {
             let conn: BrokerConnection
             var version: Int16
             do {
                 conn = try await client.connection(for: leader, purpose: .fetch)
                 guard let v = conn.negotiatedVersion(FetchRequest.self), v >= 4 else {
-                    throw UserFacingError("broker \(leader) does not support Fetch v4+ (Kafka 0.11 or newer is needed)")
+                    // Retrying cannot help: the broker is too old.
+                    continuation.finish(throwing: UserFacingError("broker \(leader) does not support Fetch v4+ (Kafka 0.11 or newer is needed)"))
+                    return
                 }
                 version = v
             } catch {
-                await emit(.notice("broker \(leader): \(error); retrying"))
-                await state.endGeneration(generation, refresh: true)
+                session.restart()
+                if await brokerUnreachable(leader, error, generation: generation) { continue }
                 return
             }
+            // A new connection (the broker may have restarted): start a new session.
+            if let c = connection, c != ObjectIdentifier(conn) { session.restart() }
+            connection = ObjectIdentifier(conn)
             // v13+ identifies topics by id only; without an id from Metadata stay at v12.
             let hasId = topicId.map { $0 != .zero } ?? false
             if version >= 13 && !hasId { version = 12 }
 
+            let wanted = await state.fetchStates(partitions, epochs: epochs, defaultMaxBytes: settings.partitionMaxBytes)
+            let plan = session.nextRequest(wanted, version: version, topicId: hasId ? topicId! : .zero)
+            // The broker's view after this request: offsets the response's partitions refer to.
+            let view = session.partitions
+
             var req = FetchRequest()
             req.replicaId = -1
-            req.maxWaitMs = Int32(settings.maxWait.components.seconds * 1000
-                                  + settings.maxWait.components.attoseconds / 1_000_000_000_000_000)
+            req.maxWaitMs = maxWaitMs
             req.minBytes = 1
             req.maxBytes = settings.maxBytes
             req.isolationLevel = options.readCommitted ? 1 : 0
-            req.sessionId = 0
-            req.sessionEpoch = -1
-            var ft = FetchRequest.FetchTopic()
-            ft.topic = topic
-            if let topicId { ft.topicId = topicId }
-            var sent: [Int32: Int64] = [:]
-            for p in partitions {
-                guard let pos = await state.position(p) else { continue }
-                sent[p] = pos
-                var fp = FetchRequest.FetchPartition()
-                fp.partition = p
-                fp.currentLeaderEpoch = epochs[p] ?? -1
-                fp.fetchOffset = pos
-                fp.logStartOffset = -1
-                fp.partitionMaxBytes = await state.maxBytes(p, default: settings.partitionMaxBytes)
-                ft.partitions.append(fp)
+            req.sessionId = plan.sessionId
+            req.sessionEpoch = plan.epoch
+            if !plan.send.isEmpty {
+                var ft = FetchRequest.FetchTopic()
+                ft.topic = topic
+                if let topicId { ft.topicId = topicId }
+                ft.partitions = plan.send.map { p in
+                    var fp = FetchRequest.FetchPartition()
+                    fp.partition = p.partition
+                    fp.currentLeaderEpoch = p.state.leaderEpoch
+                    fp.fetchOffset = p.state.offset
+                    fp.logStartOffset = -1
+                    fp.partitionMaxBytes = p.state.maxBytes
+                    return fp
+                }
+                req.topics = [ft]
             }
-            req.topics = [ft]
+            if !plan.forget.isEmpty {
+                req.forgottenTopicsData = [FetchRequest.ForgottenTopic(topic: topic, topicId: topicId ?? .zero, partitions: plan.forget)]
+            }
 
             let resp: FetchResponse
             do {
                 resp = try await conn.send(req, version: version, timeout: settings.maxWait + client.config.requestTimeout)
             } catch is CancellationError {
+                session.restart()
                 return
             } catch {
+                session.restart()
                 if Task.isCancelled { return }
-                await emit(.notice("fetch from broker \(leader) failed: \(error); reconnecting"))
-                await state.endGeneration(generation, refresh: true)
+                if await brokerUnreachable(leader, error, generation: generation) { continue }
                 return
+            }
+            let failedBefore = await state.brokerOK(leader)
+            if failedBefore > 0 {
+                await emit(.notice("broker \(leader) is reachable again; resuming \(topic) partitions \(partitions.map(String.init).joined(separator: ", "))"))
+            }
+            let answered = resp.responses.reduce(0) { $0 + $1.partitions.count }
+            switch session.handleResponse(errorCode: resp.errorCode, sessionId: resp.sessionId, partitionCount: answered,
+                                          throttleMs: resp.throttleTimeMs) {
+            case .ok:
+                if case .create = plan.mode {
+                    if case .incremental(let id, _) = session.mode {
+                        service.logger.debug("broker \(leader): fetch session \(id) created")
+                    } else if session.mode == .sessionless {
+                        service.logger.debug("broker \(leader) answered session id 0: it keeps no fetch sessions; using full fetches")
+                    }
+                }
+            case .retry:
+                service.logger.debug("broker \(leader): fetch session error \(resp.errorCode); starting a new session")
+                continue
+            case .gaveUp:
+                await emit(.notice("broker \(leader) keeps refusing fetch sessions (\(describeKafkaError(resp.errorCode))); using full fetches"))
+                continue
             }
             if resp.errorCode == 1 {
                 // OFFSET_OUT_OF_RANGE for the whole response (librdkafka's mock answers so): reset each partition.
-                for (p, pos) in sent.sorted(by: { $0.key < $1.key }) {
-                    await resetOutOfRange(p, from: pos, generation: generation)
+                session.restart()
+                for (p, st) in view.sorted(by: { $0.key < $1.key }) {
+                    await resetOutOfRange(p, from: st.offset, generation: generation)
                 }
                 continue
             }
             if resp.errorCode != 0 {
+                session.restart()
                 await emit(.notice("broker \(leader) refused the fetch: \(describeKafkaError(resp.errorCode))"))
                 await state.endGeneration(generation, refresh: true)
                 return
             }
             var reroute = false
+            // Partitions an incremental response leaves out had nothing new: not an error.
             for t in resp.responses where t.topic == topic || (hasId && t.topicId == topicId) {
                 for pd in t.partitions {
                     let p = pd.partitionIndex
-                    guard let pos = sent[p] else { continue }
+                    guard let pos = view[p]?.offset else { continue }
                     switch pd.errorCode {
                     case 0:
                         if !(await handleRecords(pd, partition: p, position: pos, generation: generation)) { return }
@@ -396,6 +522,24 @@ struct TailRun: Sendable {
         }
     }
 
+    /// A fetch loop lost its broker: one notice per outage, a metadata recheck soon (the leader may have
+    /// moved), and backoff; the other brokers' loops go on. True to retry, false when the generation ended.
+    func brokerUnreachable(_ leader: Int32, _ error: Error, generation: Int) async -> Bool {
+        let n = await state.brokerFailed(leader)
+        if n == 1 {
+            await emit(.notice("lost broker \(leader) (\(error)); reconnecting"))
+        }
+        await state.requestRecheck()
+        // 100 ms doubling to 2 s, cut short when the generation ends.
+        let until = ContinuousClock.now + .milliseconds(min(2000, 100 << min(n - 1, 5)))
+        while ContinuousClock.now < until {
+            if Task.isCancelled { return false }
+            if !(await state.isCurrent(generation)) { return false }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return await state.isCurrent(generation)
+    }
+
     /// Decodes one partition's records and emits them; false when the reader has gone or decoding failed.
     func handleRecords(_ pd: FetchResponse.PartitionData, partition p: Int32, position pos: Int64, generation: Int) async -> Bool {
         guard let bytes = pd.records, !bytes.isEmpty else { return true }
@@ -421,10 +565,20 @@ struct TailRun: Sendable {
         }
         guard set.nextFetchOffset > pos || !set.isEmpty else { return true }
         guard await state.advance(p, from: pos, to: set.nextFetchOffset, generation: generation) else { return true }
+        var floor: Int64?
+        if case .timestamp = options.start { floor = await state.floor(p) }
         if !set.isEmpty {
             var out: [TailRecord] = []
             out.reserveCapacity(set.count)
+            var skipped = 0
             for r in set {
+                if let f = floor {
+                    if r.timestamp < f { skipped += 1; continue }
+                    floor = nil
+                    if let n = await state.passFloor(p, skipped: skipped, reached: true), n > 0 {
+                        await emit(.notice("\(topic) partition \(p): skipped \(n) records older than the start time that the broker's timestamp lookup returned"))
+                    }
+                }
                 let tt: TimestampType
                 switch r.timestampType {
                 case .createTime: tt = .createTime
@@ -436,7 +590,10 @@ struct TailRun: Sendable {
                                       headers: r.headers.map { RecordHeader(key: $0.key, value: $0.value) },
                                       size: r.payloadSize))
             }
-            guard await emit(.records(out)) else { return false }
+            if floor != nil { _ = await state.passFloor(p, skipped: skipped, reached: false) }
+            if !out.isEmpty {
+                guard await emit(.records(out)) else { return false }
+            }
         }
         await state.markDelivered(p, set.nextFetchOffset)
         if await state.takeCaughtUp() { return await emit(.caughtUp) }
