@@ -159,7 +159,7 @@ public final class BrokerConnection: Sendable {
             throw KafkaClientError.invalidConfig("cannot encode \(api) v\(version): \(error)")
         }
         context.counters.record(broker: endpoint.nodeId ?? -1, api: api)
-        let promise = channel.eventLoop.makePromise(of: ByteBuffer.self)
+        let promise = channel.eventLoop.makePromise(of: [UInt8].self)
         let out = OutboundRequest(bytes: channel.allocator.buffer(bytes: encoded), correlationId: correlationId,
                                   api: api, timeout: .nanoseconds(Self.nanos(timeout ?? context.config.requestTimeout)),
                                   promise: promise)
@@ -168,8 +168,7 @@ public final class BrokerConnection: Sendable {
             promise.fail(ChannelFailure.closed("cannot send: \(error)"))
         }
         do {
-            let frame = try await Self.awaitCancellable(promise.futureResult)
-            return Array(frame.readableBytesView)
+            return try await Self.awaitCancellable(promise.futureResult)
         } catch let f as ChannelFailure {
             switch f {
             case .timeout(let api):
@@ -194,22 +193,22 @@ public final class BrokerConnection: Sendable {
 
     /// Waits for a response but lets the caller walk away on cancellation without closing the
     /// connection: the late response is still matched and dropped, so other requests are unaffected.
-    static func awaitCancellable(_ future: EventLoopFuture<ByteBuffer>) async throws -> ByteBuffer {
-        let slot = Mutex<CheckedContinuation<ByteBuffer, any Error>?>(nil)
+    static func awaitCancellable(_ future: EventLoopFuture<[UInt8]>) async throws -> [UInt8] {
+        let slot = Mutex<CheckedContinuation<[UInt8], any Error>?>(nil)
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (cont: CheckedContinuation<ByteBuffer, any Error>) in
+            try await withCheckedThrowingContinuation { (cont: CheckedContinuation<[UInt8], any Error>) in
                 slot.withLock { $0 = cont }
                 future.whenComplete { result in
-                    slot.withLock { c -> CheckedContinuation<ByteBuffer, any Error>? in defer { c = nil }; return c }?
+                    slot.withLock { c -> CheckedContinuation<[UInt8], any Error>? in defer { c = nil }; return c }?
                         .resume(with: result)
                 }
                 if Task.isCancelled {
-                    slot.withLock { c -> CheckedContinuation<ByteBuffer, any Error>? in defer { c = nil }; return c }?
+                    slot.withLock { c -> CheckedContinuation<[UInt8], any Error>? in defer { c = nil }; return c }?
                         .resume(throwing: CancellationError())
                 }
             }
         } onCancel: {
-            slot.withLock { c -> CheckedContinuation<ByteBuffer, any Error>? in defer { c = nil }; return c }?
+            slot.withLock { c -> CheckedContinuation<[UInt8], any Error>? in defer { c = nil }; return c }?
                 .resume(throwing: CancellationError())
         }
     }

@@ -7,7 +7,7 @@ struct OutboundRequest {
     var correlationId: Int32
     var api: String
     var timeout: TimeAmount
-    var promise: EventLoopPromise<ByteBuffer>
+    var promise: EventLoopPromise<[UInt8]>
 }
 
 /// Why the handler failed a request; turned into `KafkaClientError` by the connection, which
@@ -21,13 +21,13 @@ enum ChannelFailure: Error {
 /// Writes requests, keeps the FIFO of in-flight requests, matches each frame to its request and
 /// enforces per-request deadlines. Decoding of bodies happens in the async caller.
 final class KafkaChannelHandler: ChannelDuplexHandler {
-    typealias InboundIn = ByteBuffer
+    typealias InboundIn = [UInt8]
     typealias OutboundIn = OutboundRequest
     typealias OutboundOut = ByteBuffer
 
     private struct Token {
         var correlationId: Int32
-        var promise: EventLoopPromise<ByteBuffer>
+        var promise: EventLoopPromise<[UInt8]>
         var timeout: Scheduled<Void>?
     }
 
@@ -63,10 +63,12 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
-        guard let correlationId = frame.getInteger(at: frame.readerIndex, as: Int32.self) else {
+        guard frame.count >= 4 else {
             execute(state.errorCaught("response frame shorter than a correlation id"), context: context)
             return
         }
+        let correlationId = Int32(bitPattern: UInt32(frame[0]) << 24 | UInt32(frame[1]) << 16
+                                  | UInt32(frame[2]) << 8 | UInt32(frame[3]))
         switch state.frameReceived(correlationId: correlationId) {
         case .succeed(let token):
             token.timeout?.cancel()

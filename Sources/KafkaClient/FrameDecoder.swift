@@ -24,9 +24,14 @@ public enum FrameError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Splits the byte stream into Kafka frames (INT32 size + body) and caps the size a broker
-/// can make us buffer. Emits the body without its size prefix.
+/// can make us buffer. Emits the body without its size prefix, copied out of the receive buffer:
+/// a slice would share the buffer's storage, so every later read into it would copy it whole.
 public struct KafkaFrameDecoder: ByteToMessageDecoder, NIOSingleStepByteToMessageDecoder {
-    public typealias InboundOut = ByteBuffer
+    public typealias InboundOut = [UInt8]
+
+    /// Up to this much is reserved as soon as a frame's size is known, so a large response is not
+    /// regrown (and copied) chunk after chunk; beyond it the buffer grows as data arrives.
+    static let reserveLimit = 64 << 20
 
     public let maxFrameBytes: Int
 
@@ -34,7 +39,7 @@ public struct KafkaFrameDecoder: ByteToMessageDecoder, NIOSingleStepByteToMessag
         self.maxFrameBytes = maxFrameBytes
     }
 
-    public mutating func decode(buffer: inout ByteBuffer) throws -> ByteBuffer? {
+    public mutating func decode(buffer: inout ByteBuffer) throws -> [UInt8]? {
         guard let size = buffer.getInteger(at: buffer.readerIndex, as: Int32.self) else { return nil }
         if size < 0 { throw FrameError.negativeSize(size) }
         if Int(size) > maxFrameBytes {
@@ -44,9 +49,15 @@ public struct KafkaFrameDecoder: ByteToMessageDecoder, NIOSingleStepByteToMessag
             if top == 0x4854_5450 { throw FrameError.looksLikeHTTP }
             throw FrameError.tooLarge(size: Int64(size), limit: maxFrameBytes)
         }
-        guard buffer.readableBytes >= 4 + Int(size) else { return nil }
+        guard buffer.readableBytes >= 4 + Int(size) else {
+            let missing = 4 + Int(size) - buffer.readableBytes
+            if buffer.writableBytes < missing && Int(size) <= Self.reserveLimit {
+                buffer.reserveCapacity(minimumWritableBytes: missing)
+            }
+            return nil
+        }
         buffer.moveReaderIndex(forwardBy: 4)
-        return buffer.readSlice(length: Int(size))
+        return buffer.readBytes(length: Int(size))
     }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
@@ -55,7 +66,7 @@ public struct KafkaFrameDecoder: ByteToMessageDecoder, NIOSingleStepByteToMessag
         return .continue
     }
 
-    public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> ByteBuffer? {
+    public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> [UInt8]? {
         try decode(buffer: &buffer)
     }
 

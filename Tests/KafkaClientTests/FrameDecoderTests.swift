@@ -16,7 +16,7 @@ import Testing
         var out: [[UInt8]] = []
         for c in chunks {
             buf.writeBytes(c)
-            while let f = try d.decode(buffer: &buf) { out.append(Array(f.readableBytesView)) }
+            while let f = try d.decode(buffer: &buf) { out.append(f) }
         }
         #expect(buf.readableBytes == 0)
         return out
@@ -52,6 +52,18 @@ import Testing
         var buf = ByteBuffer(bytes: [0, 0, 0, 10, 1, 2])
         #expect(try d.decode(buffer: &buf) == nil)
         #expect(buf.readableBytes == 6)
+    }
+
+    /// A large response is received into one buffer sized for it, not regrown chunk by chunk;
+    /// a size beyond the reservation limit is not trusted with an allocation up front.
+    @Test func knownFrameSizeIsReservedUpToALimit() throws {
+        var d = KafkaFrameDecoder(maxFrameBytes: 200 << 20)
+        var buf = ByteBuffer(bytes: [0, 0x10, 0, 0, 1, 2, 3])  // 1 MiB body announced
+        #expect(try d.decode(buffer: &buf) == nil)
+        #expect(buf.capacity >= 4 + (1 << 20))
+        var huge = ByteBuffer(bytes: [0x08, 0, 0, 0, 1])  // 128 MiB announced
+        #expect(try d.decode(buffer: &huge) == nil)
+        #expect(huge.capacity < KafkaFrameDecoder.reserveLimit)
     }
 
     @Test func oversizedFrameIsRefused() {
