@@ -85,6 +85,19 @@ final class FakeFetchBroker: Sendable {
         cluster.update { $0.topics[topic]!.partitions[Int(p)].latest = end }
     }
 
+    /// Adds a partition to the topic (as CreatePartitions would), led by `leader`, holding `values`.
+    func addPartition(_ topic: String, leader: Int32, _ values: [String]) {
+        state.withLock { s in
+            let p = Int32(s.logs[topic]!.count)
+            s.logs[topic]![p] = values.map { Array($0.utf8) }
+            s.logStart[topic]![p] = 0
+        }
+        cluster.update {
+            $0.topics[topic]!.partitions.append(FakePartition(leader: leader, replicas: [leader], isr: [leader],
+                                                              earliest: 0, latest: Int64(values.count)))
+        }
+    }
+
     /// Forgets every session, as a restarted broker or cache eviction would: the next incremental
     /// request gets FETCH_SESSION_ID_NOT_FOUND.
     func evictSessions() { state.withLock { $0.sessions = [:] } }

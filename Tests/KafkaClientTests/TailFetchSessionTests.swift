@@ -67,6 +67,7 @@ final class TailProbe: Sendable {
 @Suite struct TailFetchSessionTests {
     /// A fake cluster whose brokers advertise Fetch up to `fetchMax`, one topic with `partitions` led by `leaders`.
     static func withFetchCluster(brokers: [Int32] = [1], fetchMax: Int16 = 17, topic: String, leaders: [Int32],
+                                 metadataRecheck: Duration = .seconds(60),
                                  _ body: (FakeCluster, FakeFetchBroker, KafkaTailService) async throws -> Void) async throws {
         var apis = FakeApiProfile.kraft
         apis[.fetch] = 4...fetchMax
@@ -76,7 +77,7 @@ final class TailProbe: Sendable {
         let fetch = FakeFetchBroker(cluster: cluster, topics: [topic: leaders.count])
         let client = TestClients.client(try TestClients.config(bootstrap: cluster.bootstrap))
         var settings = TailSettings()
-        settings.metadataRecheck = .seconds(60)
+        settings.metadataRecheck = metadataRecheck
         let tail = KafkaTailService(client: client, settings: settings)
         do {
             try await body(cluster, fetch, tail)
@@ -262,6 +263,27 @@ final class TailProbe: Sendable {
     }
 
     // MARK: FetchSession alone
+
+    /// A partition created while tailing is found at the next metadata recheck and read from its
+    /// start, with a notice; the session then includes it.
+    @Test func partitionAddedWhileTailingIsReadFromItsStart() async throws {
+        try await Self.withFetchCluster(brokers: [1, 2], topic: "grow", leaders: [1], metadataRecheck: .milliseconds(300)) { _, fetch, tail in
+            fetch.append("grow", partition: 0, Self.values("old", 0..<3))
+            let probe = TailProbe(tail.tail(TailOptions(topic: "grow", start: .end)))
+            defer { probe.stop() }
+            try await probe.wait("caught up at the end") { $0.caughtUp == 1 }
+            fetch.addPartition("grow", leader: 2, Self.values("new", 0..<5))
+            try await probe.wait("the added partition's records") { $0.records.count == 5 }
+            fetch.append("grow", partition: 0, Self.values("live", 0..<2))
+            try await probe.wait("live records on partition 0") { $0.records.count == 7 }
+            #expect(probe.offsets(1) == Array(0..<5) && probe.values(1) == Self.values("new", 0..<5))
+            #expect(probe.offsets(0) == [3, 4] && probe.values(0) == Self.values("live", 0..<2))
+            #expect(probe.snapshot.notices.contains { $0.contains("partition 1 of grow was added; reading it from offset 0") },
+                    "\(probe.snapshot.notices)")
+            // Broker 2 leads only the new partition: its fetches list partition 1.
+            #expect(fetch.entries.contains { $0.broker == 2 && $0.sent[1] == 0 })
+        }
+    }
 
     @Test func epochWrapsToOneAfterInt32Max() {
         var s = FetchSession()
