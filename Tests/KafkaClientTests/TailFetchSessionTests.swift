@@ -74,6 +74,7 @@ final class TailProbe: Sendable {
         var state = FakeClusterState(brokers: brokers.map { FakeBrokerSpec(id: $0, apiVersions: apis) })
         state.topics[topic] = FakeTopic(partitions: leaders.map { FakePartition(leader: $0, replicas: [$0], isr: [$0]) })
         let cluster = try await FakeCluster.start(state)
+        // Lives until the cluster stops: the tail's closing fetch arrives during client shutdown.
         let fetch = FakeFetchBroker(cluster: cluster, topics: [topic: leaders.count])
         let client = TestClients.client(try TestClients.config(bootstrap: cluster.bootstrap))
         var settings = TailSettings()

@@ -25,6 +25,23 @@ struct CapturingLogHandler: LogHandler {
 
 /// The tail against the librdkafka mock cluster and tansu: fetch sessions, broker restarts.
 @Suite(.serialized) struct TailPeerTests {
+    /// A raw Fetch of partition 0 from offset 0, to see what the peer itself answers.
+    static func fetchPartition0(_ topic: String, _ meta: ClusterMetadata) -> FetchRequest {
+        var req = FetchRequest()
+        req.maxWaitMs = 100
+        req.minBytes = 1
+        req.maxBytes = 1 << 20
+        var ft = FetchRequest.FetchTopic()
+        ft.topic = topic
+        ft.topicId = meta.topics[topic]?.topicId ?? .zero
+        var fp = FetchRequest.FetchPartition()
+        fp.partition = 0
+        fp.partitionMaxBytes = 1 << 20
+        ft.partitions = [fp]
+        req.topics = [ft]
+        return req
+    }
+
     static func records(_ n: Int, tag: String, partition: Int32, timestamp: Int64? = nil) -> [MockCluster.Record] {
         (0..<n).map { i in
             MockCluster.Record(key: "\(tag)-k\(i)", value: "\(tag)-\(i)", partition: partition,
@@ -133,20 +150,9 @@ struct CapturingLogHandler: LogHandler {
                 let conn = try await client.connection(for: meta.topics[topic]!.partitions[0].leader, purpose: .fetch)
                 let version = try #require(conn.negotiatedVersion(FetchRequest.self))
                 #expect(version >= 7)
-                var req = FetchRequest()
-                req.maxWaitMs = 100
-                req.minBytes = 1
-                req.maxBytes = 1 << 20
+                var req = Self.fetchPartition0(topic, meta)
                 req.sessionId = 0
                 req.sessionEpoch = 0
-                var ft = FetchRequest.FetchTopic()
-                ft.topic = topic
-                ft.topicId = meta.topics[topic]?.topicId ?? .zero
-                var fp = FetchRequest.FetchPartition()
-                fp.partition = 0
-                fp.partitionMaxBytes = 1 << 20
-                ft.partitions = [fp]
-                req.topics = [ft]
                 let created = try await conn.send(req, version: version)
                 #expect(created.errorCode == 0 && created.sessionId == 0)
                 req.sessionId = 424_242
@@ -213,19 +219,8 @@ struct CapturingLogHandler: LogHandler {
             try await withClient(try TestClients.config(bootstrap: tansu.bootstrap)) { client in
                 let meta = try await client.metadata(refresh: true)
                 let conn = try await client.connection(for: meta.topics[topic]!.partitions[0].leader, purpose: .fetch)
-                var req = FetchRequest()
-                req.maxWaitMs = 100
-                req.minBytes = 1
-                req.maxBytes = 1 << 20
+                var req = Self.fetchPartition0(topic, meta)
                 req.isolationLevel = 1
-                var ft = FetchRequest.FetchTopic()
-                ft.topic = topic
-                ft.topicId = meta.topics[topic]?.topicId ?? .zero
-                var fp = FetchRequest.FetchPartition()
-                fp.partition = 0
-                fp.partitionMaxBytes = 1 << 20
-                ft.partitions = [fp]
-                req.topics = [ft]
                 let resp = try await conn.send(req, version: try #require(conn.negotiatedVersion(FetchRequest.self)))
                 let pd = try #require(resp.responses.first?.partitions.first)
                 #expect(pd.highWatermark == 7 && pd.lastStableOffset == 7)

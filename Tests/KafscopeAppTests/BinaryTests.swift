@@ -25,6 +25,15 @@ import Testing
     }
 
     static func run(_ args: [String], env: [String: String] = [:]) throws -> (Int32, String, String) {
+        let (p, out, err) = try start(args, env: env)
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let r = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: r, as: UTF8.self))
+    }
+
+    /// Starts the binary with piped stdout/stderr, no stdin and no user config or state.
+    static func start(_ args: [String], env: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
         let p = Process()
         p.executableURL = try binary()
         p.arguments = args
@@ -38,10 +47,7 @@ import Testing
         p.standardError = err
         p.standardInput = FileHandle.nullDevice
         try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let r = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: r, as: UTF8.self))
+        return (p, out, err)
     }
 
     @Test func usageErrorsExit2() throws {

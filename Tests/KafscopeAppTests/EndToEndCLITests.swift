@@ -40,17 +40,8 @@ import Testing
             // Far more than a pipe buffer holds, so kafscope is still writing when the pipe closes.
             let value = String(repeating: "x", count: 200)
             try await cluster.produce(topic: "piped", records: (0..<3000).map { .init(key: "k\($0)", value: value) })
-            let p = Process()
-            p.executableURL = try BinaryTests.binary()
-            p.arguments = ["tail", "piped", "--from", "beginning", "-o", "text", "-b", cluster.bootstrap]
-            var env = ProcessInfo.processInfo.environment
-            env["XDG_CONFIG_HOME"] = "/nonexistent-kafscope-test"
-            p.environment = env
-            let out = Pipe(), err = Pipe()
-            p.standardOutput = out
-            p.standardError = err
-            p.standardInput = FileHandle.nullDevice
-            try p.run()
+            let (p, out, err) = try BinaryTests.start(["tail", "piped", "--from", "beginning", "-o", "text",
+                                                       "-b", cluster.bootstrap])
             let first = out.fileHandleForReading.availableData
             #expect(!first.isEmpty)
             try out.fileHandleForReading.close()

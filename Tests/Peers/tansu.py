@@ -80,6 +80,22 @@ def wait_listening(port, proc, deadline):
     return False
 
 
+
+def _prepared_record(rec, partition, encoding):
+    """A record from the JSON protocol, with key, value and header values decoded to bytes."""
+    enc = rec.get("encoding", encoding)
+
+    def dec(v):
+        if v is None:
+            return None
+        return base64.b64decode(v) if enc == "base64" else v.encode("utf-8")
+    headers = rec.get("headers") or []
+    if isinstance(headers, dict):
+        headers = list(headers.items())
+    return {"key": dec(rec.get("key")), "value": dec(rec.get("value")),
+            "headers": [(str(n), dec(v)) for n, v in headers],
+            "partition": rec.get("partition", partition), "timestamp": rec.get("timestamp")}
+
 class Tansu:
     def __init__(self, advertised_host="127.0.0.1", authentication=False, cluster_id="kafscope-tansu"):
         self.binary = tansu_binary()
@@ -131,6 +147,12 @@ class Tansu:
             raise PeerError("tansu topic create %s: %s" % (name, (out.stderr or out.stdout).strip()[-500:]))
         return {}
 
+    def _host_map(self):
+        """The producers resolve our advertised name to 127.0.0.1 (it need not resolve here)."""
+        if self.advertised_host in ("127.0.0.1", "localhost"):
+            return {}
+        return {self.advertised_host: ("127.0.0.1", None)}
+
     def produce(self, topic, records, partition=None, encoding="text", transactional=False, abort=False):
         if self.authentication:
             raise PeerError("produce: no SASL user can exist on this tansu (see tansu.py)")
@@ -138,26 +160,13 @@ class Tansu:
             return self.produce_transaction(topic, records, partition, encoding, abort)
         if self.producer is None:
             self.lib = Lib(find_librdkafka())
-            host_map = {}
-            if self.advertised_host not in ("127.0.0.1", "localhost"):
-                host_map[self.advertised_host] = ("127.0.0.1", None)
+            host_map = self._host_map()
             self.producer = Client(self.lib, RD_KAFKA_PRODUCER,
                                    {"bootstrap.servers": "127.0.0.1:%d" % self.port, "linger.ms": "0",
                                     "enable.idempotence": "false", "acks": "all"}, host_map)
         results = []
         for rec in records:
-            enc = rec.get("encoding", encoding)
-
-            def dec(v):
-                if v is None:
-                    return None
-                return base64.b64decode(v) if enc == "base64" else v.encode("utf-8")
-            headers = rec.get("headers") or []
-            if isinstance(headers, dict):
-                headers = list(headers.items())
-            one = {"key": dec(rec.get("key")), "value": dec(rec.get("value")),
-                   "headers": [(str(n), dec(v)) for n, v in headers],
-                   "partition": rec.get("partition", partition), "timestamp": rec.get("timestamp")}
+            one = _prepared_record(rec, partition, encoding)
             # One record per batch: tansu advances the high watermark by one per batch.
             results += self.producer.produce(topic, [one])
         return {"records": results}
@@ -167,24 +176,12 @@ class Tansu:
         if self.lib is None:
             self.lib = Lib(find_librdkafka())
         if getattr(self, "txn_producer", None) is None:
-            host_map = {}
-            if self.advertised_host not in ("127.0.0.1", "localhost"):
-                host_map[self.advertised_host] = ("127.0.0.1", None)
+            host_map = self._host_map()
             self.txn_producer = Client(self.lib, RD_KAFKA_PRODUCER,
                                        {"bootstrap.servers": "127.0.0.1:%d" % self.port, "linger.ms": "0",
                                         "transactional.id": "kafscope-tansu-txn"}, host_map)
             self.lib.check_error(self.lib.init_transactions(self.txn_producer.rk, 30000), "init_transactions")
-        prepared = []
-        for rec in records:
-            enc = rec.get("encoding", encoding)
-
-            def dec(v):
-                if v is None:
-                    return None
-                return base64.b64decode(v) if enc == "base64" else v.encode("utf-8")
-            prepared.append({"key": dec(rec.get("key")), "value": dec(rec.get("value")),
-                             "headers": [(str(n), dec(v)) for n, v in (rec.get("headers") or [])],
-                             "partition": rec.get("partition", partition), "timestamp": rec.get("timestamp")})
+        prepared = [_prepared_record(rec, partition, encoding) for rec in records]
         return {"records": self.txn_producer.produce(topic, prepared, transactional=True, abort=abort,
                                                      timeout_ms=30000)}
 
