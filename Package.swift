@@ -94,7 +94,8 @@ let package = Package(
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
         .testTarget(name: "BrowserCoreTests", dependencies: ["BrowserCore", "ClusterModel", "TerminalCore", "KafkaTestSupport"],
             exclude: ["__Snapshots__"]),
-        .testTarget(name: "KafscopeAppTests", dependencies: ["KafscopeApp", "KafscopeConfig", "KafkaClient", "KafkaTestSupport"]),
+        .testTarget(name: "KafscopeAppTests", dependencies: ["KafscopeApp", "KafscopeConfig", "KafkaClient", "KafkaConnect",
+            "KafkaTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["KafkaTestSupport"]),
     ]
 )

@@ -77,7 +77,7 @@ public struct ConfigFile: Sendable, Hashable {
                                             "key_password_env", "key_password_file", "verify_hostname",
                                             "insecure_skip_verify"]
     static let connectKeys: Set<String> = ["url", "username", "password", "password_env", "password_file", "ca_file",
-                                           "cert_file", "key_file", "insecure_skip_verify"]
+                                           "cert_file", "key_file", "insecure_skip_verify", "timeout_seconds"]
 
     /// Parses and validates the file. Relative paths inside it are taken from the file's directory.
     public static func parse(_ text: String, path: String, environment: ConfigEnvironment) throws(ConfigError) -> ConfigFile {
@@ -355,7 +355,8 @@ struct Reader {
                 password: try secret(root, path, prefix: "password"),
                 caFile: try filePath(root, path + ["ca_file"]), certFile: try filePath(root, path + ["cert_file"]),
                 keyFile: try filePath(root, path + ["key_file"]),
-                insecureSkipVerify: try bool(root, path + ["insecure_skip_verify"]) ?? false)
+                insecureSkipVerify: try bool(root, path + ["insecure_skip_verify"]) ?? false,
+                timeoutSeconds: try positiveNumber(root, path + ["timeout_seconds"]))
         default:
             throw error(path, "expected a URL string or a table with url = \"...\", found \(n.kindName)")
         }

@@ -106,10 +106,12 @@ public struct ConnectClusterSettings: Sendable, Hashable {
     public var certFile: String?
     public var keyFile: String?
     public var insecureSkipVerify: Bool
+    /// Per-request timeout for this cluster (nil: the client's default); a far or busy worker needs more.
+    public var timeoutSeconds: Double?
 
     public init(name: String, url: String, username: String? = nil, password: SecretText? = nil,
                 caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil,
-                insecureSkipVerify: Bool = false) {
+                insecureSkipVerify: Bool = false, timeoutSeconds: Double? = nil) {
         self.name = name
         self.url = url
         self.username = username
@@ -118,6 +120,7 @@ public struct ConnectClusterSettings: Sendable, Hashable {
         self.certFile = certFile
         self.keyFile = keyFile
         self.insecureSkipVerify = insecureSkipVerify
+        self.timeoutSeconds = timeoutSeconds
     }
 }
 

@@ -1,4 +1,6 @@
 import Foundation
+import KafkaConnect
+import KafscopeApp
 import KafscopeConfig
 import Testing
 
@@ -17,7 +19,7 @@ import Testing
 
         [contexts.demo.connect]
         QA = "http://127.0.0.1:8083"
-        DEV = { url = "https://dev:8084/", username = "u", password_env = "DEV_CONNECT_PW", ca_file = "certs/ca.pem" }
+        DEV = { url = "https://dev:8084/", username = "u", password_env = "DEV_CONNECT_PW", ca_file = "certs/ca.pem", timeout_seconds = 42.5 }
 
         [contexts.prod]
         bootstrap = "kafka-1:9092, kafka-2:9092"
@@ -54,9 +56,13 @@ import Testing
         #expect(dev.username == "u")
         #expect(dev.password?.reveal() == "devpw")
         #expect(dev.caFile == "/cfg/certs/ca.pem")  // relative to the config file
+        #expect(dev.timeoutSeconds == 42.5)
+        #expect(try ConnectorCLI.endpoint(from: dev).requestTimeout == .milliseconds(42_500))
         let qa = try #require(demo.connect.first { $0.name == "QA" })
         #expect(qa.url == "http://127.0.0.1:8083")
         #expect(qa.password == nil)
+        #expect(qa.timeoutSeconds == nil)
+        #expect(try ConnectorCLI.endpoint(from: qa).requestTimeout == ConnectEndpoint.fromURL(qa.url, name: "QA").requestTimeout)
 
         let prod = try #require(f.context(named: "prod"))
         #expect(prod.bootstrap?.map(\.description) == ["kafka-1:9092", "kafka-2:9092"])
@@ -148,6 +154,12 @@ import Testing
         #expect(qa.username == "admin")
         #expect(qa.password?.reveal() == "hunter2")
         #expect(!"\(qa)".contains("hunter2"))
+    }
+
+    @Test func connectTimeoutMustBePositive() {
+        let text = "[contexts.a.connect]\nQA = { url = \"http://qa:8083\", timeout_seconds = 0 }\n"
+        let e = #expect(throws: ConfigError.self) { try ConfigFile.parse(text, path: "c.toml", environment: Self.env) }
+        #expect(e?.key == "contexts.a.connect.QA.timeout_seconds")
     }
 
     @Test func badConnectURL() {

@@ -54,7 +54,12 @@ public enum ConnectorCLI {
         do {
             return try ConnectEndpoint.fromURL(s.url, name: s.name, username: s.username, password: s.password?.reveal(),
                                                caFile: s.caFile)
-                .with { $0.certFile = s.certFile; $0.keyFile = s.keyFile; $0.insecureSkipVerify = s.insecureSkipVerify }
+                .with {
+                    $0.certFile = s.certFile
+                    $0.keyFile = s.keyFile
+                    $0.insecureSkipVerify = s.insecureSkipVerify
+                    if let t = s.timeoutSeconds { $0.requestTimeout = .milliseconds(Int64(t * 1000)) }
+                }
         } catch let e as ConnectConfigError {
             throw ValidationError(e.message)
         }
