@@ -37,6 +37,8 @@ public struct AppState: Sendable {
     public var nextRefreshAt: Double?
     /// The background group-list load for lag history is in flight.
     public var sampling = false
+    /// The filter prompt's text changed in a key burst but is not applied to the rows yet.
+    var filterPending = false
     /// Topic and group names seen, for `:tail`/`:topic`/`:group` completion.
     public var topicNames: [String] = []
     public var groupNames: [String] = []
@@ -73,7 +75,9 @@ public struct AppState: Sendable {
     public var activeBindings: [KeyBinding] {
         let own = current.bindings
         let taken = Set(own.flatMap(\.keys))
+        let unused = current.unusedGlobalBindings
         let global = GlobalBindings.all.compactMap { b -> KeyBinding? in
+            if unused.contains(b.name) { return nil }
             let keys = b.keys.filter { !taken.contains($0) }
             guard !keys.isEmpty else { return nil }
             var c = b
@@ -112,6 +116,13 @@ public struct Layout: Sendable, Hashable {
     /// Inside the frame: the screen draws here.
     public var body: Rect
     public var footer: Rect?
+
+    /// Below this the UI shows only a "terminal too small" notice (and refuses to confirm writes).
+    public static let minimumSize = Size(width: 20, height: 5)
+
+    public static func isTooSmall(_ size: Size) -> Bool {
+        size.width < minimumSize.width || size.height < minimumSize.height
+    }
 
     public init(size: Size) {
         var rest = Rect(x: 0, y: 0, width: size.width, height: size.height)

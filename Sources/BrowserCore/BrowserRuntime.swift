@@ -72,13 +72,13 @@ public final class BrowserRuntime: @unchecked Sendable {
                 let rest = Double(keyTimeoutMilliseconds) - waited
                 if rest > 1 { Thread.sleep(forTimeInterval: rest / 1000) }
             }
-            // Drain a burst (paste, key repeat) before drawing once.
-            var burst = 0
-            while let k = key, exit == nil {
-                if k != .resize { apply(&state, .key(k)) }
-                burst += 1
-                key = burst < 64 ? device.readKey(timeoutMilliseconds: 0) : nil
+            // Drain a burst (paste, key repeat) and apply it at once, then draw once.
+            var burst: [Key] = []
+            while let k = key {
+                if k != .resize { burst.append(k) }
+                key = burst.count < 64 ? device.readKey(timeoutMilliseconds: 0) : nil
             }
+            if burst.count == 1 { apply(&state, .key(burst[0])) } else if !burst.isEmpty { apply(&state, .keys(burst)) }
             if device.size != state.size { apply(&state, .resize(device.size)) }
             for item in inbox.drain() where accept(item) {
                 apply(&state, .loaded(item.result, at: item.at))

@@ -92,6 +92,10 @@ public enum Message: Sendable {
     /// First message: starts the initial loads.
     case start(now: Double)
     case key(Key)
+    /// Keys read in one burst (a paste, key repeat): as `.key` for each, except that the
+    /// `/` filter is applied once after a run of typed characters, not after every one
+    /// (pasting a trace id over 10,000 buffered records refiltered them per character).
+    case keys([Key])
     /// Sent by the runtime's loop (about every 50 ms); drives auto-refresh and notes.
     case tick(now: Double)
     case resize(Size)

@@ -7,6 +7,10 @@ import TerminalCore
 public func render(_ state: AppState, size: Size) -> CellBuffer {
     var buffer = CellBuffer(size: size)
     guard size.width > 0, size.height > 0 else { return buffer }
+    if Layout.isTooSmall(size) {
+        Chrome.tooSmall(state, size: size, into: &buffer)
+        return buffer
+    }
     let layout = Layout(size: size)
     var ctx = state.screenContext
     ctx.area = layout.body
@@ -24,7 +28,7 @@ public func render(_ state: AppState, size: Size) -> CellBuffer {
             if !detail.isEmpty { title += " " + detail }
             var trailing: [String] = []
             if let f = state.current.filter { trailing.append("/" + f.text) }
-            trailing.append("o/O sort")
+            if state.activeBindings.contains(where: { $0.name == "sort" }) { trailing.append("o/O sort") }
             var trail = trailing.joined(separator: "  ")
             if DisplayWidth.of(title) + DisplayWidth.of(trail) + 10 > layout.panel.width { trail = trailing.first ?? "" }
             if DisplayWidth.of(title) + DisplayWidth.of(trail) + 10 > layout.panel.width { trail = "" }
@@ -59,6 +63,20 @@ enum Chrome {
         /// Higher survives longer when the row is too narrow.
         var priority: Int
         var width: Int { parts.reduce(0) { $0 + DisplayWidth.of($1.0) } }
+    }
+
+    /// Instead of a screen too cramped to read (or a confirmation whose target is cut off).
+    static func tooSmall(_ state: AppState, size: Size, into buffer: inout CellBuffer) {
+        let min = Layout.minimumSize
+        var text = "Terminal too small (\(size.width)x\(size.height)); needs \(min.width)x\(min.height)."
+        // What matters most comes first: little of it may fit.
+        if case .confirm = state.mode { text = "Confirmation waiting: enlarge to answer, Esc cancels. " + text }
+        let lines = TextLayout.wrap(text, width: size.width).prefix(size.height)
+        let top = (size.height - lines.count) / 2
+        let area = Rect(x: 0, y: 0, width: size.width, height: size.height)
+        for (i, line) in lines.enumerated() {
+            buffer.put(line, x: 0, y: top + i, style: Style(.statusWarn), clip: area)
+        }
     }
 
     static func header(_ state: AppState, into buffer: inout CellBuffer, area: Rect) {

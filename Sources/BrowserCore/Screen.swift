@@ -28,10 +28,14 @@ public protocol Screen: Sendable {
     var titleDetail: String { get }
     /// Draws the body (inside the frame). Pure; nothing random or clock-based.
     func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext)
+    /// Global bindings (by name) that mean nothing here, e.g. "open" where rows have no
+    /// detail: left out of dispatch, the hint bar and help, so no key is offered that does nothing.
+    var unusedGlobalBindings: Set<String> { get }
 }
 
 extension Screen {
     public var bindings: [KeyBinding] { [] }
+    public var unusedGlobalBindings: Set<String> { [] }
     public var titleDetail: String { "" }
     public var filter: RowFilter? { nil }
     public mutating func setFilter(_ filter: RowFilter?, context: ScreenContext) -> String? {

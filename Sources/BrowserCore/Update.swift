@@ -34,6 +34,11 @@ enum Updater {
         case .key(let key):
             state.touch()
             handleKey(&state, key, &effects)
+        case .keys(let keys):
+            state.touch()
+            for (i, key) in keys.enumerated() where !state.isFinished {
+                handleKey(&state, key, &effects, deferFilter: i + 1 < keys.count)
+            }
         case .loaded(let result, let at):
             state.now = max(state.now, at)
             state.touch()
@@ -127,7 +132,7 @@ enum Updater {
 
     // MARK: Keys
 
-    static func handleKey(_ state: inout AppState, _ key: Key, _ effects: inout [Effect]) {
+    static func handleKey(_ state: inout AppState, _ key: Key, _ effects: inout [Effect], deferFilter: Bool = false) {
         if key == .resize { return }
         switch state.mode {
         case .confirm(let intent, var dialog):
@@ -135,6 +140,8 @@ enum Updater {
                 state.mode = .confirm(intent, dialog)
                 return
             }
+            // Too small to show the dialog: only a cancel is taken, never a blind yes.
+            if Layout.isTooSmall(state.size), outcome == .chosen(0) { return }
             state.mode = .normal
             if outcome == .chosen(0) {
                 note(&state, "Sent: \(intent.action) \(intent.target)", .info)
@@ -174,11 +181,25 @@ enum Updater {
             case .edited, .moved, .ignored:
                 state.mode = .command(editor, error: nil)
             }
-        case .filter(var editor, let previous, let error):
+        case .filter(var editor, let previous, var error):
             let ctx = state.screenContext
-            switch key == .ctrl("c") ? .cancel : editor.handle(key) {
+            let before = editor.text
+            let outcome = key == .ctrl("c") ? .cancel : editor.handle(key)
+            if outcome == .edited && deferFilter {
+                state.filterPending = true
+                state.mode = .filter(editor, previous: previous, error: error)
+                return
+            }
+            if state.filterPending {
+                // Catch the rows up with the text as it was before this key.
+                state.filterPending = false
+                if outcome != .edited {
+                    error = state.stack[state.stack.count - 1].setFilter(RowFilter(before), context: ctx)
+                }
+            }
+            switch outcome {
             case .submit:
-                if error == nil { state.mode = .normal }
+                state.mode = error == nil ? .normal : .filter(editor, previous: previous, error: error)
             case .cancel:
                 _ = state.stack[state.stack.count - 1].setFilter(previous, context: ctx)
                 state.mode = .normal

@@ -24,7 +24,7 @@ public struct Dialog: Sendable, Hashable {
         let msgW = DisplayWidth.of(message), tgtW = DisplayWidth.of(target)
         let btnW = buttons.reduce(0) { $0 + DisplayWidth.of($1) + 4 } + 2 * max(0, buttons.count - 1)
         let contentW = min(inner, max(24, msgW, tgtW, btnW, DisplayWidth.of(title) + 2))
-        let lines = TextLayout.wrap(message, width: contentW).count + TextLayout.hardWrap(target, width: contentW).count
+        let lines = TextLayout.wrap(message, width: contentW).count + TextLayout.wrap(target, width: contentW).count
         let w = min(area.width, contentW + 4)
         let h = min(area.height, lines + 4)
         return Rect(x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h)
@@ -45,7 +45,7 @@ public struct Dialog: Sendable, Hashable {
             buffer.put(line, x: content.x, y: y, style: Style(.dialog), clip: content)
             y += 1
         }
-        for line in TextLayout.hardWrap(target, width: content.width) where y < last {
+        for line in TextLayout.wrap(target, width: content.width) where y < last {
             buffer.put(line, x: content.x, y: y, style: Style(.dialog, .bold), clip: content)
             y += 1
         }

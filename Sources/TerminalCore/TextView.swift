@@ -1,3 +1,5 @@
+import Foundation
+
 /// A run of text in one style.
 public struct Span: Sendable, Hashable {
     public var text: String
@@ -12,15 +14,54 @@ public struct Span: Sendable, Hashable {
 /// A scrollable block of styled lines (stack traces, record values, JSON), wrapped at
 /// the width or cut with horizontal scrolling. `state.offset` is the first visual row.
 public struct TextView: Sendable, Hashable {
-    public var lines: [[Span]]
+    public var lines: [[Span]] { didSet { memo = WrapMemo() } }
     public var wrap: Bool
     /// Draw a scroll indicator in the last column when the text is longer than the view.
     public var showsScrollbar: Bool
+    /// The wrapped rows for the last width asked for, shared by copies: a value of a
+    /// megabyte takes a noticeable time to wrap, so keys and frames must not redo it.
+    private var memo = WrapMemo()
 
     public init(lines: [[Span]], wrap: Bool = true, showsScrollbar: Bool = true) {
         self.lines = lines
         self.wrap = wrap
         self.showsScrollbar = showsScrollbar
+    }
+
+    public static func == (a: TextView, b: TextView) -> Bool {
+        a.wrap == b.wrap && a.showsScrollbar == b.showsScrollbar && a.lines == b.lines
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(lines)
+        hasher.combine(wrap)
+        hasher.combine(showsScrollbar)
+    }
+
+    /// Every visual row of the text at `width` (wrap mode), computed once per width.
+    public func wrappedRows(width: Int) -> [[Span]] {
+        guard width > 0 else { return [] }
+        if let hit = memo.rows(width: width) { return hit }
+        var out: [[Span]] = []
+        for line in lines {
+            if Self.fits(line, width: width) {
+                out.append(line.map { Span($0.text.sanitizedForTerminal, style: $0.style) })
+            } else {
+                out += TextView.rows(of: line, width: width)
+            }
+        }
+        memo.store(out, width: width)
+        return out
+    }
+
+    private static func fits(_ line: [Span], width: Int) -> Bool {
+        var total = 0
+        for span in line {
+            // A line with a break in it never fits on one row (the break is drawn as a glyph).
+            total += DisplayWidth.of(span.text.sanitizedForTerminal)
+            if total > width { return false }
+        }
+        return true
     }
 
     public init(text: String, wrap: Bool = true, role: Role = .normal) {
@@ -79,20 +120,11 @@ public struct TextView: Sendable, Hashable {
         }
     }
 
-    private func visualRows(_ line: [Span], width: Int) -> Int {
-        guard wrap else { return 1 }
-        // Fast path: a line that fits needs no layout.
-        var total = 0
-        for span in line { total += DisplayWidth.of(span.text.sanitizedForTerminal) }
-        if total <= width { return 1 }
-        return TextView.rows(of: line, width: width).count
-    }
-
     /// Visual rows at `width` (equal to `lines.count` when not wrapping).
     public func rowCount(width: Int) -> Int {
         guard wrap else { return lines.count }
         guard width > 0 else { return 0 }
-        return lines.reduce(0) { $0 + visualRows($1, width: width) }
+        return wrappedRows(width: width).count
     }
 
     /// Text width in `area` (one column less when the scrollbar is shown).
@@ -121,18 +153,14 @@ public struct TextView: Sendable, Hashable {
         let textArea = Rect(x: a.x, y: a.y, width: tw, height: a.height)
         var row = 0
         var y = a.y
-        outer: for line in lines {
-            if wrap {
-                let n = visualRows(line, width: tw)
-                if row + n <= first { row += n; continue }
-                for (k, r) in TextView.rows(of: line, width: tw).enumerated() where row + k >= first {
-                    if y >= a.maxY { break outer }
-                    var x = a.x
-                    for s in r { x += buffer.put(s.text, x: x, y: y, style: s.style, clip: textArea) }
-                    y += 1
-                }
-                row += n
-            } else {
+        if wrap {
+            for r in wrappedRows(width: tw).dropFirst(first).prefix(a.height) {
+                var x = a.x
+                for s in r { x += buffer.put(s.text, x: x, y: y, style: s.style, clip: textArea) }
+                y += 1
+            }
+        } else {
+            for line in lines {
                 if row < first { row += 1; continue }
                 if y >= a.maxY { break }
                 drawShifted(line, skip: max(0, horizontalOffset), into: &buffer, y: y, area: textArea, glyphs: glyphs)
@@ -170,5 +198,29 @@ public struct TextView: Sendable, Hashable {
             }
         }
         if cut && area.width > 0 { buffer.put(String(glyphs.ellipsis), x: area.maxX - 1, y: y, style: Style(.dim)) }
+    }
+}
+
+/// Wrapped rows for the last two widths (the view measures at its full width to decide on
+/// a scrollbar, then draws one column narrower). A reference so that copies of a `TextView`
+/// (screens are values, copied on every update) share the work; it only caches a pure
+/// function of the view's lines, so sharing it cannot change what is drawn.
+final class WrapMemo: @unchecked Sendable {
+    // @unchecked: `entries` is touched only with `lock` held.
+    private let lock = NSLock()
+    private var entries: [(width: Int, rows: [[Span]])] = []
+
+    func rows(width w: Int) -> [[Span]]? {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries.first { $0.width == w }?.rows
+    }
+
+    func store(_ rows: [[Span]], width w: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        entries.removeAll { $0.width == w }
+        entries.append((w, rows))
+        if entries.count > 2 { entries.removeFirst() }
     }
 }

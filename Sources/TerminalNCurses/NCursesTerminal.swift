@@ -82,8 +82,19 @@ public final class NCursesTerminal: TerminalDevice {
             if owns { close(fd) }
             throw NCursesError("curses cannot drive TERM=\(requested ?? "(unset)") nor xterm-256color (install ncurses-term?)")
         }
-        screen = s
         set_term(s)
+        // A terminal that cannot move the cursor (TERM=dumb, an editor's shell buffer) would
+        // get every row piled onto the last line: refuse before drawing anything.
+        if !Self.canAddressCursor() {
+            endwin()
+            delscreen(s)
+            fclose(outFile)
+            fclose(inFile)
+            if owns { close(fd) }
+            throw NCursesError("TERM=\(name) cannot position the cursor, which the terminal UI needs; run it in a "
+                + "terminal such as xterm, screen or tmux (or set TERM to match yours), or use `kafscope get ...`")
+        }
+        screen = s
         window = kc_stdscr()
         ttyFD = fd
         ownsFD = owns
@@ -117,6 +128,18 @@ public final class NCursesTerminal: TerminalDevice {
     }
 
     deinit { shutdown() }
+
+    /// True when the current terminal description has cursor addressing ("cup"). tigetstr is
+    /// declared in term.h, which the curses module does not import (its macros clash with
+    /// Swift names), so it is looked up in the already-linked library.
+    static func canAddressCursor() -> Bool {
+        typealias TigetStr = @convention(c) (UnsafePointer<CChar>) -> UnsafeMutablePointer<CChar>?
+        guard let sym = dlsym(nil, "tigetstr") else { return true }
+        let tigetstr = unsafeBitCast(sym, to: TigetStr.self)
+        guard let cup = "cup".withCString({ tigetstr($0) }) else { return false }
+        // (char *)-1 means "not a string capability": cannot happen for cup; treat as present.
+        return Int(bitPattern: cup) != -1 && cup.pointee != 0
+    }
 
     /// Bytes curses sent to the terminal in `present` calls so far. Measured as the
     /// growth of this thread's write count (/proc/thread-self/io "wchar") across

@@ -187,6 +187,46 @@ import Testing
         }
     }
 
+    /// Keys that do nothing on a screen are not offered there: brokers and the quorum have no
+    /// detail to open (the hint bar said "<Enter> open"), the tail keeps arrival order (the
+    /// frame said "o/O sort").
+    @Test func keysThatDoNothingAreNotOffered() async {
+        for route in [Route.brokers, .quorum] {
+            var h = await Harness.at(route)
+            let footer = h.text().split(separator: "\n").last.map(String.init) ?? ""
+            #expect(!footer.contains("open"), "\(route): \(footer)")
+            #expect(h.state.key(forBinding: "open") == nil)
+            h.press("help")
+            #expect(!h.text(Size(width: 120, height: 60)).contains("Open the selected row"), "\(route)")
+        }
+        var tail = await Harness.at(.tail(topic: "orders"))
+        #expect(!tail.text().contains("o/O sort"))
+        #expect(tail.state.key(forBinding: "sort") == nil)
+        tail.press("help")
+        #expect(!tail.text(Size(width: 120, height: 60)).contains("Sort by the next column"))
+        // Where they work they are still offered.
+        let topics = await Harness.at(.topics)
+        #expect(topics.text().contains("o/O sort"))
+        #expect(topics.text().contains("<Enter> open"))
+    }
+
+    /// With the overview already in the header, `:brokers` and `:quorum` show it at once while
+    /// the fresh one loads (a slow cluster left "Loading brokers…" under a full header).
+    @Test func brokersAndQuorumShowTheKnownOverviewWhileReloading() async {
+        var h = await Harness.at(.topics)
+        #expect(h.state.overview.value != nil)
+        h.command("brokers")
+        var text = h.text()
+        #expect(text.contains("kafka-1.internal:9092"), "\(text)")
+        #expect(text.contains("loading"), "refresh still shown")
+        #expect(!text.contains("Loading brokers"))
+        #expect(h.pending.contains(.load(.overview)))
+        h.command("quorum")
+        text = h.text()
+        #expect(!text.contains("Loading the quorum"), "\(text)")
+        #expect(text.contains("voters"), "\(text)")
+    }
+
     @Test func writeNeedsConfirmationNamingTarget() async {
         var h = await Harness.at(.topics)
         h.state.stack.append(WriteProbeScreen())
@@ -204,6 +244,32 @@ import Testing
         await h.settle()
         #expect(h.connect.performed == ["pause QA/orders-sink"])
         #expect(h.text().contains("Done: pause orders-sink on QA"))
+    }
+
+    /// Shrunk below the minimum while a confirmation is up, the dialog cannot be read, so
+    /// `y` is not taken; cancelling still works and the dialog comes back on enlarging.
+    @Test func confirmationIsNotTakenBlindWhenTooSmall() async {
+        var h = await Harness.at(.topics)
+        h.state.stack.append(WriteProbeScreen())
+        h.press("pause")
+        h.send(.resize(Size(width: 16, height: 4)))
+        #expect(h.text().contains("Confirmation"))
+        #expect(h.text().contains("Esc"))
+        #expect(h.text(Size(width: 60, height: 4)).contains("Terminal too small (60x4)"))
+        h.key(.character("y"))
+        h.key(.left)
+        h.key(.enter)
+        #expect(h.pending.isEmpty)
+        guard case .confirm = h.state.mode else { Issue.record("dialog lost while small"); return }
+        h.send(.resize(Size(width: 80, height: 24)))
+        #expect(h.text().contains("orders-sink on Connect cluster QA"))
+        h.key(.character("y"))
+        #expect(h.pending == [.connectAction(.pause, cluster: "QA", connector: "orders-sink")])
+        // And a cancel is taken at any size.
+        h.press("pause")
+        h.send(.resize(Size(width: 10, height: 2)))
+        h.key(.escape)
+        #expect(h.state.mode == .normal)
     }
 
     @Test func readOnlyRefusesWrites() async {

@@ -65,6 +65,21 @@ import Testing
         }
     }
 
+    /// Below 20x5 the screen says so instead of drawing a cramped, unreadable view; at 20x5 the
+    /// view itself is drawn.
+    @Test func tooSmallSaysSo() async {
+        let h = await Harness.at(.topics)
+        for size in [Size(width: 19, height: 24), Size(width: 80, height: 4), Size(width: 12, height: 3)] {
+            let text = h.text(size)
+            #expect(text.contains("too small") || text.contains("Terminal"), "\(size.width)x\(size.height)")
+            #expect(!text.contains("NAME"), "\(size.width)x\(size.height)")
+        }
+        #expect(h.text(Size(width: 80, height: 4)).contains("Terminal too small (80x4); needs 20x5."))
+        let ok = h.text(Size(width: 20, height: 5))
+        #expect(!ok.contains("too small"))
+        #expect(ok.contains("NAME"))
+    }
+
     @Test func resizeMessageChangesLayout() async {
         var h = await Harness.at(.topics)
         h.send(.resize(Size(width: 60, height: 16)))

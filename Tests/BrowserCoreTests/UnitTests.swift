@@ -57,6 +57,51 @@ import Testing
             #expect(!error.message.contains("\n"))
         }
     }
+
+    /// A leading `.*` made the engine scan to the end from every start: `.*foo` over a 64 KiB
+    /// value (the tail's search window) froze the tail screen for over 30 s. Outer wildcards
+    /// change nothing for an unanchored search and are dropped; matching stays the same.
+    @Test func outerWildcardsDoNotScanQuadratically() throws {
+        let long = String(repeating: "x", count: 64 << 10)
+        let started = ContinuousClock.now
+        for p in [".*foo", ".*?foo.*", ".*fo+.*?", ".*o{2}y"] {
+            let m = try RowFilter(p).compile()
+            let onLong = m.matches(lowered: long, original: long)
+            let onTail = m.matches(lowered: long + "fooy", original: long + "fooy")
+            #expect(!onLong && onTail, "\(p)")
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(elapsed < .seconds(3), "took \(elapsed)")
+        #expect(RowFilter.withoutOuterWildcards(".*a.*b.*") == "a.*b")
+        #expect(RowFilter.withoutOuterWildcards("a\\.*") == "a\\.*")
+        #expect(RowFilter.withoutOuterWildcards("a\\\\.*") == "a\\\\")
+        #expect(RowFilter.withoutOuterWildcards(".*+a") == ".*+a")
+        #expect(RowFilter.withoutOuterWildcards("foo|.*") == "foo|.*")
+        #expect(RowFilter.withoutOuterWildcards("(a.*)") == "(a.*)")
+        // ".*" alone still matches every row, and "!.*" none.
+        #expect(try RowFilter(".*").compile().matches(lowered: "", original: ""))
+        #expect(try !RowFilter("!.*").compile().matches(lowered: "abc", original: "abc"))
+        #expect(try RowFilter(".*PAY.*").compile().matches(lowered: "payments", original: "payments"))
+    }
+
+    /// Nested repeats backtrack exponentially with no time limit on the UI thread: `(x+x+)+y`
+    /// over a long value froze the tail screen (Ctrl-C included). They are refused with a
+    /// message; ordinary patterns, including repeated groups without inner repeats, are not.
+    @Test func nestedRepetitionIsRefused() {
+        for p in ["(x+x+)+y", "(a*)*", "(a+)+$", "((ab)+c)*", "(?:\\w+\\s?)+$", "(a{2,})+", "(.*a){3,}", "(a+)+?"] {
+            do {
+                _ = try RowFilter(p).compile()
+                Issue.record("accepted \(p)")
+            } catch {
+                #expect(error.message.contains("nested repetition"), "\(p): \(error.message)")
+            }
+        }
+        for p in ["^pay.*s$", "(pay|ord)+", "(ab)*c", "a+b+", "[(+]+x", "\\(a+\\)+", "(a{1})+", "(a)+x", "key-[0-9]+", "(foo)?bar*"] {
+            #expect(throws: Never.self, "\(p)") { _ = try RowFilter(p).compile() }
+        }
+        // The pattern that froze the screen, on a long value, now never reaches the engine.
+        #expect(throws: LoadError.self) { try RowFilter("!(x+x+)+y").compile() }
+    }
 }
 
 @Suite struct CommandTests {

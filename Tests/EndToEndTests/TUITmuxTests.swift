@@ -252,6 +252,25 @@ private func lines(_ s: String) -> [Substring] { s.split(separator: "\n", omitti
         }
     }
 
+    /// TERM=dumb cannot address the cursor: curses would pile every row onto the last line.
+    /// The UI must refuse with a message saying why and exit non-zero (no cluster needed).
+    @Test func dumbTerminalIsRefusedWithAClearMessage() async throws {
+        let binary = try kafscopeBinary()
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-tui-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let config = try writeConfig(dir: home, bootstrap: "127.0.0.1:9", connectURL: nil)
+        let tmux = TmuxPane()
+        defer { tmux.kill() }
+        var env = environment(home: home)
+        env = env.map { $0.hasPrefix("TERM=") ? "TERM=dumb" : $0 }
+        try tmux.start(env + [binary, "--config", config.path, "--context", "mock"], width: 120, height: 20)
+        let screen = try await tmux.wait(timeout: .seconds(20)) { $0.contains("KAFSCOPE_EXIT=") }
+        #expect(screen.contains("TERM=dumb cannot position the cursor"), "reason shown:\n\(screen)")
+        #expect(screen.contains("KAFSCOPE_EXIT=1"), "non-zero exit:\n\(screen)")
+        #expect(!screen.contains("ctx mock"), "no UI drawn:\n\(screen)")
+    }
+
     @Test func readOnlyContextRefusesWritesVisibly() async throws {
         try await withCluster(connect: true) { _, home, config, binary in
             let tmux = TmuxPane()

@@ -67,6 +67,19 @@ struct WidgetBehaviourTests {
         #expect(wideInvariantHolds(b))
     }
 
+    /// A target of several words breaks between words ("Connec" / "t cluster DEV" at 30
+    /// columns was hard to read in a confirmation); a word longer than the line still breaks.
+    @Test func dialogTargetBreaksBetweenWords() {
+        let b = draw(30, 9) {
+            Dialog(title: "Confirm", message: "Really pause connector?", target: "payments-s3-sink on Connect cluster DEV")
+                .render(into: &$0, area: $0.bounds)
+        }
+        let rows = b.text().split(separator: "\n").map(String.init)
+        #expect(rows.contains { $0.contains("payments-s3-sink on") }, "\(b.text())")
+        #expect(rows.contains { $0.contains("Connect cluster DEV") }, "\(b.text())")
+        #expect(wideInvariantHolds(b))
+    }
+
     @Test func statusBarDropsLowestPriorityHintsFirst() {
         let hints = [KeyHint(.character("a"), "one", priority: 3), KeyHint(.character("b"), "two", priority: 1),
                      KeyHint(.character("c"), "three", priority: 2)]

@@ -13,6 +13,8 @@ public struct QuorumScreen: Screen {
     }
 
     public let route: Route = .quorum
+    /// No voter detail screen: Enter would do nothing.
+    public var unusedGlobalBindings: Set<String> { ["open"] }
     public private(set) var data = Loadable<ClusterOverview>()
     public private(set) var list: ListModel<Row>
 
@@ -69,6 +71,11 @@ public struct QuorumScreen: Screen {
     }
 
     public mutating func load(context: ScreenContext) -> [Effect] {
+        // The header already holds an overview: show it while the fresh one loads (on a
+        // slow cluster that took seconds of "Loading" with the data on screen above).
+        if data.value == nil, let o = context.overview.value, let at = context.overview.loadedAt {
+            _ = receive(.overview(.success(o)), at: at, context: context)
+        }
         data.begin()
         return [.load(.overview)]
     }

@@ -16,7 +16,9 @@ public struct TailScreen: Screen {
     public struct RecordView: Sendable, Hashable {
         public var seq: Int
         public var record: TailRecord
-        public var lines: [[Span]]
+        /// Kept (not rebuilt per frame) so its wrapped layout is computed once per width.
+        public var text: TextView
+        public var lines: [[Span]] { text.lines }
         public var offset: Int = 0
         public var keyUsed: PayloadMode
         public var valueUsed: PayloadMode
@@ -25,6 +27,8 @@ public struct TailScreen: Screen {
 
     public let topic: String
     public var route: Route { .tail(topic: topic) }
+    /// Records stay in arrival order; the record view has nothing to open.
+    public var unusedGlobalBindings: Set<String> { record == nil ? ["sort", "sortReverse"] : ["sort", "sortReverse", "open"] }
 
     public private(set) var ring: TailRing?
     /// Sequence numbers of the records that pass the filter (nil: no filter).
@@ -168,7 +172,7 @@ public struct TailScreen: Screen {
                 case .top: r.offset = 0
                 case .bottom: r.offset = Int.max / 2
                 }
-                let maxOffset = TextView(lines: r.lines).maxOffset(in: context.area)
+                let maxOffset = r.text.maxOffset(in: context.area)
                 r.offset = min(max(0, r.offset), maxOffset)
                 record = r
                 return []
@@ -241,7 +245,7 @@ public struct TailScreen: Screen {
         let k = r.key.map { PayloadFormat.resolve(keyMode, $0.prefix(PayloadFormat.detailLimit)) } ?? keyMode
         let v = r.value.map { PayloadFormat.resolve(valueMode, $0.prefix(PayloadFormat.detailLimit)) } ?? valueMode
         return RecordView(seq: seq, record: r,
-                          lines: recordLines(r, keyMode: keyMode, valueMode: valueMode, utcOffset: utcOffset),
+                          text: TextView(lines: recordLines(r, keyMode: keyMode, valueMode: valueMode, utcOffset: utcOffset)),
                           keyUsed: k, valueUsed: v, utcOffset: utcOffset)
     }
 
@@ -400,7 +404,8 @@ public struct TailScreen: Screen {
     public var status: ViewStatus {
         let err: String?
         if case .some(.some(let e)) = ended { err = e.message } else { err = nil }
-        return ViewStatus(isLoading: false, hasData: true, loadedAt: lastAt, error: err, failedAt: endedAt)
+        // A tail that failed before hearing anything (no such topic) has nothing stale to show.
+        return ViewStatus(isLoading: false, hasData: lastAt != nil, loadedAt: lastAt, error: err, failedAt: endedAt)
     }
 
     public var titleDetail: String {
@@ -497,6 +502,6 @@ public struct TailScreen: Screen {
     }
 
     func renderRecord(_ r: RecordView, into buffer: inout CellBuffer, area: Rect, context: ScreenContext) {
-        TextView(lines: r.lines).render(into: &buffer, area: area, offset: r.offset, glyphs: context.glyphs)
+        r.text.render(into: &buffer, area: area, offset: r.offset, glyphs: context.glyphs)
     }
 }
