@@ -122,6 +122,7 @@ public final class KafkaAdminService: ClusterService, Sendable {
         async let sizes = logDirSizes()
         let (e, l, m, s) = await (earliest, latest, minIsr, sizes)
         errors += e.errors + l.errors
+        errors += Self.offsetFailureErrors([e, l], known: errors)
         // One error per broker is enough.
         errors = Self.dedupe(errors)
         var minIsrByTopic: [String: Int] = [:]
@@ -173,7 +174,7 @@ public final class KafkaAdminService: ClusterService, Sendable {
         async let sizes = logDirSizes()
         async let consumers = consumingGroups(topic: name)
         let (e, l, c, s, g) = await (earliest, latest, configs, sizes, consumers)
-        var errors = Self.dedupe(e.errors + l.errors)
+        var errors = Self.dedupe(e.errors + l.errors + Self.offsetFailureErrors([e, l], known: e.errors + l.errors))
         let parts = t.partitions.map { p in
             PartitionInfo(partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch >= 0 ? p.leaderEpoch : nil,
                           replicas: p.replicas, isr: p.isr, offlineReplicas: p.offlineReplicas,
@@ -249,6 +250,25 @@ public final class KafkaAdminService: ClusterService, Sendable {
         d.errors += r.errors
         d.errors = Self.dedupe(d.errors)
         return d
+    }
+
+    /// Partition-level ListOffsets failures (e.g. TOPIC_AUTHORIZATION_FAILED) that no broker-level
+    /// error already explains: one line per reason, naming the topics, so a "-" in the message
+    /// count never goes unexplained.
+    static func offsetFailureErrors(_ lookups: [OffsetLookup], known: [SourceError]) -> [SourceError] {
+        var topicsByReason: [String: Set<String>] = [:]
+        for l in lookups {
+            for (topic, parts) in l.failures.byTopic {
+                // An offline partition (no leader) is already shown as such in the data.
+                for reason in Set(parts.values) where reason != "no leader" { topicsByReason[reason, default: []].insert(topic) }
+            }
+        }
+        return topicsByReason.keys.sorted().compactMap { reason in
+            if known.contains(where: { $0.message.contains(reason) || reason.contains($0.message) }) { return nil }
+            let topics = topicsByReason[reason]!.sorted()
+            let list = topics.prefix(5).joined(separator: ", ") + (topics.count > 5 ? " and \(topics.count - 5) more" : "")
+            return SourceError(source: "ListOffsets", message: "\(reason) (\(list))")
+        }
     }
 
     static func dedupe(_ errors: [SourceError]) -> [SourceError] {

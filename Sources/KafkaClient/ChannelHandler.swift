@@ -1,4 +1,9 @@
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One request on its way to the broker: encoded bytes (with size prefix), the id the response
 /// must carry, and where to deliver the response body.
@@ -79,7 +84,8 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        execute(state.errorCaught(String(describing: error)), context: context)
+        let text = (error as? IOError).map(ChannelFailureText.describe) ?? String(describing: error)
+        execute(state.errorCaught(text), context: context)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -129,3 +135,16 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
     }
 }
 
+
+/// Socket errors for people: NIO's `IOError` text names the syscall ("read(descriptor:pointer:size:)").
+enum ChannelFailureText {
+    static func describe(_ e: IOError) -> String {
+        switch e.errnoCode {
+        case ECONNRESET: return "the peer reset the connection"
+        case EPIPE: return "the peer closed the connection while we were sending"
+        case ETIMEDOUT: return "the connection timed out (no TCP acknowledgement from the peer)"
+        case EHOSTUNREACH, ENETUNREACH: return "the peer became unreachable"
+        default: return String(cString: strerror(e.errnoCode)).lowercased()
+        }
+    }
+}

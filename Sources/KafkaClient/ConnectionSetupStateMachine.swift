@@ -1,3 +1,5 @@
+import KafkaProtocol
+
 /// The steps after TCP (and TLS) on every connection: ApiVersions, then SaslHandshake v1 and
 /// SaslAuthenticate rounds when SASL is configured. A value type fed with decoded replies; it
 /// returns what to send next. The async connection code only executes the actions.
@@ -69,13 +71,16 @@ struct ConnectionSetupStateMachine {
             return .sendApiVersions(version: retry)
         }
         guard errorCode == 0 else {
-            return failed(.apiVersions, "ApiVersions failed with error code \(errorCode)")
+            let e = KafkaErrorCode.lookup(errorCode)
+            return failed(.apiVersions, "the broker answered \(e.name) (\(errorCode)): \(e.explanation)")
         }
         brokerVersions = ranges
         guard let sasl else { state = .ready; return .ready }
         guard ranges[Self.saslHandshakeKey].map({ $0.contains(1) }) == true,
               let auth = ranges[Self.saslAuthenticateKey] else {
-            return failed(.sasl, "the broker does not support SaslHandshake v1/SaslAuthenticate (Kafka 1.0+ needed)")
+            // Usually a PLAINTEXT/SSL listener (which offers no SASL APIs), rarely a pre-1.0 broker.
+            return failed(.sasl, "this listener offers no SASL (SaslHandshake v1/SaslAuthenticate are missing): "
+                + "if it is a PLAINTEXT or SSL listener, drop the SASL settings or use the SASL port (Kafka 1.0+ is needed)")
         }
         let v = min(auth.upperBound, clientSaslAuthenticateMax)
         guard v >= auth.lowerBound else { return failed(.sasl, "no common SaslAuthenticate version") }
@@ -90,7 +95,10 @@ struct ConnectionSetupStateMachine {
             let list = mechanisms.isEmpty ? "none" : mechanisms.joined(separator: ", ")
             return failed(.sasl, "the broker does not enable \(sasl.mechanism.rawValue); enabled mechanisms: \(list)")
         }
-        guard errorCode == 0 else { return failed(.sasl, "SaslHandshake failed with error code \(errorCode)") }
+        guard errorCode == 0 else {
+            let e = KafkaErrorCode.lookup(errorCode)
+            return failed(.sasl, "SaslHandshake failed with \(e.name) (\(errorCode)): \(e.explanation)")
+        }
         switch sasl.mechanism {
         case .plain:
             state = .awaitingPlainResult

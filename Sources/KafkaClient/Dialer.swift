@@ -232,15 +232,14 @@ enum Dialer {
         } catch let e as KafkaClientError {
             switch e {
             case .connectionClosed(_, let d), .protocolViolation(_, let d):
+                // The hint on what to check comes from `KafkaClientError.suggestion`, once.
                 var detail = d
                 if let context { detail += " \(context)" }
-                if stage == .apiVersions && !d.contains("TLS") && !d.contains("HTTP") {
-                    detail += saslConfigured ? "" : " (if this listener uses SSL or SASL, configure security.protocol)"
-                }
                 throw KafkaClientError.connect(endpoint, stage: stage, detail: detail)
             case .requestTimeout(_, let api, let after):
-                throw KafkaClientError.connect(endpoint, stage: .timeout,
-                                               detail: "\(api) got no answer within \(KafkaClientError.seconds(after)) (is this a Kafka listener?)")
+                // TCP was accepted, so the host is up: the listener is not answering Kafka.
+                throw KafkaClientError.connect(endpoint, stage: stage == .apiVersions ? .apiVersions : .timeout,
+                                               detail: "connected, but \(api) got no answer within \(KafkaClientError.seconds(after))")
             default:
                 throw e
             }
@@ -329,7 +328,13 @@ enum Dialer {
             }
         }
         if let e = error as? NIOSSLExtraError { return "\(e)" }
-        if let e = error as? ChannelError, case .eof = e { return "the broker closed the connection during the TLS handshake" }
+        if let e = error as? ChannelError, case .eof = e {
+            return "the broker closed the connection during the TLS handshake (is this a TLS listener?)"
+        }
+        if let e = error as? IOError, e.errnoCode == ECONNRESET {
+            return "the broker reset the connection during the TLS handshake (is this a TLS listener?)"
+        }
+        if let e = error as? IOError { return ChannelFailureText.describe(e) }
         return "\(error)"
     }
 

@@ -142,17 +142,27 @@ public enum Doctor {
             return report
         }
         var metadata: ClusterMetadata?
+        var metadataErrors: [String] = []
         for address in config.bootstrap {
             let ep = BrokerEndpoint(nodeId: nil, advertised: address, dialed: config.aliases.resolve(address))
-            let (check, conn) = await checkEndpoint(ep, role: "bootstrap", context: ctx)
-            report.bootstrap.append(check)
+            var (check, conn) = await checkEndpoint(ep, role: "bootstrap", context: ctx)
             if let conn {
-                if metadata == nil { metadata = try? await ConnectionPool.requestMetadata(on: conn) }
+                if metadata == nil {
+                    do { metadata = try await ConnectionPool.requestMetadata(on: conn) } catch {
+                        // Connected but unusable: the bootstrap check fails, saying why.
+                        check.ok = false
+                        check.failedStage = "Metadata"
+                        check.error = Self.detail(error)
+                        metadataErrors.append("\(ep): \(Self.detail(error))")
+                    }
+                }
                 await conn.close()
             }
+            report.bootstrap.append(check)
         }
         guard let meta = metadata else {
-            report.warnings.append("no bootstrap address answered Metadata, so brokers could not be listed")
+            let why = metadataErrors.isEmpty ? "" : " (" + metadataErrors.joined(separator: "; ") + ")"
+            report.warnings.append("no bootstrap address answered Metadata\(why), so brokers could not be listed")
             return report
         }
         report.clusterId = meta.clusterId
@@ -207,6 +217,20 @@ public enum Doctor {
                 check.error = "\(error)"
             }
             return (check, nil)
+        }
+    }
+
+    /// The error without the endpoint prefix the check's heading already shows.
+    static func detail(_ error: any Error) -> String {
+        guard let e = error as? KafkaClientError else { return "\(error)" }
+        switch e {
+        case .protocolViolation(_, let d): return "protocol error: \(d)"
+        case .connectionClosed(_, let d): return "connection closed: \(d)"
+        case .requestTimeout(_, let api, let after): return "\(api) got no response within \(KafkaClientError.seconds(after))"
+        case .unsupported(_, let api): return "\(api) is not supported by this broker"
+        case .kafka(_, let api, let code, let name, let message):
+            return "\(api) failed with \(name) (\(code))" + (message.flatMap { $0.isEmpty ? nil : ": \($0)" } ?? "")
+        default: return e.description
         }
     }
 

@@ -56,9 +56,10 @@ public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
         case .connect(let ep, let stage, let detail):
             // Refused/timeout/network details already say what failed ("connection refused by ...").
             let what = [.refused, .timeout].contains(stage) ? "" : "\(stage.rawValue) failed: "
-            return "\(ep): \(what)\(detail)" + Self.hint(ep, stage)
+            return "\(ep): \(what)\(detail)" + Self.hint(ep, stage, detail)
         case .requestTimeout(let ep, let api, let after):
             return "\(ep): \(api) got no response within \(Self.seconds(after))"
+                + " (a busy or distant broker may need a higher request.timeout.ms in --command-config)"
         case .connectionClosed(let ep, let detail):
             return "\(ep): connection closed: \(detail)"
         case .protocolViolation(let ep, let detail):
@@ -104,11 +105,11 @@ public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
 
     /// What to do about it; the exact --alias when the advertised name did not resolve or connect.
     public var suggestion: String? {
-        if case .connect(let ep, let stage, _) = self { return Self.suggestion(ep, stage) }
+        if case .connect(let ep, let stage, let detail) = self { return Self.suggestion(ep, stage, detail: detail) }
         return nil
     }
 
-    static func suggestion(_ ep: BrokerEndpoint, _ stage: ConnectStage) -> String? {
+    static func suggestion(_ ep: BrokerEndpoint, _ stage: ConnectStage, detail: String = "") -> String? {
         let aliased = ep.advertised != ep.dialed
         switch stage {
         case .dns:
@@ -117,20 +118,26 @@ public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
         case .refused, .timeout, .network:
             if aliased { return "check the alias for \(ep.advertised.host) and that the broker is up: \(ep.dialed) is not reachable" }
             if Dialer.isIPLiteral(ep.advertised.host) {
-                return "check that the broker is up and \(ep.advertised) is reachable from here (for a tunnel add --alias \(ep.advertised)=<local host:port>)"
+                return "check that the broker is up and \(ep.advertised) is reachable from here; for a tunnel add --alias \(ep.advertised)=<local host:port>"
             }
             return "check that the broker is up; if \(ep.advertised) is not reachable from here, add \(HostAliasMap.suggestion(for: ep.advertised))"
         case .tls:
+            // A peer that hangs up on the ClientHello is not a TLS listener; certificates are not the issue.
+            if detail.contains("is this a TLS listener") {
+                return "if \(ep.advertised) is a plaintext listener, use security.protocol=PLAINTEXT or SASL_PLAINTEXT"
+            }
             return "check the CA file (--command-config ssl.truststore.*) and that the certificate names \(ep.advertised.host)"
         case .sasl:
             return "check the SASL mechanism, user name and password"
         case .apiVersions:
-            return "is this a Kafka listener? (a TLS port needs SSL, a SASL port needs SASL settings)"
+            if detail.contains("answered with TLS") { return nil }  // the detail says what to set
+            if detail.contains("HTTP") { return "check the port: \(ep.dialed) is a web server" }
+            return "check that \(ep.dialed) is a Kafka listener; a TLS listener needs security.protocol=SSL or SASL_SSL"
         }
     }
 
-    private static func hint(_ ep: BrokerEndpoint, _ stage: ConnectStage) -> String {
-        suggestion(ep, stage).map { " (\($0))" } ?? ""
+    private static func hint(_ ep: BrokerEndpoint, _ stage: ConnectStage, _ detail: String) -> String {
+        suggestion(ep, stage, detail: detail).map { " (\($0))" } ?? ""
     }
 
     static func seconds(_ d: Duration) -> String {

@@ -173,17 +173,44 @@ public struct ConnectClusterClient: Sendable {
             return ConnectError(kind: .badResponse, cluster: endpoint.name, url: endpoint.url,
                                 message: "\(where_): \(what): the answer exceeds \(Self.maxBodyBytes / 1024 / 1024) MiB")
         }
+        if error is HTTPParserError {
+            return ConnectError(kind: .badResponse, cluster: endpoint.name, url: endpoint.url,
+                                message: "\(where_): \(what): the answer is not HTTP (is this the Connect REST port?)")
+        }
         let reason: String
         if lower.contains("refused") { reason = "connection refused (is a worker listening there?)" }
         else if lower.contains("ssl") || lower.contains("tls") || lower.contains("certificate") || lower.contains("handshake") {
-            reason = "TLS failed (\(text)); check the CA file configured for it"
+            reason = Self.tlsReason(text)
         } else if lower.contains("resolve") || lower.contains("dns") || lower.contains("nodename") {
             reason = "host name does not resolve"
-        } else if lower.contains("reset") || lower.contains("closed") || lower.contains("eof") {
-            reason = "the connection was closed before an answer (\(text))"
+        } else if lower.contains("reset") {
+            reason = "the server reset the connection before answering"
+        } else if lower.contains("closed") || lower.contains("eof") {
+            reason = "the connection was closed before an answer"
+        } else if let io = error as? IOError {
+            reason = String(cString: strerror(io.errnoCode)).lowercased()
         } else { reason = text }
         return ConnectError(kind: .unreachable, cluster: endpoint.name, url: endpoint.url,
                             message: "\(where_) is unreachable: \(reason)")
+    }
+
+    /// BoringSSL's error dump (codes, source paths) reduced to what to do about it.
+    static func tlsReason(_ text: String) -> String {
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "TLS certificate verification failed (untrusted CA or a name mismatch); check the ca_file configured for it"
+        }
+        if text.contains("WRONG_VERSION_NUMBER") || text.contains("HTTP_REQUEST") {
+            return "the server does not speak TLS there (use an http:// URL?)"
+        }
+        // "...:SSL routines:OPENSSL_internal:REASON at /path..." -> REASON
+        if let r = text.range(of: "OPENSSL_internal:") {
+            let reason = text[r.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+            if !reason.isEmpty { return "TLS failed (\(reason)); check the CA and client certificate configured for it" }
+        }
+        if text.lowercased().contains("reset") || text.lowercased().contains("eof") {
+            return "the server closed the connection during the TLS handshake (is it a TLS port?)"
+        }
+        return "TLS failed; check the CA file configured for it"
     }
 
     static func errorMessage(_ body: ByteBuffer) -> String? {

@@ -14,7 +14,10 @@ public struct BrokerAddress: Sendable, Hashable, CustomStringConvertible {
     /// Parses `host:port` or `[v6]:port`; a bare host takes `defaultPort` when given.
     public static func parse(_ text: String, defaultPort: Int? = nil) throws(AddressError) -> BrokerAddress {
         let (host, port) = try splitHostPort(text)
-        guard let p = port ?? defaultPort else { throw AddressError("'\(text)' has no port; write HOST:PORT") }
+        guard let p = port ?? defaultPort else {
+            if host.contains(":") { throw AddressError("'\(text)' has no port; write IPv6 as [ADDR]:PORT") }
+            throw AddressError("'\(text)' has no port; write HOST:PORT")
+        }
         return BrokerAddress(host: host, port: p)
     }
 
@@ -34,6 +37,10 @@ public struct BrokerAddress: Sendable, Hashable, CustomStringConvertible {
     static func splitHostPort(_ raw: String) throws(AddressError) -> (String, Int?) {
         let text = raw.trimmed
         guard !text.isEmpty else { throw AddressError("empty address") }
+        if let scheme = text.range(of: "://") {
+            let rest = text[scheme.upperBound...].split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+            throw AddressError("'\(text)' is a URL; write HOST:PORT without a scheme" + (rest.isEmpty ? "" : " (\(rest))"))
+        }
         if text.hasPrefix("[") {
             guard let close = text.firstIndex(of: "]") else {
                 throw AddressError("'\(text)': missing ']' after the IPv6 address")
@@ -49,7 +56,13 @@ public struct BrokerAddress: Sendable, Hashable, CustomStringConvertible {
         }
         let colons = text.filter { $0 == ":" }.count
         if colons == 0 { return (try validHost(text, in: text), nil) }
-        if colons > 1 { return (text, nil) }
+        if colons > 1 {
+            // A bare IPv6 literal; anything else with several colons is a typo.
+            guard text.allSatisfy({ $0.isHexDigit || ":.%".contains($0) }) else {
+                throw AddressError("'\(text)': invalid address (write IPv6 as [ADDR]:PORT)")
+            }
+            return (text, nil)
+        }
         let idx = text.lastIndex(of: ":")!
         let host = try validHost(String(text[..<idx]), in: text)
         return (host, try parsePort(String(text[text.index(after: idx)...]), in: text))

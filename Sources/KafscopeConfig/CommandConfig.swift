@@ -6,19 +6,23 @@ public struct CommandConfig: Sendable, Hashable {
     public var security: SecuritySettings
     /// Settings read but ignored, and visible security downgrades.
     public var warnings: [String]
+    /// `request.timeout.ms` and `socket.connection.setup.timeout.ms`, in seconds.
+    public var timeouts: ClientTimeouts
 
-    public init(bootstrap: [BrokerAddress]? = nil, security: SecuritySettings, warnings: [String] = []) {
+    public init(bootstrap: [BrokerAddress]? = nil, security: SecuritySettings, warnings: [String] = [],
+                timeouts: ClientTimeouts = ClientTimeouts()) {
         self.bootstrap = bootstrap
         self.security = security
         self.warnings = warnings
+        self.timeouts = timeouts
     }
 
     /// Keys that do not change how kafscope connects; accepted silently.
     static let harmlessKeys: Set<String> = [
-        "client.id", "request.timeout.ms", "default.api.timeout.ms", "retries", "retry.backoff.ms",
+        "client.id", "default.api.timeout.ms", "retries", "retry.backoff.ms",
         "metadata.max.age.ms", "connections.max.idle.ms", "group.id", "auto.offset.reset",
         "key.deserializer", "value.deserializer", "enable.auto.commit", "ssl.truststore.password",
-        "ssl.protocol", "ssl.enabled.protocols", "client.dns.lookup", "socket.connection.setup.timeout.ms",
+        "ssl.protocol", "ssl.enabled.protocols", "client.dns.lookup",
         "socket.connection.setup.timeout.max.ms", "reconnect.backoff.ms", "reconnect.backoff.max.ms",
         "sasl.login.refresh.window.factor", "sasl.login.refresh.buffer.seconds",
     ]
@@ -33,6 +37,18 @@ public struct CommandConfig: Sendable, Hashable {
             return v
         }
         var warnings: [String] = []
+
+        // Timeouts a slow or far cluster needs raised (kafscope's defaults: 30 s and 10 s).
+        var timeouts = ClientTimeouts()
+        func millis(_ key: String) throws(ConfigError) -> Double? {
+            guard let v = nonEmpty(key) else { return nil }
+            guard let ms = Int(v), ms > 0, ms <= 3_600_000 else {
+                throw fail(key, "expected milliseconds from 1 to 3600000, found '\(v)'")
+            }
+            return Double(ms) / 1000
+        }
+        timeouts.requestSeconds = try millis("request.timeout.ms")
+        timeouts.connectSeconds = try millis("socket.connection.setup.timeout.ms")
 
         var bootstrap: [BrokerAddress]?
         if let b = props.value(for: "bootstrap.servers") {
@@ -164,7 +180,7 @@ public struct CommandConfig: Sendable, Hashable {
         return CommandConfig(bootstrap: bootstrap,
                              security: SecuritySettings(securityProtocol: proto, sasl: sasl, tls: tls,
                                                         origin: "--command-config \(file)"),
-                             warnings: warnings)
+                             warnings: warnings, timeouts: timeouts)
     }
 
     static func looksLikeJavaStore(_ path: String) -> Bool {

@@ -22,7 +22,7 @@ public struct ConfigEnvironment: Sendable {
         return ConfigEnvironment(
             variables: env,
             homeDirectory: env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory(),
-            readFile: { path in try String(contentsOfFile: path, encoding: .utf8) },
+            readFile: { path in try TextFile.read(path) },
             fileExists: { path in FileManager.default.fileExists(atPath: path) })
     }
 }
@@ -87,7 +87,7 @@ public struct ConfigFile: Sendable, Hashable {
         try r.rejectUnknown(root, [], allowed: topKeys)
         var file = ConfigFile(path: path, defaultContext: try r.string(root, ["default_context"]),
                               theme: try r.string(root, ["theme"]),
-                              refreshSeconds: try r.positiveNumber(root, ["refresh_seconds"]), contexts: [])
+                              refreshSeconds: try r.positiveNumber(root, ["refresh_seconds"], range: 0.5...3600), contexts: [])
         if let ctxs = root["contexts"] {
             guard case .table(let entries) = ctxs else {
                 throw r.error(["contexts"], "expected a table of contexts ([contexts.NAME]), found \(ctxs.kindName)")
@@ -142,7 +142,10 @@ struct Reader {
         return b
     }
 
-    func positiveNumber(_ root: TOMLNode, _ path: [String]) throws(ConfigError) -> Double? {
+    /// Seconds within `range`: a huge value overflowed the conversion to a Duration (a trap), a
+    /// tiny refresh interval would poll the cluster without pause.
+    func positiveNumber(_ root: TOMLNode, _ path: [String],
+                        range: ClosedRange<Double> = 0.1...86_400) throws(ConfigError) -> Double? {
         guard let n = node(root, path) else { return nil }
         let v: Double
         switch n {
@@ -151,6 +154,10 @@ struct Reader {
         default: throw error(path, "expected a number of seconds, found \(n.kindName)")
         }
         guard v > 0, v.isFinite else { throw error(path, "expected a positive number of seconds") }
+        guard range.contains(v) else {
+            func f(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
+            throw error(path, "expected \(f(range.lowerBound)) to \(f(range.upperBound)) seconds, found \(v)")
+        }
         return v
     }
 
@@ -258,7 +265,7 @@ struct Reader {
 
         ctx.readOnly = try bool(root, base + ["read_only"])
         ctx.theme = try string(root, base + ["theme"])
-        ctx.refreshSeconds = try positiveNumber(root, base + ["refresh_seconds"])
+        ctx.refreshSeconds = try positiveNumber(root, base + ["refresh_seconds"], range: 0.5...3600)
         ctx.commandConfig = try filePath(root, base + ["command_config"])
         if self.node(root, base + ["security"]) != nil {
             let (sec, warnings) = try security(root, base + ["security"], contextName: name)
@@ -356,7 +363,7 @@ struct Reader {
                 caFile: try filePath(root, path + ["ca_file"]), certFile: try filePath(root, path + ["cert_file"]),
                 keyFile: try filePath(root, path + ["key_file"]),
                 insecureSkipVerify: try bool(root, path + ["insecure_skip_verify"]) ?? false,
-                timeoutSeconds: try positiveNumber(root, path + ["timeout_seconds"]))
+                timeoutSeconds: try positiveNumber(root, path + ["timeout_seconds"], range: 0.1...3600))
         default:
             throw error(path, "expected a URL string or a table with url = \"...\", found \(n.kindName)")
         }

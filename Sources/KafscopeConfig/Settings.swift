@@ -124,6 +124,17 @@ public struct ConnectClusterSettings: Sendable, Hashable {
     }
 }
 
+/// Client timeouts from `--command-config` (nil: kafscope's defaults).
+public struct ClientTimeouts: Sendable, Hashable {
+    public var requestSeconds: Double?
+    public var connectSeconds: Double?
+
+    public init(requestSeconds: Double? = nil, connectSeconds: Double? = nil) {
+        self.requestSeconds = requestSeconds
+        self.connectSeconds = connectSeconds
+    }
+}
+
 /// Everything the app needs, after merging command line over context over file defaults.
 public struct KafscopeSettings: Sendable, Hashable {
     /// The context used, nil when none (only command-line options).
@@ -147,6 +158,8 @@ public struct KafscopeSettings: Sendable, Hashable {
     public var refreshSeconds: Double
     /// Things the user should see once (e.g. TLS hostname verification is off), never secrets.
     public var warnings: [String]
+    /// Kafka client timeouts (`request.timeout.ms`, `socket.connection.setup.timeout.ms`).
+    public var timeouts: ClientTimeouts = ClientTimeouts()
 
     public init(contextName: String? = nil, availableContexts: [String] = [], configFile: String? = nil,
                 bootstrap: [BrokerAddress] = [], aliases: [HostAlias] = [], security: SecuritySettings = .plaintext,

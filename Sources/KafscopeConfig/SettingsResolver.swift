@@ -116,6 +116,10 @@ public enum SettingsResolver {
             settings.warnings += c.warnings
         }
         settings.warnings += context?.warnings ?? []
+        // Timeouts: --command-config, then the context's command_config.
+        let cliT = cliCommandConfig?.timeouts, ctxT = ctxCommandConfig?.timeouts
+        settings.timeouts = ClientTimeouts(requestSeconds: cliT?.requestSeconds ?? ctxT?.requestSeconds,
+                                           connectSeconds: cliT?.connectSeconds ?? ctxT?.connectSeconds)
 
         // Aliases: context first, command line after; a later one for the same key replaces.
         var aliases = context?.aliases ?? []
@@ -134,6 +138,17 @@ public enum SettingsResolver {
             if !spec.contains("://") {
                 let name = spec.trimmed
                 guard !name.isEmpty else { throw ConfigError(key: "--connect", "empty value; expected [NAME=]URL or NAME") }
+                // Not a cluster name: `--connect localhost:8083` or `--connect QA=` would otherwise
+                // select a cluster that does not exist and report that none was given.
+                if let eq = name.firstIndex(of: "=") {
+                    let rhs = name[name.index(after: eq)...].trimmed
+                    throw ConfigError(key: "--connect", rhs.isEmpty ? "'\(name)': no URL after '='; expected NAME=http://HOST:PORT"
+                        : "'\(name)': '\(rhs)' is not a URL; write NAME=http://\(rhs)")
+                }
+                if name.contains(":") || name.contains("/") {
+                    throw ConfigError(key: "--connect", "'\(name)' is not a URL (no http:// or https://) nor a cluster name; "
+                        + (name.contains("/") ? "expected [NAME=]http://HOST:PORT" : "write http://\(name)"))
+                }
                 if !settings.connectSelectors.contains(name) { settings.connectSelectors.append(name) }
                 continue
             }
@@ -168,6 +183,7 @@ public enum SettingsResolver {
 
     /// A short reason for a file error ("no such file", "permission denied").
     public static func describeIOError(_ error: Error) -> String {
+        if let e = error as? TextFile.ReadError { return e.message }
         let ns = error as NSError
         if ns.domain == NSCocoaErrorDomain {
             switch ns.code {

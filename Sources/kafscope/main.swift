@@ -1,4 +1,8 @@
 import Foundation
 import KafscopeApp
 
-exit(await KafscopeMain.run())
+// Before the concurrency runtime opens its first descriptor: with `>&-` its eventfd would
+// otherwise become stdout and swallow the output.
+StandardStreams.reserveStandardDescriptors()
+Task { exit(await KafscopeMain.run()) }
+dispatchMain()

@@ -221,7 +221,7 @@ struct CapturingLogHandler: LogHandler {
                 let conn = try await client.connection(for: meta.topics[topic]!.partitions[0].leader, purpose: .fetch)
                 var req = Self.fetchPartition0(topic, meta)
                 req.isolationLevel = 1
-                let resp = try await conn.send(req, version: try #require(conn.negotiatedVersion(FetchRequest.self)))
+                let resp = try await conn.send(req)
                 let pd = try #require(resp.responses.first?.partitions.first)
                 #expect(pd.highWatermark == 7 && pd.lastStableOffset == 7)
                 #expect((pd.abortedTransactions ?? []).isEmpty, "tansu lists no aborted transaction: \(pd.abortedTransactions as Any)")

@@ -182,6 +182,10 @@ public struct DescribeCommand: AsyncParsableCommand {
         @Argument(help: "Topic name.") public var name: String
         public init() {}
 
+        public func validate() throws {
+            if name.isEmpty { throw ValidationError("the topic name is empty") }
+        }
+
         public func run() async throws {
             let name = self.name
             try await ClusterRead.run(global) { service, format, console in
@@ -200,6 +204,10 @@ public struct DescribeCommand: AsyncParsableCommand {
         @Argument(help: "Group id.") public var name: String
         public init() {}
 
+        public func validate() throws {
+            if name.isEmpty { throw ValidationError("the group id is empty") }
+        }
+
         public func run() async throws {
             let name = self.name
             try await ClusterRead.run(global) { service, format, console in
@@ -212,7 +220,16 @@ public struct DescribeCommand: AsyncParsableCommand {
                     let r = ConsumerGroupsDescribe.render(d)
                     console.err(r.stderr)
                     console.out(r.stdout)
-                    console.err(ClusterFormat.errorsText(d.errors))
+                    var errors = d.errors
+                    switch d.members {
+                    case .value: break
+                    case .unsupported(let why), .failed(let why): errors.append(SourceError(source: "members", message: why))
+                    }
+                    console.err(ClusterFormat.errorsText(errors))
+                    // Nothing else would be printed at all (e.g. a broker without DescribeGroups).
+                    if r.stdout.isEmpty && r.stderr.isEmpty && d.errors.isEmpty {
+                        console.err("Consumer group '\(name)' has no committed offsets (state \(d.state)).\n")
+                    }
                 }
                 if d.state == "Dead" { throw ExitCode(1) }
             }

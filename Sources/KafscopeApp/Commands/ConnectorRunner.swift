@@ -32,7 +32,7 @@ extension ConnectorCLI {
             if !listing.errors.isEmpty { console.err(ConnectorFormat.errorsJSON(listing.errors)) }
         } else {
             console.out(ConnectorFormat.connectorsTable(listing))
-            for e in listing.errors { console.err("error: \(e.source): \(e.message)") }
+            for e in listing.errors { console.err("error: \(TextTable.clean(e.source)): \(TextTable.clean(e.message))") }
         }
         let failedClusters = Set(listing.errors.map(\.source)).filter { name in
             !listing.connectors.contains { $0.connect == name } && listing.clusters.first { $0.name == name }?.error != nil

@@ -25,6 +25,10 @@ public struct ConnectCLISettings: Sendable {
 
     /// The endpoints the command works on: all, or the selected ones (unknown names are a usage error).
     public func selectedEndpoints() throws -> [ConnectEndpoint] {
+        if endpoints.isEmpty, !selectors.isEmpty {
+            throw ValidationError("no Connect cluster named \(selectors.joined(separator: ", ")) is configured: "
+                + "pass --connect NAME=URL or add it to the context's connect table")
+        }
         if endpoints.isEmpty {
             throw ValidationError("no Kafka Connect cluster given: pass --connect NAME=URL (repeatable) or configure one for the context")
         }

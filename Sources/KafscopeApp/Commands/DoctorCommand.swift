@@ -17,6 +17,7 @@ public enum KafkaClientSettings {
         var tls: TLSSettings?
         if s.security.securityProtocol.usesTLS {
             let f = s.security.tls ?? TLSFiles()
+            try checkPEMFiles(f, origin: s.security.origin)
             tls = TLSSettings(caFile: f.caFile, certificateFile: f.certFile, keyFile: f.keyFile,
                               keyPassword: f.keyPassword.map { Secret($0.reveal()) },
                               verifyHostname: f.verifyHostname, insecureSkipVerify: f.insecureSkipVerify)
@@ -31,8 +32,31 @@ public enum KafkaClientSettings {
             }
             sasl = SASLSettings(mechanism: m, username: c.username, password: Secret(c.password.reveal()))
         }
-        return KafkaClientConfig(bootstrap: s.bootstrap.map { HostAddress(host: $0.host, port: $0.port) },
-                                 aliases: aliases, tls: tls, sasl: sasl)
+        var config = KafkaClientConfig(bootstrap: s.bootstrap.map { HostAddress(host: $0.host, port: $0.port) },
+                                       aliases: aliases, tls: tls, sasl: sasl)
+        if let t = s.timeouts.requestSeconds { config.requestTimeout = .milliseconds(Int64(t * 1000)) }
+        if let t = s.timeouts.connectSeconds { config.connectTimeout = .milliseconds(Int64(t * 1000)) }
+        return config
+    }
+
+    /// A missing or wrong TLS file is a configuration error (exit status 2) found before dialling,
+    /// named with the file and where it was configured; the file's content is never shown.
+    static func checkPEMFiles(_ f: TLSFiles, origin: String) throws {
+        let files: [(String?, String, String)] = [
+            (f.caFile, "CA file", "CERTIFICATE-----"),
+            (f.certFile, "client certificate", "CERTIFICATE-----"),
+            (f.keyFile, "client key", "PRIVATE KEY-----"),
+        ]
+        for case let (path?, what, marker) in files {
+            let text: String
+            do { text = try TextFile.read(path) } catch {
+                throw ConfigError("TLS \(what) \(path) (\(origin)): \(SettingsResolver.describeIOError(error))")
+            }
+            guard text.contains("-----BEGIN ") && text.contains(marker) else {
+                throw ConfigError("TLS \(what) \(path) (\(origin)) holds no PEM \(marker == "CERTIFICATE-----" ? "certificate" : "private key"); "
+                    + "kafscope reads PEM files only (convert JKS/PKCS12 with keytool or openssl)")
+            }
+        }
     }
 
     /// GlobalOptions -> resolved settings -> client config.
@@ -66,7 +90,9 @@ public struct DoctorCommand: AsyncParsableCommand {
         }
         let (config, settings) = try KafkaClientSettings.clientConfig(from: global)
         var report = await Doctor.run(config: config)
-        report.warnings = settings.warnings + report.warnings
+        // The settings already warn about PLAIN over plaintext, naming the file: once is enough.
+        let plainWarned = settings.warnings.contains { $0.hasPrefix("SASL PLAIN over") }
+        report.warnings = settings.warnings + report.warnings.filter { !(plainWarned && $0.hasPrefix("SASL PLAIN over")) }
         if output == "json" {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -74,7 +100,10 @@ public struct DoctorCommand: AsyncParsableCommand {
             let data = try enc.encode(report)
             AppEnvironment.console.out(String(decoding: data, as: UTF8.self) + "\n")
         } else {
-            AppEnvironment.console.out(report.renderText())
+            // Advertised names and broker messages are the broker's: no control characters to the terminal.
+            let text = report.renderText().split(separator: "\n", omittingEmptySubsequences: false)
+                .map { TextTable.clean(String($0)) }.joined(separator: "\n")
+            AppEnvironment.console.out(text)
         }
         if !report.ok { throw ExitCode(1) }
     }

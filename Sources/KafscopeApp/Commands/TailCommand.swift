@@ -40,6 +40,7 @@ public struct TailCommand: AsyncParsableCommand {
     public init() {}
 
     public func validate() throws {
+        if topic.isEmpty { throw ValidationError("the topic name is empty") }
         _ = try TailCommand.parseStart(from)
         _ = try TailCommand.parsePartitions(partitions)
         if let max, max < 0 { throw ValidationError("--max must be 0 or more") }
@@ -55,11 +56,18 @@ public struct TailCommand: AsyncParsableCommand {
         if let o = Int64(s), o >= 0 { return .offset(o) }
         if s.hasPrefix("@") {
             let t = String(s.dropFirst())
-            if let ms = Int64(t) { return .timestamp(ms) }
+            // Negative values are ListOffsets sentinels (-1 latest, -2 earliest ...), not times.
+            if let ms = Int64(t) {
+                guard ms >= 0 else {
+                    throw ValidationError("--from @TIMESTAMP must be milliseconds since the epoch (0 or more), not '\(s)'")
+                }
+                return .timestamp(ms)
+            }
             let f = ISO8601DateFormatter()
             f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             if let d = f.date(from: t) ?? ISO8601DateFormatter().date(from: t) {
-                return .timestamp(Int64((d.timeIntervalSince1970 * 1000).rounded()))
+                // Before 1970 every record is newer: the beginning (and never a negative sentinel).
+                return .timestamp(Swift.max(0, Int64((d.timeIntervalSince1970 * 1000).rounded())))
             }
         }
         throw ValidationError("--from must be end, beginning, OFFSET, -N or @TIMESTAMP, not '\(s)'")
@@ -94,6 +102,17 @@ public struct TailCommand: AsyncParsableCommand {
         }
         let options = TailOptions(topic: topic, start: try Self.parseStart(from),
                                   partitions: try Self.parsePartitions(partitions), readCommitted: readCommitted)
+        // `tail T | head -1` on a quiet topic: leave once the reader has gone, not at the next record.
+        var watcher: Task<Void, Never>?
+        if console is StandardCommandConsole {
+            watcher = Task.detached {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(200))
+                    if StandardStreams.stdoutReaderGone() { Foundation.exit(0) }
+                }
+            }
+        }
+        defer { watcher?.cancel() }
         do {
             try await Self.stream(opened.service, options, format: format, max: max, exitAtEnd: exitAtEnd, console: console)
         } catch {

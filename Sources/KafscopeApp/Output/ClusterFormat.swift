@@ -36,7 +36,12 @@ public enum ClusterFormat {
 
     /// Table-mode stderr lines for partial reads.
     public static func errorsText(_ errors: [SourceError]) -> String {
-        errors.map { "error: \($0.source): \($0.message)\n" }.joined()
+        // Sources and messages carry broker-supplied names: escape control characters as tables do.
+        // A message that already names its source ("broker 3 is not in ...") is not prefixed again.
+        errors.map { e in
+            let text = e.message.hasPrefix(e.source + " ") ? e.message : "\(e.source): \(e.message)"
+            return "error: \(TextTable.clean(text))\n"
+        }.joined()
     }
 
     // MARK: Brokers
@@ -109,7 +114,10 @@ public enum ClusterFormat {
         let reachable = o.brokers.filter { $0.error == nil }.count
         var kv = TextTable(["", ""])
         kv.add(["Cluster ID:", o.clusterId ?? missing])
-        kv.add(["Controller:", num(o.controllerId)])
+        // An id no broker has (-1 while an election runs; 0 from some mock brokers) is said as such.
+        let controller = num(o.controllerId)
+            + (o.controllerId.map { id in o.brokers.contains { $0.id == id } ? "" : " (not a known broker)" } ?? "")
+        kv.add(["Controller:", controller])
         kv.add(["Brokers:", "\(o.brokers.count) (\(reachable) reachable)"])
         kv.add(["Topics:", String(o.topicCount)])
         kv.add(["Partitions:", String(o.partitionCount)])

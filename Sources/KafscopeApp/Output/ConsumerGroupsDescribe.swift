@@ -17,21 +17,23 @@ public enum ConsumerGroupsDescribe {
         var failed = false
         switch d.state {
         case "Dead":
-            err = "\nError: Consumer group '\(d.group)' does not exist.\n"
+            err = "\nError: Consumer group '\(TextTable.clean(d.group))' does not exist.\n"
             failed = true
         case "Empty":
-            err = "\nConsumer group '\(d.group)' has no active members.\n"
+            err = "\nConsumer group '\(TextTable.clean(d.group))' has no active members.\n"
         case let s where rebalancing.contains(s):
-            err = "\nWarning: Consumer group '\(d.group)' is rebalancing.\n"
+            err = "\nWarning: Consumer group '\(TextTable.clean(d.group))' is rebalancing.\n"
         default:
             break
         }
         guard !failed, !d.offsets.isEmpty else { return Output(stdout: "", stderr: err, failed: failed) }
 
         let m = "-"
+        // Client and member ids come from any consumer: control characters are escaped so they
+        // cannot drive the terminal of whoever reads the output (the Kafka tool prints them raw).
         let rows: [[String]] = d.offsets.map { r in
             [d.group, r.topic, String(r.partition), r.committed.map(String.init) ?? m, r.end.map(String.init) ?? m,
-             r.lag.map(String.init) ?? m, r.memberId ?? m, r.host ?? m, r.clientId ?? m]
+             r.lag.map(String.init) ?? m, r.memberId ?? m, r.host ?? m, r.clientId ?? m].map(TextTable.clean)
         }
         // Java pads by String.length(), i.e. UTF-16 units; the same here for byte-for-byte parity.
         func len(_ s: String) -> Int { s.utf16.count }

@@ -1,11 +1,16 @@
 import Foundation
 
 /// Writes to stdout/stderr with write(2). Foundation's FileHandle.write traps on EPIPE, and SIGPIPE
-/// is ignored (SwiftNIO ignores it), so `kafscope tail T | head` would crash; a closed stdout means
+/// is ignored (SwiftNIO ignores it), so `kafscope tail T | head` would crash; a closed pipe means
 /// the reader has what it wanted, so we exit quietly with status 0, as grep or ripgrep do.
+/// Any other write error (a full disk, a closed descriptor) loses output a script relies on:
+/// it is reported on stderr and the exit status is 1.
 public enum StandardStreams {
     public static func out(_ text: String) {
-        if !write(STDOUT_FILENO, text) { exit(0) }
+        guard let e = write(STDOUT_FILENO, text) else { return }
+        if e == EPIPE { exit(0) }
+        _ = write(STDERR_FILENO, "error: cannot write to standard output: \(describe(e))\n")
+        exit(1)
     }
 
     /// Errors writing to stderr have nowhere to be reported: dropped.
@@ -13,20 +18,58 @@ public enum StandardStreams {
         _ = write(STDERR_FILENO, text)
     }
 
-    /// False when the stream is closed or broken.
-    static func write(_ fd: Int32, _ text: String) -> Bool {
+    /// Descriptors 0-2 that were closed at start (`kafscope ... >&-`). Each gets /dev/null so no
+    /// socket or log file opened later takes its number and receives command output; writes to a
+    /// stdout that was closed still fail, with EBADF, as they would have.
+    nonisolated(unsafe) private static var closedAtStart: Set<Int32> = []
+
+    /// Call first thing in main, before anything opens a descriptor.
+    public static func reserveStandardDescriptors() {
+        for fd in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
+            let null = open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY)
+            if null >= 0 && null != fd {
+                dup2(null, fd)
+                close(null)
+            }
+            closedAtStart.insert(fd)
+        }
+    }
+
+    /// Whether stdout is a pipe or socket whose reader has gone (`kafscope tail T | head -1` once
+    /// head exited): an idle tail would otherwise only notice at its next write, maybe never.
+    public static func stdoutReaderGone() -> Bool {
+        if closedAtStart.contains(STDOUT_FILENO) { return false }
+        var p = pollfd(fd: STDOUT_FILENO, events: 0, revents: 0)
+        guard poll(&p, 1, 0) > 0 else { return false }
+        return p.revents & Int16(POLLERR | POLLHUP) != 0
+    }
+
+    /// nil on success, else the errno of the failed write.
+    static func write(_ fd: Int32, _ text: String) -> Int32? {
+        if closedAtStart.contains(fd) { return EBADF }
         var text = text
-        return text.withUTF8 { buf in
+        return text.withUTF8 { buf -> Int32? in
+            guard let base = buf.baseAddress else { return nil }
             var offset = 0
             while offset < buf.count {
-                let n = Foundation.write(fd, buf.baseAddress! + offset, buf.count - offset)
+                let n = Foundation.write(fd, base + offset, buf.count - offset)
                 if n < 0 {
-                    if errno == EINTR || errno == EAGAIN { continue }
-                    return false
+                    if errno == EINTR { continue }
+                    if errno == EAGAIN {
+                        // A non-blocking stdout (inherited from the parent): wait until it drains.
+                        var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                        _ = poll(&p, 1, 1000)
+                        continue
+                    }
+                    return errno
                 }
                 offset += n
             }
-            return true
+            return nil
         }
+    }
+
+    static func describe(_ e: Int32) -> String {
+        e == EBADF ? "it is closed" : String(cString: strerror(e))
     }
 }

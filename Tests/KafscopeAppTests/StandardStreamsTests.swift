@@ -1,0 +1,59 @@
+import Foundation
+import KafkaTestSupport
+import Testing
+
+/// Where stdout goes when it is not a terminal: a full disk, a closed descriptor, a pipe whose
+/// reader left. Output a script relies on must never vanish with exit status 0.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct StandardStreamsTests {
+    /// Runs the binary through /bin/sh so the redirection (`> /dev/full`, `>&-`) is the shell's.
+    static func shell(_ script: String) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", script, try BinaryTests.binary().path]
+        var e = ProcessInfo.processInfo.environment
+        e["XDG_CONFIG_HOME"] = "/nonexistent-kafscope-test"
+        e["XDG_STATE_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-test-state").path
+        p.environment = e
+        let err = Pipe()
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let data = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func aFullDiskIsAnErrorNotASilentSuccess() throws {
+        let (status, err) = try Self.shell(#""$0" --version > /dev/full"#)
+        #expect(status == 1, "\(err)")
+        #expect(err.contains("cannot write to standard output: No space left on device"), "\(err)")
+    }
+
+    /// `kafscope ... >&-`: the runtime's first descriptor must not become stdout (the output then went
+    /// into an eventfd and was lost, exit status 0).
+    @Test func aClosedStdoutIsReported() throws {
+        let (status, err) = try Self.shell(#""$0" --version >&-"#)
+        #expect(status == 1, "\(err)")
+        #expect(err.contains("cannot write to standard output: it is closed"), "\(err)")
+    }
+
+    @Test func closedStdinAndStderrDoNotMatter() throws {
+        let (status, err) = try Self.shell(#""$0" --version <&- 2>&- > /dev/null"#)
+        #expect(status == 0, "\(err)")
+    }
+
+    /// `kafscope tail T | head -1` on a topic that gets no new records: kafscope leaves once head has
+    /// gone instead of waiting (forever) for a record to fail writing.
+    @Test func anIdleTailEndsWhenTheReaderLeaves() async throws {
+        try await MockCluster.with(brokers: 1) { cluster in
+            try await cluster.createTopic("idle", partitions: 1, replicationFactor: 1)
+            try await cluster.produce(topic: "idle", records: (0..<3).map { .init(key: "k\($0)", value: "v\($0)") })
+            let started = Date()
+            let (status, err) = try Self.shell(
+                #"timeout 20 "$0" tail idle --from beginning -b "# + cluster.bootstrap + " | head -1 > /dev/null")
+            #expect(status == 0, "\(err)")
+            #expect(!err.contains("Fatal error"), "\(err)")
+            #expect(Date().timeIntervalSince(started) < 15, "tail kept running after head exited")
+        }
+    }
+}
