@@ -122,6 +122,58 @@ struct CapturingLogHandler: LogHandler {
         }
     }
 
+    /// A partition whose leader is down when the tail starts does not stop the tail: the others are
+    /// read, a notice names it, and it joins (from the asked start) once its broker is back; caught-up
+    /// waits for it.
+    @Test func unreachableLeaderAtStartJoinsWhenBack() async throws {
+        try await withMockCluster { mock in
+            let topic = "tail-late-start"
+            try await mock.createTopic(topic, partitions: 2, replicationFactor: 1)
+            try await mock.setLeader(topic: topic, partition: 0, broker: 1)
+            try await mock.setLeader(topic: topic, partition: 1, broker: 2)
+            try await mock.produce(topic: topic, records: Self.records(3, tag: "a", partition: 0) + Self.records(2, tag: "b", partition: 1))
+            // Bootstrap through broker 1 only, so metadata still works while broker 2 is down.
+            let boot = try #require(mock.bootstrap.split(separator: ",").first.map(String.init))
+            try await withClient(try TestClients.config(bootstrap: boot)) { client in
+                try await mock.setBrokerDown(2)
+                let tail = KafkaTailService(client: client)
+                let probe = TailProbe(tail.tail(TailOptions(topic: topic, start: .beginning)))
+                defer { probe.stop() }
+                try await probe.wait("partition 0 while broker 2 is down") { $0.records.count == 3 }
+                try await probe.wait("a notice naming partition 1") {
+                    $0.notices.contains { $0.contains("partition 1:") && $0.contains("tailing the other partitions") }
+                }
+                #expect(probe.snapshot.caughtUp == 0, "caught up without partition 1")
+                try await mock.setBrokerUp(2)
+                try await probe.wait(timeout: .seconds(20), "partition 1 from the beginning") { $0.records.count == 5 }
+                try await probe.wait(timeout: .seconds(10), "caught up once partition 1 is read") { $0.caughtUp == 1 }
+                #expect(probe.values(1) == ["b-0", "b-1"])
+                #expect(probe.snapshot.notices.contains { $0.contains("partition 1 of \(topic) is reachable again") })
+                #expect(probe.snapshot.error == nil)
+            }
+        }
+    }
+
+    /// An absolute start offset past the end or below the log start is clamped, and the tail says so.
+    @Test func clampedStartOffsetIsAnnounced() async throws {
+        try await withMockCluster { mock in
+            let topic = "tail-clamp"
+            try await mock.createTopic(topic, partitions: 1, replicationFactor: 1)
+            try await mock.produce(topic: topic, records: Self.records(3, tag: "a", partition: 0))
+            try await withClient(try TestClients.config(bootstrap: mock.bootstrap)) { client in
+                let tail = KafkaTailService(client: client)
+                let probe = TailProbe(tail.tail(TailOptions(topic: topic, start: .offset(999))))
+                defer { probe.stop() }
+                try await probe.wait("caught up at the end") { $0.caughtUp == 1 }
+                #expect(probe.snapshot.notices.contains { $0.contains("ends at offset 3; starting there instead of 999") },
+                        "\(probe.snapshot.notices)")
+                try await mock.produce(topic: topic, records: Self.records(1, tag: "live", partition: 0))
+                try await probe.wait("the next record") { $0.records.count == 1 }
+                #expect(probe.offsets(0) == [3])
+            }
+        }
+    }
+
     // MARK: tansu
 
     /// tansu 0.6 answers session id 0 to a session-creating fetch (and ignores session ids: a made-up

@@ -95,6 +95,18 @@ actor TailState {
     func markDelivered(_ p: Int32, _ o: Int64) { delivered[p] = Swift.max(delivered[p] ?? o, o) }
     func setTarget(_ p: Int32, _ o: Int64) { targets[p] = o }
 
+    /// Partitions whose start offsets could not be read yet (their leader is unreachable): the
+    /// others are tailed meanwhile, and `.caughtUp` waits for these too.
+    var unstarted: Set<Int32> = []
+    /// Partitions a retry has started since the coordinator last looked.
+    var startedLater: Set<Int32> = []
+    func setUnstarted(_ ps: Set<Int32>) { unstarted = ps }
+    func started(_ ps: Set<Int32>) {
+        unstarted.subtract(ps)
+        startedLater.formUnion(ps)
+    }
+    func takeStartedLater() -> Set<Int32> { defer { startedLater = [] }; return startedLater }
+
     /// Moves a partition forward if this generation still owns it and nobody moved it meanwhile.
     func advance(_ p: Int32, from: Int64, to: Int64, generation g: Int) -> Bool {
         guard g == generation, positions[p] == from else { return false }
@@ -104,7 +116,7 @@ actor TailState {
 
     /// True once, when every partition has reached its target.
     func takeCaughtUp() -> Bool {
-        guard !caughtUpSent else { return false }
+        guard !caughtUpSent, unstarted.isEmpty else { return false }
         for (p, t) in targets where (delivered[p] ?? Int64.min) < t { return false }
         caughtUpSent = true
         return true
@@ -183,9 +195,19 @@ struct TailRun: Sendable {
 
     func run() async throws {
         var meta = try await metadata(refresh: true)
-        var known = try selectedPartitions(meta)
-        try await seekStart(known)
+        let selected = try selectedPartitions(meta)
+        let notStarted = try await seekStart(selected)
+        guard notStarted.count < selected.count else {
+            throw UserFacingError("cannot read offsets of \(topic): " + Self.describe(notStarted))
+        }
+        // Partitions being fetched; the unreachable ones join when a retry reads their offsets.
+        var known = selected.subtracting(notStarted.keys)
+        if !notStarted.isEmpty {
+            await state.setUnstarted(Set(notStarted.keys))
+            await emit(.notice("cannot read offsets of \(topic) (\(Self.describe(notStarted))); tailing the other partitions and retrying"))
+        }
         if await state.takeCaughtUp() { await emit(.caughtUp) }
+        var startRetries = 0
 
         var failures = 0
         var metaFailures = 0
@@ -207,7 +229,23 @@ struct TailRun: Sendable {
             }
             let metaNow = meta
             let settings = service.settings
+            let unstarted = await state.unstarted
             let waitShort = !leaderless.isEmpty
+            // Read the unreachable partitions' start offsets again, beside the fetch loops so a slow
+            // broker cannot hold up the others; once some start, a new generation takes them in.
+            startRetries = unstarted.isEmpty ? 0 : startRetries + 1
+            let retryDelay = Duration.milliseconds(min(5000, 250 << min(startRetries, 5)))
+            let retry: Task<Void, Never>? = unstarted.isEmpty ? nil : Task {
+                try? await Task.sleep(for: retryDelay)
+                guard !Task.isCancelled, let failed = try? await seekStart(unstarted) else { return }
+                let started = unstarted.subtracting(failed.keys)
+                guard !started.isEmpty, !Task.isCancelled else { return }
+                await state.started(started)
+                for p in started.sorted() {
+                    await emit(.notice("partition \(p) of \(topic) is reachable again; tailing it from offset \(await state.position(p) ?? 0)"))
+                }
+                await state.endGeneration(generation, refresh: false)
+            }
             await withTaskGroup(of: Void.self) { group in
                 for (leader, parts) in byLeader {
                     group.addTask { await fetchLoop(leader: leader, partitions: parts, meta: metaNow, generation: generation) }
@@ -223,6 +261,10 @@ struct TailRun: Sendable {
                     await state.endGeneration(generation, refresh: false)
                 }
             }
+            retry?.cancel()
+            await retry?.value
+            known.formUnion(await state.takeStartedLater())
+            if await state.takeCaughtUp() { await emit(.caughtUp) }
             if Task.isCancelled { break }
             let refresh = await state.needsRefresh()
             if refresh {
@@ -248,10 +290,11 @@ struct TailRun: Sendable {
             }
             if options.partitions == nil {
                 let now = Set(meta.topics[topic]!.partitions.map(\.partition))
-                let added = now.subtracting(known).sorted()
+                let added = now.subtracting(known).subtracting(await state.unstarted).sorted()
                 if !added.isEmpty {
-                    try await seekAdded(added)
-                    known.formUnion(added)
+                    // Not readable yet (its leader unreachable): tried again at the next recheck.
+                    let failed = await seekAdded(added)
+                    known.formUnion(added.filter { failed[$0] == nil })
                 }
             }
         }
@@ -303,30 +346,49 @@ struct TailRun: Sendable {
 
     /// ListOffsets for the given spec on every partition; throws naming the partitions that failed.
     func listOffsets(_ parts: [Int32], _ spec: OffsetSpec) async throws -> [Int32: Int64] {
-        let keys = parts.map { TopicPartitionKey(topic, $0) }
-        let r = await service.admin.offsets(for: keys, spec: spec)
-        if !r.failures.isEmpty {
-            let why = r.failures.sorted { $0.key < $1.key }.map { "partition \($0.key.partition): \($0.value)" }
-            throw UserFacingError("cannot read offsets of \(topic): " + why.joined(separator: "; "))
-        }
-        var out: [Int32: Int64] = [:]
-        for (k, v) in r.offsets { out[k.partition] = v }
+        let (out, failures) = await listOffsetsPartial(parts, spec)
+        if !failures.isEmpty { throw UserFacingError("cannot read offsets of \(topic): " + Self.describe(failures)) }
         return out
     }
 
-    func seekStart(_ parts: Set<Int32>) async throws {
+    /// ListOffsets for the given spec: the offsets read, and why the others could not be.
+    func listOffsetsPartial(_ parts: [Int32], _ spec: OffsetSpec) async -> ([Int32: Int64], [Int32: String]) {
+        let r = await service.admin.offsets(forTopics: [topic: parts], spec: spec)
+        return (r.offsets.byTopic[topic] ?? [:], r.failures.byTopic[topic] ?? [:])
+    }
+
+    /// "partition 4: DNS failed ...; partition 7: ..." (one line per reason would repeat the broker).
+    static func describe(_ failures: [Int32: String]) -> String {
+        failures.sorted { $0.key < $1.key }.map { "partition \($0.key): \($0.value)" }.joined(separator: "; ")
+    }
+
+    /// Positions the partitions at the start the user asked for. Returns those whose offsets could not
+    /// be read (with why), which stay unpositioned; throws only when cancelled.
+    func seekStart(_ parts: Set<Int32>) async throws -> [Int32: String] {
         let list = parts.sorted()
-        let earliest = try await listOffsets(list, .earliest)
-        let latest = try await listOffsets(list, options.readCommitted ? .latestStable : .latest)
+        let (earliest, e1) = await listOffsetsPartial(list, .earliest)
+        let (latest, e2) = await listOffsetsPartial(list, options.readCommitted ? .latestStable : .latest)
+        var failed = e1.merging(e2) { a, _ in a }
         var byTime: [Int32: Int64] = [:]
-        if case .timestamp(let t) = options.start { byTime = try await listOffsets(list, .timestamp(t)) }
-        for p in list {
+        if case .timestamp(let t) = options.start {
+            let (b, e3) = await listOffsetsPartial(list, .timestamp(t))
+            byTime = b
+            failed.merge(e3) { a, _ in a }
+        }
+        try Task.checkCancellation()
+        for p in list where failed[p] == nil {
             let lo = earliest[p] ?? 0, hi = max(lo, latest[p] ?? lo)
             let start: Int64
             switch options.start {
             case .end: start = hi
             case .beginning: start = lo
-            case .offset(let o): start = min(max(o, lo), hi)
+            case .offset(let o):
+                start = min(max(o, lo), hi)
+                if o > hi {
+                    await emit(.notice("partition \(p) of \(topic) ends at offset \(hi); starting there instead of \(o)"))
+                } else if o < lo {
+                    await emit(.notice("partition \(p) of \(topic) starts at offset \(lo) (older records were deleted); starting there instead of \(o)"))
+                }
             case .last(let n): start = max(lo, hi - max(0, n))
             case .timestamp(let t):
                 if (byTime[p] ?? -1) < 0 {
@@ -339,15 +401,21 @@ struct TailRun: Sendable {
             await state.setPosition(p, start)
             await state.setTarget(p, hi)
         }
+        return failed
     }
 
-    func seekAdded(_ parts: [Int32]) async throws {
-        let earliest = try await listOffsets(parts, .earliest)
-        for p in parts {
+    /// Positions partitions added while tailing at their earliest offset; returns those not readable yet.
+    func seekAdded(_ parts: [Int32]) async -> [Int32: String] {
+        let (earliest, failed) = await listOffsetsPartial(parts, .earliest)
+        for p in parts where failed[p] == nil {
             let o = earliest[p] ?? 0
             await state.setPosition(p, o)
             await emit(.notice("partition \(p) of \(topic) was added; reading it from offset \(o)"))
         }
+        if !failed.isEmpty {
+            await emit(.notice("partitions added to \(topic) cannot be read yet (\(Self.describe(failed))); retrying"))
+        }
+        return failed
     }
 
     /// Resets after OFFSET_OUT_OF_RANGE: to the earliest offset when we fell behind retention, else the end.
