@@ -88,7 +88,7 @@ func concurrentMap<T: Sendable, R: Sendable>(_ items: [T], _ body: @escaping @Se
 
 /// Values per topic partition, stored per topic so that a cluster-wide read (tens of thousands of
 /// partitions) hashes each topic name once rather than once per partition.
-public struct PartitionMap<Value: Sendable>: Sendable, Sequence, ExpressibleByDictionaryLiteral {
+public struct PartitionMap<Value: Sendable>: Sendable, ExpressibleByDictionaryLiteral {
     public private(set) var byTopic: [String: [Int32: Value]] = [:]
     public private(set) var count = 0
 
@@ -133,25 +133,5 @@ public struct PartitionMap<Value: Sendable>: Sendable, Sequence, ExpressibleByDi
 
     public mutating func merge(_ other: PartitionMap<Value>) {
         for (t, values) in other.byTopic { merge(topic: t, values) }
-    }
-
-    public var keys: [TopicPartitionKey] { map(\.key) }
-
-    public func makeIterator() -> AnyIterator<(key: TopicPartitionKey, value: Value)> {
-        var topics = byTopic.makeIterator()
-        var current: (String, DictionaryIterator<Int32, Value>)?
-        return AnyIterator {
-            while true {
-                if let (t, values) = current {
-                    var it = values
-                    if let (p, v) = it.next() {
-                        current = (t, it)
-                        return (TopicPartitionKey(t, p), v)
-                    }
-                }
-                guard let (t, values) = topics.next() else { return nil }
-                current = (t, values.makeIterator())
-            }
-        }
     }
 }

@@ -93,6 +93,10 @@ enum Dialer {
         }
     }
 
+    /// Ends a TLS-stage detail when the peer seems not to speak TLS at all; the suggestion then
+    /// points at security.protocol rather than at certificates.
+    static let notATLSListener = "(is this a TLS listener?)"
+
     static func isIPLiteral(_ host: String) -> Bool {
         var v4 = in_addr(), v6 = in6_addr()
         return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
@@ -142,7 +146,7 @@ enum Dialer {
                     try await withTimeout(config.connectTimeout, on: channel.eventLoop) { handshake.futureResult }
                 } catch let e as TimeoutError {
                     _ = e
-                    throw KafkaClientError.connect(endpoint, stage: .tls, detail: "no TLS handshake within \(KafkaClientError.seconds(config.connectTimeout)) (is this a TLS listener?)")
+                    throw KafkaClientError.connect(endpoint, stage: .tls, detail: "no TLS handshake within \(KafkaClientError.seconds(config.connectTimeout)) \(notATLSListener)")
                 } catch {
                     throw KafkaClientError.connect(endpoint, stage: .tls, detail: describeTLSError(error))
                 }
@@ -329,10 +333,10 @@ enum Dialer {
         }
         if let e = error as? NIOSSLExtraError { return "\(e)" }
         if let e = error as? ChannelError, case .eof = e {
-            return "the broker closed the connection during the TLS handshake (is this a TLS listener?)"
+            return "the broker closed the connection during the TLS handshake \(notATLSListener)"
         }
         if let e = error as? IOError, e.errnoCode == ECONNRESET {
-            return "the broker reset the connection during the TLS handshake (is this a TLS listener?)"
+            return "the broker reset the connection during the TLS handshake \(notATLSListener)"
         }
         if let e = error as? IOError { return ChannelFailureText.describe(e) }
         return "\(error)"

@@ -123,15 +123,15 @@ public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
             return "check that the broker is up; if \(ep.advertised) is not reachable from here, add \(HostAliasMap.suggestion(for: ep.advertised))"
         case .tls:
             // A peer that hangs up on the ClientHello is not a TLS listener; certificates are not the issue.
-            if detail.contains("is this a TLS listener") {
+            if detail.contains(Dialer.notATLSListener) {
                 return "if \(ep.advertised) is a plaintext listener, use security.protocol=PLAINTEXT or SASL_PLAINTEXT"
             }
             return "check the CA file (--command-config ssl.truststore.*) and that the certificate names \(ep.advertised.host)"
         case .sasl:
             return "check the SASL mechanism, user name and password"
         case .apiVersions:
-            if detail.contains("answered with TLS") { return nil }  // the detail says what to set
-            if detail.contains("HTTP") { return "check the port: \(ep.dialed) is a web server" }
+            if detail.contains(FrameError.looksLikeTLS.description) { return nil }  // the detail says what to set
+            if detail.contains(FrameError.looksLikeHTTP.description) { return "check the port: \(ep.dialed) is a web server" }
             return "check that \(ep.dialed) is a Kafka listener; a TLS listener needs security.protocol=SSL or SASL_SSL"
         }
     }

@@ -7,7 +7,6 @@ import KafscopeConfig
 /// 0 success, 1 the operation failed (stderr names what and why), 2 usage or configuration error.
 public enum KafscopeMain {
     public static func run(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Int32 {
-        StandardStreams.reserveStandardDescriptors()
         let console = AppEnvironment.console
         let command: any ParsableCommand
         do {
@@ -41,19 +40,19 @@ public enum KafscopeMain {
         case let e as ExitCode:
             return e.rawValue
         case let e as ValidationError:
-            console.err("error: \(safe(e.message))\n")
+            console.err("error: \(TextTable.cleanLines(e.message))\n")
             return 2
         case let e as ConfigError:
-            console.err("error: \(safe("\(e)"))\n")
+            console.err("error: \(TextTable.cleanLines("\(e)"))\n")
             return 2
         case let e as CleanExit:
             console.out(KafscopeCommand.fullMessage(for: e) + "\n")
             return 0
         case let e as CommandFailure:
-            console.err("error: \(safe(e.message))\n")
+            console.err("error: \(TextTable.cleanLines(e.message))\n")
             return 1
         case is UserFacingError:
-            console.err("error: \(safe("\(error)"))\n")
+            console.err("error: \(TextTable.cleanLines("\(error)"))\n")
             return 1
         default:
             // ArgumentParser's own outcomes (help requested while running, parse errors of nested groups).
@@ -68,15 +67,8 @@ public enum KafscopeMain {
                 console.err(message.hasSuffix("\n") ? message : message + "\n")
                 return 2
             }
-            console.err("error: \(safe("\(error)"))\n")
+            console.err("error: \(TextTable.cleanLines("\(error)"))\n")
             return 1
         }
-    }
-
-    /// Messages quote broker- and worker-supplied text (advertised names, error messages): escape
-    /// control characters line by line so none reaches the terminal, keeping the line breaks.
-    static func safe(_ message: String) -> String {
-        message.split(separator: "\n", omittingEmptySubsequences: false).map { TextTable.clean(String($0)) }
-            .joined(separator: "\n")
     }
 }

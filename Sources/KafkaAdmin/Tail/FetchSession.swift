@@ -48,11 +48,6 @@ struct FetchSession: Sendable {
         var forget: [Int32]
     }
 
-    var sessionId: Int32 {
-        if case .incremental(let id, _) = mode { return id }
-        return 0
-    }
-
     /// Builds the next request for `wanted` (partition → fetch state, in fetch order) and records it
     /// as the broker's view of the session.
     mutating func nextRequest(_ wanted: [(partition: Int32, state: Partition)], version v: Int16, topicId id: KafkaUUID) -> Request {

@@ -149,7 +149,6 @@ actor TailState {
     func brokerOK(_ b: Int32) -> Int { brokerFailures.removeValue(forKey: b) ?? 0 }
     func needsRefresh() -> Bool { rerouteNeedsRefresh }
 
-    func maxBytes(_ p: Int32, default d: Int32) -> Int32 { partitionMaxBytes[p] ?? d }
 
     /// Fetch state of the given partitions (those with a position), in the given order; one actor hop per fetch.
     func fetchStates(_ parts: [Int32], epochs: [Int32: Int32], defaultMaxBytes d: Int32) -> [(partition: Int32, state: FetchSession.Partition)] {

@@ -101,9 +101,7 @@ public struct DoctorCommand: AsyncParsableCommand {
             AppEnvironment.console.out(String(decoding: data, as: UTF8.self) + "\n")
         } else {
             // Advertised names and broker messages are the broker's: no control characters to the terminal.
-            let text = report.renderText().split(separator: "\n", omittingEmptySubsequences: false)
-                .map { TextTable.clean(String($0)) }.joined(separator: "\n")
-            AppEnvironment.console.out(text)
+            AppEnvironment.console.out(TextTable.cleanLines(report.renderText()))
         }
         if !report.ok { throw ExitCode(1) }
     }

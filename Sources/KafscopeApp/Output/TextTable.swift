@@ -42,6 +42,12 @@ public struct TextTable: Sendable {
         return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
     }
 
+    /// `clean` line by line, keeping the line breaks: for messages that quote broker- and
+    /// worker-supplied text (advertised names, error messages) over several lines.
+    static func cleanLines(_ s: String) -> String {
+        s.split(separator: "\n", omittingEmptySubsequences: false).map { clean(String($0)) }.joined(separator: "\n")
+    }
+
     /// Control characters become visible escapes; tables are one line per row.
     static func clean(_ s: String) -> String {
         guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) }) else {
