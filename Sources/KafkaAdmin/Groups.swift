@@ -121,8 +121,7 @@ extension KafkaAdminService {
                             if c.errorCode == 0 {
                                 coords[c.key] = c.nodeId
                                 await coordinatorCache.set(c.key, c.nodeId)
-                            } else if [ErrorCodes.coordinatorLoadInProgress, ErrorCodes.coordinatorNotAvailable,
-                                       ErrorCodes.notCoordinator].contains(c.errorCode) {
+                            } else if KafkaErrorCode.lookup(c.errorCode).isRetriable {
                                 retry.append(c.key)
                                 failures[c.key] = describeKafkaError(c.errorCode, message: c.errorMessage)
                             } else {
@@ -144,7 +143,7 @@ extension KafkaAdminService {
                             await coordinatorCache.set(g, resp.nodeId)
                         } else {
                             failures[g] = describeKafkaError(resp.errorCode, message: resp.errorMessage)
-                            if [ErrorCodes.coordinatorLoadInProgress, ErrorCodes.coordinatorNotAvailable].contains(resp.errorCode) {
+                            if KafkaErrorCode.lookup(resp.errorCode).isRetriable {
                                 retry.append(g)
                             }
                         }
@@ -188,7 +187,7 @@ extension KafkaAdminService {
                 var assignments: [TopicPartitions] = []
                 if isConsumer && !m.memberAssignment.isEmpty {
                     do {
-                        assignments = try ClassicAssignmentDecoder.decode(m.memberAssignment)
+                        assignments = try ConsumerProtocolAssignment(versionedBytes: m.memberAssignment).assignedPartitions
                             .map { TopicPartitions(topic: $0.topic, partitions: $0.partitions) }
                     } catch {
                         info.errors.append(SourceError(source: "group \(g.groupId)",
@@ -216,7 +215,7 @@ extension KafkaAdminService {
         var out: [String: DescribedGroupInfo] = [:]
         var fallback: [String] = []
         for g in resp.groups {
-            if g.errorCode == ErrorCodes.groupIdNotFound || g.errorCode == ErrorCodes.unsupportedVersion {
+            if KafkaErrorCode.groupIdNotFound.matches(g.errorCode) || KafkaErrorCode.unsupportedVersion.matches(g.errorCode) {
                 fallback.append(g.groupId)
                 continue
             }
@@ -257,7 +256,7 @@ extension KafkaAdminService {
         var out: [String: CommittedResult] = [:]
         func convert(_ group: String, _ topics: [(String, [(Int32, Int64, Int16)])], _ code: Int16) -> CommittedResult {
             if code != 0 {
-                return .failed("OffsetFetch: \(describeKafkaError(code))", retryCoordinator: ErrorCodes.needsNewCoordinator(code) || code == ErrorCodes.coordinatorLoadInProgress)
+                return .failed("OffsetFetch: \(describeKafkaError(code))", retryCoordinator: KafkaErrorCode.lookup(code).isRetriable)
             }
             var offsets: [TopicPartitionKey: Int64] = [:]
             var errs: [SourceError] = []

@@ -148,7 +148,7 @@ extension KafkaAdminService {
                 for p in t.partitions {
                     if p.errorCode == 0 {
                         got[p.partitionIndex] = p.offset
-                    } else if ErrorCodes.needsMetadataRefresh(p.errorCode) {
+                    } else if KafkaErrorCode.lookup(p.errorCode).isRetriable {
                         out.stale[t.name, default: []].append(p.partitionIndex)
                     } else {
                         out.failures[t.name, p.partitionIndex] = describeKafkaError(p.errorCode)

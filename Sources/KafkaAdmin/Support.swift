@@ -16,30 +16,6 @@ public struct TopicPartitionKey: Sendable, Hashable, Comparable, CustomStringCon
     public var description: String { "\(topic)-\(partition)" }
 }
 
-enum ErrorCodes {
-    static let none: Int16 = 0
-    static let unknownTopicOrPartition: Int16 = 3
-    static let leaderNotAvailable: Int16 = 5
-    static let notLeaderOrFollower: Int16 = 6
-    static let coordinatorLoadInProgress: Int16 = 14
-    static let coordinatorNotAvailable: Int16 = 15
-    static let notCoordinator: Int16 = 16
-    static let unsupportedVersion: Int16 = 35
-    static let groupIdNotFound: Int16 = 69
-    static let fencedLeaderEpoch: Int16 = 74
-    static let unknownLeaderEpoch: Int16 = 75
-    static let offsetNotAvailable: Int16 = 78
-    static let unknownTopicId: Int16 = 100
-
-    /// Errors that mean our metadata (leaders) is stale.
-    static func needsMetadataRefresh(_ c: Int16) -> Bool {
-        [unknownTopicOrPartition, leaderNotAvailable, notLeaderOrFollower, fencedLeaderEpoch, unknownLeaderEpoch,
-         offsetNotAvailable, unknownTopicId].contains(c)
-    }
-
-    static func needsNewCoordinator(_ c: Int16) -> Bool { c == coordinatorNotAvailable || c == notCoordinator }
-}
-
 /// Kafka's name for an error code, e.g. NOT_LEADER_OR_FOLLOWER.
 func errorName(_ code: Int16) -> String {
     KafkaErrorCode.lookup(code).name

@@ -23,12 +23,6 @@ struct ConnectionSetupStateMachine {
         case failed
     }
 
-    static let unsupportedVersion: Int16 = 35
-    static let unsupportedSaslMechanism: Int16 = 33
-    static let saslHandshakeKey: Int16 = 17
-    static let saslAuthenticateKey: Int16 = 36
-    static let apiVersionsKey: Int16 = 18
-
     private var state: State = .idle
     private let sasl: SASLSettings?
     private let clientApiVersionsMax: Int16
@@ -61,9 +55,9 @@ struct ConnectionSetupStateMachine {
     /// in v0 format, listing (since 2.4) its own ApiVersions range: retry within it.
     mutating func apiVersionsReceived(errorCode: Int16, ranges: [Int16: ClosedRange<Int16>]) -> Action {
         guard case .awaitingApiVersions(let sent) = state else { return failed(.apiVersions, "unexpected ApiVersions response") }
-        if errorCode == Self.unsupportedVersion {
+        if KafkaErrorCode.unsupportedVersion.matches(errorCode) {
             // Without a readable range (pre-2.4 brokers, or an error body we cannot parse), step down one.
-            let retry = ranges[Self.apiVersionsKey].map { min($0.upperBound, sent - 1) } ?? (sent - 1)
+            let retry = ranges[ApiKey.apiVersions.rawValue].map { min($0.upperBound, sent - 1) } ?? (sent - 1)
             guard sent > 0, retry >= 0 else {
                 return failed(.apiVersions, "the broker rejected every ApiVersions version")
             }
@@ -76,8 +70,8 @@ struct ConnectionSetupStateMachine {
         }
         brokerVersions = ranges
         guard let sasl else { state = .ready; return .ready }
-        guard ranges[Self.saslHandshakeKey].map({ $0.contains(1) }) == true,
-              let auth = ranges[Self.saslAuthenticateKey] else {
+        guard ranges[ApiKey.saslHandshake.rawValue].map({ $0.contains(1) }) == true,
+              let auth = ranges[ApiKey.saslAuthenticate.rawValue] else {
             // Usually a PLAINTEXT/SSL listener (which offers no SASL APIs), rarely a pre-1.0 broker.
             return failed(.sasl, "this listener offers no SASL (SaslHandshake v1/SaslAuthenticate are missing): "
                 + "if it is a PLAINTEXT or SSL listener, drop the SASL settings or use the SASL port (Kafka 1.0+ is needed)")
@@ -91,7 +85,7 @@ struct ConnectionSetupStateMachine {
 
     mutating func saslHandshakeReceived(errorCode: Int16, mechanisms: [String]) -> Action {
         guard case .awaitingSaslHandshake = state, let sasl else { return failed(.sasl, "unexpected SaslHandshake response") }
-        if errorCode == Self.unsupportedSaslMechanism {
+        if KafkaErrorCode.unsupportedSaslMechanism.matches(errorCode) {
             let list = mechanisms.isEmpty ? "none" : mechanisms.joined(separator: ", ")
             return failed(.sasl, "the broker does not enable \(sasl.mechanism.rawValue); enabled mechanisms: \(list)")
         }

@@ -250,26 +250,21 @@ enum Dialer {
         }
     }
 
-    /// ApiVersions errors come back in v0 format whatever version was sent, so read the error
-    /// code first and decode at v0 when it says UNSUPPORTED_VERSION.
+    /// Reads an ApiVersions answer through the one parser in `KafkaFraming` (which handles the v0
+    /// fallback layout of UNSUPPORTED_VERSION answers) and maps a failure to the ApiVersions stage.
     static func decodeApiVersions(_ raw: [UInt8], version: Int16,
                                   endpoint: BrokerEndpoint) throws -> (Int16, [Int16: ClosedRange<Int16>]) {
-        guard raw.count >= 6 else {
-            throw KafkaClientError.connect(endpoint, stage: .apiVersions, detail: "ApiVersions response too short")
-        }
-        let code = Int16(bitPattern: UInt16(raw[4]) << 8 | UInt16(raw[5]))
-        let decodeVersion: Int16 = code == ConnectionSetupStateMachine.unsupportedVersion ? 0 : version
+        let resp: ApiVersionsResponse
         do {
-            let (_, resp) = try KafkaFraming.decodeResponse(ApiVersionsRequest.self, version: decodeVersion, body: raw)
-            var ranges: [Int16: ClosedRange<Int16>] = [:]
-            for k in resp.apiKeys where k.minVersion <= k.maxVersion {
-                ranges[k.apiKey] = k.minVersion...k.maxVersion
-            }
-            return (resp.errorCode, ranges)
+            resp = try KafkaFraming.decodeApiVersionsResponse(body: raw, requestedVersion: version).response
         } catch {
-            if code == ConnectionSetupStateMachine.unsupportedVersion { return (code, [:]) }
             throw KafkaClientError.connect(endpoint, stage: .apiVersions, detail: "cannot decode ApiVersions response: \(error)")
         }
+        var ranges: [Int16: ClosedRange<Int16>] = [:]
+        for k in resp.apiKeys where k.minVersion <= k.maxVersion {
+            ranges[k.apiKey] = k.minVersion...k.maxVersion
+        }
+        return (resp.errorCode, ranges)
     }
 
     static func classifyConnectError(_ error: any Error, endpoint: BrokerEndpoint, timeout: Duration) -> KafkaClientError {

@@ -60,7 +60,7 @@ public enum KafkaFraming {
         var peek = WireReader(body)
         let corr = try peek.readInt32()
         let errorCode = try peek.readInt16()
-        if errorCode == 35 && requestedVersion > 0 {
+        if KafkaErrorCode.unsupportedVersion.matches(errorCode) && requestedVersion > 0 {
             if let (c, r) = try? decodeResponse(ApiVersionsRequest.self, version: 0, body: body) {
                 return (c, r, 0)
             }

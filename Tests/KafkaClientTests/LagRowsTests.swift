@@ -1,4 +1,5 @@
 import ClusterModel
+import KafkaProtocol
 import Testing
 @testable import KafkaAdmin
 
@@ -46,17 +47,26 @@ import Testing
     @Test func assignmentDecoding() throws {
         // version 1, [("orders", [0, 2])], user data null
         let bytes: [UInt8] = [0, 1, 0, 0, 0, 1, 0, 6] + Array("orders".utf8) + [0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 2, 0xFF, 0xFF, 0xFF, 0xFF]
-        let a = try ClassicAssignmentDecoder.decode(bytes)
+        let a = try ConsumerProtocolAssignment(versionedBytes: bytes).assignedPartitions
         #expect(a.count == 1 && a[0].topic == "orders" && a[0].partitions == [0, 2])
-        #expect(try ClassicAssignmentDecoder.decode([]).isEmpty)
+        // A version newer than the schemas (fields appended) is read at the newest known version.
+        let future: [UInt8] = [0, 9] + Array(bytes.dropFirst(2)) + [1, 2, 3]
+        #expect(try ConsumerProtocolAssignment(versionedBytes: future).assignedPartitions == a)
+    }
+
+    @Test func subscriptionRoundTripsThroughTheGeneratedCodec() throws {
+        let s = ConsumerProtocolSubscription(topics: ["orders", "payments"], userData: nil)
+        let bytes = try s.versionedBytes(version: 1)
+        #expect(Array(bytes.prefix(2)) == [0, 1])
+        #expect(try ConsumerProtocolSubscription(versionedBytes: bytes).topics == ["orders", "payments"])
     }
 
     @Test func malformedAssignmentThrowsInsteadOfTrapping() {
         let good: [UInt8] = [0, 1, 0, 0, 0, 1, 0, 6] + Array("orders".utf8) + [0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 2]
         for cut in 1..<good.count {
-            #expect(throws: (any Error).self) { try ClassicAssignmentDecoder.decode(Array(good[..<cut])) }
+            #expect(throws: (any Error).self) { try ConsumerProtocolAssignment(versionedBytes: Array(good[..<cut])) }
         }
         // A huge topic count with no bytes behind it.
-        #expect(throws: (any Error).self) { try ClassicAssignmentDecoder.decode([0, 1, 0x7F, 0xFF, 0xFF, 0xFF]) }
+        #expect(throws: (any Error).self) { try ConsumerProtocolAssignment(versionedBytes: [0, 1, 0x7F, 0xFF, 0xFF, 0xFF]) }
     }
 }

@@ -9,8 +9,6 @@ import KafkaWire
 /// partitions with news. `partitions` is what the broker holds for us: it is updated when a request
 /// is built, and any failure of that request starts a new session, so it never drifts.
 struct FetchSession: Sendable {
-    static let sessionIdNotFound: Int16 = 70
-    static let invalidSessionEpoch: Int16 = 71
 
     struct Partition: Sendable, Hashable {
         var offset: Int64
@@ -93,14 +91,14 @@ struct FetchSession: Sendable {
     /// Advances the session after a response to the request built last.
     mutating func handleResponse(errorCode: Int16, sessionId responseId: Int32, partitionCount: Int, throttleMs: Int32) -> Outcome {
         let current = mode
-        if errorCode == Self.sessionIdNotFound || errorCode == Self.invalidSessionEpoch {
+        if KafkaErrorCode.fetchSessionIdNotFound.matches(errorCode) || KafkaErrorCode.invalidFetchSessionEpoch.matches(errorCode) {
             consecutiveErrors += 1
             if consecutiveErrors >= 3 {
                 mode = .sessionless
                 return .gaveUp
             }
             // Unknown id: nothing to close; a bad epoch: close ours while creating the next (as Kafka's consumer does).
-            if case .incremental(let sid, _) = current, errorCode == Self.invalidSessionEpoch {
+            if case .incremental(let sid, _) = current, KafkaErrorCode.invalidFetchSessionEpoch.matches(errorCode) {
                 mode = .create(closing: sid)
             } else {
                 mode = .create(closing: 0)

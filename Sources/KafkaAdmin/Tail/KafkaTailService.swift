@@ -542,7 +542,7 @@ struct TailRun: Sendable {
                 await emit(.notice("broker \(leader) keeps refusing fetch sessions (\(describeKafkaError(resp.errorCode))); using full fetches"))
                 continue
             }
-            if resp.errorCode == 1 {
+            if KafkaErrorCode.offsetOutOfRange.matches(resp.errorCode) {
                 // OFFSET_OUT_OF_RANGE for the whole response (librdkafka's mock answers so): reset each partition.
                 session.restart()
                 for (p, st) in view.sorted(by: { $0.key < $1.key }) {
@@ -562,17 +562,16 @@ struct TailRun: Sendable {
                 for pd in t.partitions {
                     let p = pd.partitionIndex
                     guard let pos = view[p]?.offset else { continue }
-                    switch pd.errorCode {
-                    case 0:
+                    let error = KafkaErrorCode.lookup(pd.errorCode)
+                    switch error {
+                    case .none:
                         if !(await handleRecords(pd, partition: p, position: pos, generation: generation)) { return }
-                    case 1: // OFFSET_OUT_OF_RANGE
+                    case .offsetOutOfRange:
                         await resetOutOfRange(p, from: pos, generation: generation)
-                    case ErrorCodes.notLeaderOrFollower, ErrorCodes.fencedLeaderEpoch, ErrorCodes.unknownLeaderEpoch,
-                         ErrorCodes.leaderNotAvailable, ErrorCodes.unknownTopicOrPartition, ErrorCodes.unknownTopicId,
-                         ErrorCodes.offsetNotAvailable:
+                    case _ where error.isRetriable:
                         if pd.currentLeader.leaderId >= 0 && pd.currentLeader.leaderId != leader {
                             await emit(.notice("leader of \(topic) partition \(p) moved from broker \(leader) to \(pd.currentLeader.leaderId)"))
-                        } else if pd.errorCode == ErrorCodes.notLeaderOrFollower {
+                        } else if error == .notLeaderOrFollower {
                             await emit(.notice("broker \(leader) is no longer the leader of \(topic) partition \(p); finding the new one"))
                         }
                         reroute = true
