@@ -1,5 +1,7 @@
 /// The `/` filter: a case-insensitive regex over a row's text; a leading `!` keeps the
 /// rows that do NOT match. Plain words skip the regex engine (fast on 20,000 rows).
+/// Regexes run on `LinearRegex` (linear time, step-budgeted): no pattern can block input.
+/// How to filter many rows across ticks: see `FilterScan` below and LinearRegex.swift's header.
 public struct RowFilter: Sendable, Hashable {
     /// As typed, including a leading `!`.
     public var text: String
@@ -10,7 +12,7 @@ public struct RowFilter: Sendable, Hashable {
     public var pattern: String { isInverted ? String(text.dropFirst()) : text }
     public var isEmpty: Bool { pattern.isEmpty }
 
-    /// Compiles the pattern; an invalid regex throws a message fit for the prompt line.
+    /// Compiles the pattern; an invalid or unsupported regex throws a message fit for the prompt line.
     public func compile() throws(LoadError) -> RowMatcher {
         let p = Self.withoutOuterWildcards(pattern)
         let inverted = isInverted
@@ -19,24 +21,12 @@ public struct RowFilter: Sendable, Hashable {
         if !p.contains(where: { meta.contains($0) }) {
             return RowMatcher(inverted: inverted, kind: .literal(p.lowercased()))
         }
-        let regex: Regex<AnyRegexOutput>
-        do {
-            regex = try Regex(p).ignoresCase()
-        } catch {
-            throw LoadError("invalid regex: \(Self.describe(error))")
-        }
-        // The engine backtracks with no time limit, on the UI thread: `(x+)+y` over a long
-        // value never returns and freezes the screen (Ctrl-C included).
-        if Self.hasNestedRepetition(p) {
-            throw LoadError("nested repetition like (a+)+ can run forever on long values; drop one of the repeats")
-        }
-        return RowMatcher(inverted: inverted, kind: .regex(regex))
+        return RowMatcher(inverted: inverted, kind: .regex(try LinearRegex(p)))
     }
 
     /// The pattern without a leading or trailing `.*` (or `.*?`): the search is unanchored,
-    /// so they change nothing about whether a row matches, but a leading one makes the
-    /// engine scan to the end from every position: `.*foo` over a 64 KiB value froze the
-    /// screen for over 30 s.
+    /// so they change nothing about whether a row matches; dropping them keeps the NFA's
+    /// state set small (a leading one keeps a live thread at every position).
     static func withoutOuterWildcards(_ pattern: String) -> String {
         var p = Substring(pattern)
         while p.hasPrefix(".*") {
@@ -59,107 +49,106 @@ public struct RowFilter: Sendable, Hashable {
         }
         return String(p)
     }
-
-    /// True when a repeated group (`(...)*`, `+`, `{n,}`) itself contains a repeat: the
-    /// pattern shape whose backtracking is exponential. Escapes and [classes] are skipped.
-    static func hasNestedRepetition(_ pattern: String) -> Bool {
-        let cs = Array(pattern)
-        var groups: [Bool] = []  // per open group: holds a repeat
-        var i = 0
-        var lastWasAtom = false
-        func isRepeat(at j: Int) -> Bool {
-            guard j < cs.count else { return false }
-            switch cs[j] {
-            case "*", "+": return true
-            case "{":
-                // {n,} or {n,m} with m > 1 repeat; {1} or {0,1} do not matter here.
-                var k = j + 1
-                var body = ""
-                while k < cs.count, cs[k] != "}" { body.append(cs[k]); k += 1 }
-                guard k < cs.count else { return false }
-                let parts = body.split(separator: ",", omittingEmptySubsequences: false)
-                guard parts.allSatisfy({ $0.allSatisfy(\.isNumber) }), let first = parts.first, !first.isEmpty else { return false }
-                if parts.count == 1 { return (Int(first) ?? 0) > 1 }
-                return parts.count == 2 && (parts[1].isEmpty || (Int(parts[1]) ?? 0) > 1)
-            default: return false
-            }
-        }
-        func markRepeat() { if !groups.isEmpty { groups[groups.count - 1] = true } }
-        while i < cs.count {
-            let c = cs[i]
-            switch c {
-            case "\\":
-                i += 2
-                lastWasAtom = true
-                continue
-            case "[":
-                // A class is one atom; a ] right after [ or [^ is literal.
-                var k = i + 1
-                if k < cs.count, cs[k] == "^" { k += 1 }
-                if k < cs.count, cs[k] == "]" { k += 1 }
-                while k < cs.count, cs[k] != "]" { if cs[k] == "\\" { k += 1 }; k += 1 }
-                i = k + 1
-                lastWasAtom = true
-                continue
-            case "(":
-                groups.append(false)
-                lastWasAtom = false
-            case ")":
-                let inner = groups.popLast() ?? false
-                if isRepeat(at: i + 1) {
-                    if inner { return true }
-                    markRepeat()
-                } else if inner {
-                    markRepeat()
-                }
-                lastWasAtom = true
-                // Skip the quantifier (and a lazy/possessive mark) so it is not counted twice.
-                i += 1
-                while i < cs.count, "*+?{".contains(cs[i]) {
-                    if cs[i] == "{" { while i < cs.count, cs[i] != "}" { i += 1 } }
-                    i += 1
-                }
-                continue
-            case "*", "+", "{":
-                if lastWasAtom, isRepeat(at: i) { markRepeat() }
-                lastWasAtom = false
-                if c == "{" { while i < cs.count, cs[i] != "}" { i += 1 } }
-                // A following ? or + only makes this repeat lazy or possessive.
-                while i + 1 < cs.count, cs[i + 1] == "?" || cs[i + 1] == "+" { i += 1 }
-            default:
-                lastWasAtom = c != "|" && c != "?"
-            }
-            i += 1
-        }
-        return false
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        // The regex parser's messages are single lines like "expected ')'".
-        let text = String(describing: error)
-        return text.split(separator: "\n").first.map(String.init) ?? "cannot parse"
-    }
 }
 
-/// A compiled filter. Used inside `update` only, never stored in state.
-public struct RowMatcher {
-    enum Kind {
+/// Steps a filter may spend. One step is one NFA state visited or tested (see LinearRegex).
+public struct FilterBudget: Sendable, Hashable {
+    /// What one keystroke or one tick may spend on filtering: a few milliseconds in a release build.
+    public static let perKeystroke = 2_000_000
+    /// What one row may cost before it is shown unfiltered and counted as too expensive.
+    public static let perRow = 1_000_000
+
+    public var remaining: Int
+    public init(steps: Int) { remaining = steps }
+    public var isExhausted: Bool { remaining <= 0 }
+}
+
+/// The answer for one row. Inversion (`!`) is already applied to `.match`/`.noMatch`.
+public enum FilterVerdict: Sendable, Hashable {
+    case match, noMatch
+    /// The budget ran out before an answer: try again with more, or show the row.
+    case outOfBudget
+}
+
+/// A compiled filter. Cheap to copy and Sendable, so it may live in screen state or go to a worker.
+public struct RowMatcher: Sendable {
+    enum Kind: Sendable {
         case all
         case literal(String)
-        case regex(Regex<AnyRegexOutput>)
+        case regex(LinearRegex)
     }
     let inverted: Bool
     let kind: Kind
 
-    /// `lowered` is the row's text already lower-cased (literal matching relies on it);
-    /// `original` is the same text as shown, for the regex.
-    public func matches(lowered: String, original: String) -> Bool {
+    /// `lowered` is the row's text already lower-cased (both engines rely on it); `original` is
+    /// the same text as shown. Spends from `budget`; `.outOfBudget` leaves it at or below zero.
+    public func evaluate(lowered: String, original: String, budget: inout FilterBudget) -> FilterVerdict {
         let hit: Bool
         switch kind {
         case .all: hit = true
-        case .literal(let needle): hit = lowered.contains(needle)
-        case .regex(let re): hit = (try? re.firstMatch(in: original)) != nil
+        case .literal(let needle):
+            budget.remaining -= max(1, lowered.utf8.count)
+            hit = lowered.contains(needle)
+        case .regex(let re):
+            guard let found = re.firstMatchExists(in: lowered, budget: &budget.remaining) else { return .outOfBudget }
+            hit = found
         }
-        return hit != inverted
+        return hit != inverted ? .match : .noMatch
+    }
+
+    /// One row with a budget of `FilterBudget.perRow`; a row too expensive to decide is kept
+    /// (shown), never silently dropped.
+    public func matches(lowered: String, original: String) -> Bool {
+        var budget = FilterBudget(steps: FilterBudget.perRow)
+        return evaluate(lowered: lowered, original: original, budget: &budget) != .noMatch
+    }
+}
+
+/// Filters rows `0..<rowCount` in slices, so a screen can spread the work over ticks: call
+/// `advance` with a fresh budget each tick (and on each keystroke) until `isComplete`.
+/// A row that alone exceeds `FilterBudget.perRow` is kept in `matched` (shown unfiltered) and
+/// counted in `expensiveRows`; `note` then says so for the status line.
+public struct FilterScan: Sendable {
+    public let matcher: RowMatcher
+    public let rowCount: Int
+    /// The first row not yet decided.
+    public private(set) var nextRow = 0
+    /// Rows decided to be shown, in ascending order.
+    public private(set) var matched: [Int] = []
+    public private(set) var expensiveRows = 0
+
+    public init(matcher: RowMatcher, rowCount: Int) {
+        self.matcher = matcher
+        self.rowCount = rowCount
+    }
+
+    public var isComplete: Bool { nextRow >= rowCount }
+
+    /// "filter too expensive" when some rows could not be decided within their budget.
+    public var note: String? {
+        expensiveRows == 0 ? nil
+            : "filter too expensive for \(expensiveRows) row\(expensiveRows == 1 ? "" : "s"): shown unfiltered"
+    }
+
+    /// Decides rows until the budget runs out. `text(row)` gives the row's lowered and shown text.
+    /// Makes progress whenever the budget is at least `FilterBudget.perRow`.
+    public mutating func advance(budget: inout FilterBudget, text: (Int) -> (lowered: String, original: String)) {
+        while nextRow < rowCount, budget.remaining > 0 {
+            let allotment = min(FilterBudget.perRow, budget.remaining)
+            var rowBudget = FilterBudget(steps: allotment)
+            let t = text(nextRow)
+            let verdict = matcher.evaluate(lowered: t.lowered, original: t.original, budget: &rowBudget)
+            budget.remaining -= allotment - max(0, rowBudget.remaining)
+            switch verdict {
+            case .match: matched.append(nextRow)
+            case .noMatch: break
+            case .outOfBudget:
+                // Too little left this tick for a row that might still be decidable: retry next tick.
+                if allotment < FilterBudget.perRow { budget.remaining = 0; return }
+                matched.append(nextRow)
+                expensiveRows += 1
+            }
+            nextRow += 1
+        }
     }
 }
