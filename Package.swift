@@ -56,8 +56,10 @@ let package = Package(
 
         // Pure model and views: no NIO, no curses, no wire types.
         .target(name: "ClusterModel"),
+        // The one write flow (check -> confirm -> send -> settle -> report) as a pure state machine.
+        .target(name: "WriteFlow", dependencies: ["ClusterModel"]),
         .target(name: "TerminalCore", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
-        .target(name: "BrowserCore", dependencies: ["ClusterModel", "TerminalCore",
+        .target(name: "BrowserCore", dependencies: ["ClusterModel", "TerminalCore", "WriteFlow",
             .product(name: "Collections", package: "swift-collections")]),
 
         // The only code that touches curses.
@@ -68,7 +70,7 @@ let package = Package(
 
         // Wiring: commands, output formats, concrete services, the UI loop.
         .target(name: "KafscopeApp", dependencies: [
-            "KafkaClient", "KafkaAdmin", "KafkaConnect", "ClusterModel", "BrowserCore",
+            "KafkaClient", "KafkaAdmin", "KafkaConnect", "ClusterModel", "BrowserCore", "WriteFlow",
             "TerminalCore", "TerminalNCurses", "KafscopeConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -92,6 +94,7 @@ let package = Package(
             "KafkaTestSupport", "KafscopeConfig"] + nio),
         .testTarget(name: "KafkaConnectTests", dependencies: ["KafkaConnect", "KafkaTestSupport"]),
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
+        .testTarget(name: "WriteFlowTests", dependencies: ["WriteFlow", "ClusterModel"]),
         .testTarget(name: "BrowserCoreTests", dependencies: ["BrowserCore", "ClusterModel", "TerminalCore", "KafkaTestSupport"],
             exclude: ["__Snapshots__"]),
         .testTarget(name: "KafscopeAppTests", dependencies: ["KafscopeApp", "KafscopeConfig", "KafkaClient", "KafkaConnect",

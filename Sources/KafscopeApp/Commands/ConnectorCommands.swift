@@ -1,6 +1,7 @@
 import ArgumentParser
 import ClusterModel
 import KafkaConnect
+import WriteFlow
 
 /// `kafscope get connectors`: every connector of every Connect cluster.
 public struct GetConnectorsCommand: AsyncParsableCommand {
@@ -40,7 +41,7 @@ public struct ConnectorActionOptions: ParsableArguments, Sendable {
     @Argument(help: "Connector name.") public var name: String
     @Flag(name: .customLong("yes"), help: "Do not ask for confirmation.") public var yes = false
     @Option(name: .customLong("wait"), help: "Seconds to poll the status until it settles (0: do not wait).")
-    public var wait: Double = 30
+    public var wait: Double = WriteFlow.defaultSettleTimeout
 
     public init() {}
 }

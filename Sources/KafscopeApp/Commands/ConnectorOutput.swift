@@ -122,18 +122,19 @@ public enum ConnectorFormat {
 
     // MARK: actions
 
+    /// `settled` and `after` nil when the command did not wait (--wait 0).
     public static func actionJSON(cluster: String, connector: String, action: ConnectAction, result: ConnectClusterClient.ActionResult,
-                                  settlement: KafkaConnectService.Settlement?) -> String {
+                                  before: ConnectorStatus?, after: ConnectorStatus?, settled: Bool?) -> String {
         JSONValue.object([
             ("connect", .string(cluster)),
             ("connector", .string(connector)),
             ("action", .string(action.verb)),
             ("http_status", .int(result.httpStatus)),
             ("attempts", .int(result.attempts)),
-            ("settled", settlement.map { .bool($0.settled) } ?? .null),
-            ("before", settlement?.before.map { .string(ConnectTransition.summary($0)) } ?? .null),
-            ("after", settlement.map { .string(ConnectTransition.summary($0.after)) } ?? .null),
-            ("transition", settlement.map { .string($0.transition) } ?? .null),
+            ("settled", settled.map { .bool($0) } ?? .null),
+            ("before", before.map { .string(ConnectTransition.summary($0)) } ?? .null),
+            ("after", after.map { .string(ConnectTransition.summary($0)) } ?? .null),
+            ("transition", after.map { .string(ConnectTransition.describe(before: before, after: $0)) } ?? .null),
         ]).serialized()
     }
 }

@@ -2,6 +2,8 @@ import ArgumentParser
 import ClusterModel
 import Foundation
 import KafkaConnect
+import Logging
+import WriteFlow
 
 extension ConnectorCLI {
     static func warn(_ settings: ConnectCLISettings, _ console: any ConnectCLIConsole) {
@@ -101,82 +103,97 @@ extension ConnectorCLI {
         }
     }
 
-    /// `kafscope connector pause|resume|stop|restart NAME`: read-only check, version check,
-    /// confirmation (or --yes), the request (409s retried), then polling until the state settles.
+    /// `kafscope connector pause|resume|stop|restart NAME` through the write flow: read-only refusal
+    /// before any request; the check (which cluster has it, does its version support the action,
+    /// its current status); confirmation on the terminal (or --yes); the request (409s retried);
+    /// polling until the state settles (`settleTimeout`, the flow's one default); one audit line.
     public static func act(_ action: ConnectAction, name: String, settings: ConnectCLISettings, yes: Bool,
-                           console: any ConnectCLIConsole, settleTimeout: Duration = .seconds(30),
-                           pollInterval: Duration = .milliseconds(250),
-                           retry: ConnectRetryPolicy = ConnectRetryPolicy()) async -> Int32 {
-        if settings.readOnly {
-            console.err("error: refusing to \(action.verb) connector \(name): kafscope is in read-only mode")
-            return 1
-        }
-        warn(settings, console)
-        let service: KafkaConnectService
-        do { service = try makeService(try settings.selectedEndpoints(), retry: retry) } catch { return usage(error, console) }
+                           console: any CLIConsole, settleTimeout: Duration = .seconds(WriteFlow.defaultSettleTimeout),
+                           pollInterval: Duration = .milliseconds(Int64(WriteFlow.defaultPollInterval * 1000)),
+                           retry: ConnectRetryPolicy = ConnectRetryPolicy(),
+                           logger: Logger? = nil) async -> Int32 {
+        let selected = try? settings.selectedEndpoints()
+        let initial = ConnectWrite.description(action, connector: name, cluster: selected?.count == 1 ? selected?[0].name : nil)
+        let driver = WriteDriver(console: console, logger: logger ?? AppEnvironment.currentLogger(), settleTimeout: secondsValue(settleTimeout),
+                                 pollInterval: secondsValue(pollInterval), printSuccess: !settings.json)
+        if !settings.readOnly { warn(settings, console) }
+        var opened: KafkaConnectService?
+        let run = ConnectWriteRun()
         do {
-            let code = try await actInner(action, name: name, settings: settings, yes: yes, console: console,
-                                          service: service, settleTimeout: settleTimeout, pollInterval: pollInterval)
-            await service.shutdown()
-            return code
-        } catch let e as ValidationError {
-            await service.shutdown()
-            return usage(e, console)
+            let report = try await driver.run(initial, readOnly: settings.readOnly, yes: yes, check: {
+                let service = try makeService(try settings.selectedEndpoints(), retry: retry)
+                opened = service
+                return try await check(action, name: name, settings: settings, service: service, run: run)
+            }, send: { _ in
+                guard let service = opened, let cluster = run.cluster else { return .failed("no Connect cluster chosen") }
+                do {
+                    let result = try await service.performDetailed(action, cluster: cluster, connector: name)
+                    run.result = result
+                    run.sentAt = ContinuousClock.now
+                    let retried = result.attempts > 1
+                        ? " after \(result.attempts - 1) retr\(result.attempts == 2 ? "y" : "ies") on 409 (rebalance)" : ""
+                    let accepted = "\(action.verb) accepted (HTTP \(result.httpStatus))\(retried)"
+                    if !settings.json, settleTimeout > .zero {
+                        console.out("\(cluster)/\(name): \(accepted); waiting for the state to settle...")
+                    }
+                    return .accepted("\(cluster)/\(name): \(accepted)")
+                } catch {
+                    return .failed((error as? ConnectError)?.message ?? String(describing: error))
+                }
+            }, observe: {
+                guard let service = opened, let cluster = run.cluster else { return .unreadable("no Connect cluster chosen") }
+                do {
+                    let now = try await service.status(cluster: cluster, name: name)
+                    run.after = now
+                    let elapsed = run.sentAt.map { ConnectClusterClient.seconds(ContinuousClock.now - $0) }
+                    return ConnectWrite.observation(action, cluster: cluster, connector: name, before: run.before, after: now,
+                                                    elapsed: elapsed)
+                } catch {
+                    return .unreadable((error as? ConnectError)?.message ?? String(describing: error))
+                }
+            })
+            if settings.json, let cluster = run.cluster, let result = run.result {
+                console.out(ConnectorFormat.actionJSON(cluster: cluster, connector: name, action: action, result: result,
+                                                       before: run.before, after: run.after, settled: run.after.map { _ in report.outcome.succeeded }))
+            }
+            await opened?.shutdown()
+            return report.outcome.succeeded ? 0 : 1
         } catch {
-            await service.shutdown()
-            console.err("error: \((error as? ConnectError)?.message ?? String(describing: error))")
-            return 1
+            await opened?.shutdown()
+            return usage(error, console)
         }
     }
 
-    static func actInner(_ action: ConnectAction, name: String, settings: ConnectCLISettings, yes: Bool,
-                         console: any ConnectCLIConsole, service: KafkaConnectService,
-                         settleTimeout: Duration, pollInterval: Duration) async throws -> Int32 {
-        let cluster = try await locate(name, settings: settings, service: service)
-        if let reason = await service.unsupportedReason(action, cluster: cluster) {
-            console.err("error: cannot \(action.verb) \(name) on Connect cluster \(cluster): \(reason)")
-            return 1
-        }
-        let before = try await service.status(cluster: cluster, name: name)
-        let question = action.confirmationQuestion(cluster: cluster, connector: name)
-        if !yes {
-            guard console.canPrompt else {
-                console.err("error: refusing to \(action.verb) connector \(name) on Connect cluster \(cluster) without confirmation: "
-                    + "no terminal to ask on; pass --yes to confirm")
-                return 1
+    /// The flow's check step for a Connect action: locate the connector, ask the worker's version,
+    /// read the status the confirmation shows. Usage errors (ambiguous name) are thrown.
+    static func check(_ action: ConnectAction, name: String, settings: ConnectCLISettings, service: KafkaConnectService,
+                      run: ConnectWriteRun) async throws -> WriteCheck {
+        do {
+            let cluster = try await locate(name, settings: settings, service: service)
+            run.cluster = cluster
+            if let reason = await service.unsupportedReason(action, cluster: cluster) {
+                return .unavailable("cannot \(action.verb) \(name) on Connect cluster \(cluster): \(reason)")
             }
-            let answer = console.ask("\(question) (now \(ConnectTransition.summary(before))) [y/N] ")?
-                .trimmingCharacters(in: .whitespaces).lowercased()
-            guard answer == "y" || answer == "yes" else {
-                console.err("cancelled: nothing was sent")
-                return 1
-            }
+            let before = try await service.status(cluster: cluster, name: name)
+            run.before = before
+            return .ready(ConnectWrite.description(action, connector: name, cluster: cluster, current: before))
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            return .unavailable((error as? ConnectError)?.message ?? String(describing: error))
         }
-        let result = try await service.performDetailed(action, cluster: cluster, connector: name)
-        let retried = result.attempts > 1 ? " after \(result.attempts - 1) retr\(result.attempts == 2 ? "y" : "ies") on 409 (rebalance)" : ""
-        if !settings.json {
-            console.out("\(cluster)/\(name): \(action.verb) accepted (HTTP \(result.httpStatus))\(retried); waiting for the state to settle...")
-        }
-        var settlement: KafkaConnectService.Settlement?
-        if settleTimeout > .zero {
-            settlement = try await service.awaitSettled(action, cluster: cluster, connector: name, before: before,
-                                                       timeout: settleTimeout, interval: pollInterval)
-        }
-        if settings.json {
-            console.out(ConnectorFormat.actionJSON(cluster: cluster, connector: name, action: action, result: result, settlement: settlement))
-        } else if let s = settlement {
-            let secs = ConnectClusterClient.seconds(s.elapsed)
-            if s.settled {
-                console.out("\(cluster)/\(name): \(s.transition) (\(secs)); now \(ConnectTransition.summary(s.after))")
-            } else {
-                console.out("\(cluster)/\(name): \(s.transition)")
-            }
-        }
-        if let s = settlement, !s.settled {
-            console.err("error: \(cluster)/\(name) did not settle within \(ConnectClusterClient.seconds(settleTimeout)) after \(action.verb): "
-                + "now \(ConnectTransition.summary(s.after))")
-            return 1
-        }
-        return 0
     }
+}
+
+func secondsValue(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+/// What the Connect steps learn along one write (for the JSON output and the transition).
+final class ConnectWriteRun: @unchecked Sendable {
+    var cluster: String?
+    var before: ConnectorStatus?
+    var after: ConnectorStatus?
+    var result: ConnectClusterClient.ActionResult?
+    var sentAt: ContinuousClock.Instant?
 }

@@ -77,28 +77,3 @@ extension ConnectEndpoint {
         return copy
     }
 }
-
-/// Where the Connect commands write and how they ask; tests substitute a recorder.
-public protocol ConnectCLIConsole: Sendable {
-    func out(_ text: String)
-    func err(_ text: String)
-    /// True when a person can answer a question (stdin and stderr are terminals).
-    var canPrompt: Bool { get }
-    /// Shows the question and reads one answer line; nil at end of input.
-    func ask(_ question: String) -> String?
-}
-
-public struct StandardConsole: ConnectCLIConsole {
-    public init() {}
-    public func out(_ text: String) {
-        StandardStreams.out(text.hasSuffix("\n") ? text : text + "\n")
-    }
-    public func err(_ text: String) {
-        StandardStreams.err(text.hasSuffix("\n") ? text : text + "\n")
-    }
-    public var canPrompt: Bool { isatty(0) == 1 && isatty(2) == 1 }
-    public func ask(_ question: String) -> String? {
-        StandardStreams.err(question)
-        return readLine(strippingNewline: true)
-    }
-}
