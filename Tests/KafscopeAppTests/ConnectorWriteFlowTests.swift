@@ -2,6 +2,7 @@ import ClusterModel
 import Foundation
 import KafkaConnect
 import KafkaTestSupport
+import KafscopeConfig
 import Logging
 import Testing
 import WriteFlow
@@ -107,5 +108,22 @@ final class RecordingLog: @unchecked Sendable {
     @Test func theCLIWaitsTheFlowsOneSettleTimeoutByDefault() throws {
         let options = try ConnectorActionOptions.parse(["orders"])
         #expect(options.wait == WriteFlow.defaultSettleTimeout)
+    }
+}
+
+/// The terminal UI's Connect service comes from the factory: it must log through the app's logger
+/// and wait the flow's settle timeout.
+@Suite(.timeLimit(.minutes(2))) struct ConnectServiceFactoryTests {
+    @Test func theUIsConnectServiceLogsThroughTheAppLogger() async throws {
+        let qa = try await ConnectSimulator.start(name: "QA")
+        defer { qa.stop() }
+        let log = RecordingLog()
+        let settings = KafscopeSettings(connect: [ConnectClusterSettings(name: "QA", url: qa.url)])
+        let opened = try LiveServiceFactory().connect(settings, logger: log.logger)
+        let service = try #require(opened.service as? KafkaConnectService)
+        #expect(service.settleTimeout == .seconds(WriteFlow.defaultSettleTimeout))
+        try await opened.service.perform(.pause, cluster: "QA", connector: "orders-source")
+        await opened.close()
+        #expect(log.lines.contains("connect QA: pause orders-source"), "\(log.lines)")
     }
 }

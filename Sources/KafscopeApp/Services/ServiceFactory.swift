@@ -5,6 +5,7 @@ import KafkaClient
 import KafkaConnect
 import KafscopeConfig
 import Logging
+import WriteFlow
 
 /// A service plus how to release what it holds (connections, event loops).
 public struct OpenedService<Service: Sendable>: Sendable {
@@ -52,7 +53,7 @@ public struct LiveServiceFactory: ServiceFactory {
 
     public func connect(_ settings: KafscopeSettings, logger: Logger) throws -> OpenedService<any ConnectService> {
         let endpoints = try settings.requireConnect().map { try ConnectorCLI.endpoint(from: $0) }
-        let service = try KafkaConnectService(endpoints: endpoints)
+        let service = try KafkaConnectService(endpoints: endpoints, settleTimeout: .seconds(WriteFlow.defaultSettleTimeout), logger: logger)
         return OpenedService(service) { await service.shutdown() }
     }
 
