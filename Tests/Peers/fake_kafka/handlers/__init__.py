@@ -1,0 +1,1 @@
+# handler modules: each registers one or more APIs with @core.handles(RequestClass)
