@@ -300,6 +300,24 @@ import Testing
         }
     }
 
+    /// ListOffsets by timestamp from a broker that has a time index (the librdkafka mock answers -1).
+    @Test func timestampStartBeginsAtTheFirstRecordAtOrAfterIt() async throws {
+        try await Self.withTail(Self.scenario(partitions: 2)) { fake, tail in
+            func at(_ ts: Int64, _ v: String) -> [String: Any] { ["timestamp": ts, "value": v] }
+            try await fake.append(topic: "s", partition: 0, batches: [["records": [at(1000, "a0"), at(2000, "a1")]],
+                                                                     ["records": [at(3000, "a2")]]])
+            try await fake.append(topic: "s", partition: 1, batches: [["records": [at(1500, "b0"), at(2500, "b1"), at(2600, "b2")]]])
+            let probe = TailProbe(tail.tail(TailOptions(topic: "s", start: .timestamp(2000))))
+            defer { probe.stop() }
+            try await probe.wait("caught up") { $0.caughtUp == 1 }
+            probe.stop()
+            #expect(probe.values(0) == ["a1", "a2"] && probe.offsets(0) == [1, 2])
+            #expect(probe.values(1) == ["b1", "b2"] && probe.offsets(1) == [1, 2])
+            let lookups = try await fake.requests(apiKey: 2)
+            #expect(lookups.contains { "\($0.request)".contains("2000") }, "a ListOffsets for time 2000")
+        }
+    }
+
     @Test(arguments: [false, true])
     func abortedTransactionsAreHiddenUnderReadCommitted(readCommitted: Bool) async throws {
         try await Self.withTail(Self.scenario(partitions: 1)) { fake, tail in

@@ -192,8 +192,15 @@ import Testing
             let t = try #require(topics.value.first { $0.name == "tansu-topic" })
             #expect(t.partitions == 2)
             #expect(t.messages == 3, "\(topics.errors)")
+            // A group with committed offsets (and no members), as a finished consumer leaves it.
+            try await commit(client, group: "tansu-group", topic: "tansu-topic", offsets: [0: 1])
             let groups = try await service.groups()
-            #expect(!groups.errors.contains { $0.message.contains("not supported") }, "\(groups.errors)")
+            #expect(groups.errors.isEmpty, "\(groups.errors)")
+            let listed = try #require(groups.value.first { $0.group == "tansu-group" }, "\(groups.value.map(\.group))")
+            #expect(listed.lag == 2)  // end 3 - committed 1
+            let detail = try await service.group(named: "tansu-group")
+            #expect(detail.offsets.map { "\($0.topic)-\($0.partition)" } == ["tansu-topic-0"], "\(detail.errors)")
+            #expect(detail.offsets.first?.committed == 1 && detail.offsets.first?.end == 3 && detail.offsets.first?.lag == 2)
         }
         await tansu.stop()
     }

@@ -15,18 +15,45 @@ struct GoldenFixture: CustomStringConvertible, Sendable {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures/golden")
 
-    static func all(prefix: String = "") -> [GoldenFixture] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return names.filter { $0.hasSuffix(".hex") && (prefix.isEmpty || $0.contains(prefix)) }.sorted().compactMap { file in
-            let base = String(file.dropLast(4))
-            return try? load(base)
+    /// Every fixture in the folder, and why any of them could not be read (`fixturesAreReadable`
+    /// fails on those: an unreadable file must not silently drop out of the parameterized tests).
+    static let scanned: (fixtures: [GoldenFixture], failures: [String]) = {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        } catch {
+            return ([], ["cannot list \(directory.path): \(error)"])
         }
+        var fixtures: [GoldenFixture] = [], failures: [String] = []
+        for file in names.sorted() where file.hasSuffix(".hex") {
+            do {
+                fixtures.append(try load(String(file.dropLast(4))))
+            } catch {
+                failures.append("\(file): \(error)")
+            }
+        }
+        for file in names where file.hasSuffix(".json") && !names.contains(String(file.dropLast(5)) + ".hex") {
+            failures.append("\(file) has no .hex beside it")
+        }
+        return (fixtures, failures)
+    }()
+
+    static func all(prefix: String = "") -> [GoldenFixture] {
+        scanned.fixtures.filter { prefix.isEmpty || $0.name.contains(prefix) }
     }
+
+    struct Unreadable: Error, CustomStringConvertible { let description: String }
 
     static func load(_ base: String) throws -> GoldenFixture {
         let hexText = try String(contentsOf: directory.appendingPathComponent(base + ".hex"), encoding: .utf8)
         let json = try Data(contentsOf: directory.appendingPathComponent(base + ".json"))
-        let meta = try JSONSerialization.jsonObject(with: json) as! [String: Any]
+        guard let meta = try JSONSerialization.jsonObject(with: json) as? [String: Any] else {
+            throw Unreadable(description: "\(base).json is not a JSON object")
+        }
+        let digits = hexText.filter(\.isHexDigit).count
+        guard digits > 0, digits % 2 == 0 else {
+            throw Unreadable(description: "\(base).hex holds \(digits) hex digits, not whole bytes")
+        }
         return GoldenFixture(name: base, body: bytes(hex: hexText), meta: meta.mapValues { $0 as! (any Sendable) })
     }
 
@@ -43,6 +70,7 @@ struct GoldenFixture: CustomStringConvertible, Sendable {
 
 @Suite struct GoldenTests {
     @Test func fixturesArePresent() {
+        #expect(GoldenFixture.scanned.failures.isEmpty, "unreadable golden fixtures: \(GoldenFixture.scanned.failures)")
         let all = GoldenFixture.all()
         #expect(all.count >= 14, "run scripts/capture-golden to create the golden fixtures")
         #expect(all.contains { $0.name.hasPrefix("librdkafka-mock-") })

@@ -67,13 +67,21 @@ class PartitionLog:
     def __init__(self, log_start=0):
         self.log_start = log_start
         self.batches = []        # (base, last, bytes, spec)
+        self.timestamps = []     # (offset, record timestamp) of data records
         self.end = log_start
 
     def append(self, spec, leader_epoch=0):
         n = record_count(spec)
         data = build(spec, self.end, leader_epoch)
+        if "control" not in spec:
+            self.timestamps += [(self.end + i, r.get("timestamp", BASE_TIMESTAMP + self.end + i))
+                                for i, r in enumerate(records_of(spec))]
         self.batches.append((self.end, self.end + n - 1, data, spec))
         self.end += n
+
+    def offset_for_time(self, ts):
+        """ListOffsets by timestamp: the first offset whose record time is at or after ts, else -1."""
+        return next((o for o, t in self.timestamps if t >= ts), -1)
 
     def open_transactions(self):
         """producer id -> first offset of its transaction without a marker yet."""

@@ -1,5 +1,6 @@
 """ListOffsets: -2 earliest ("log_start"), -1 latest ("end"), a timestamp answers the first offset of
-"timestamps" ([[ts, offset], ...]) at or after it, else -1. Only the partition's leader answers.
+the partition's records (their timestamps), or without records "timestamps" ([[ts, offset], ...]),
+at or after it, else -1. Only the partition's leader answers.
 Start and end come from the partition's records (fetch.py) or its "log_start"/"end"."""
 
 from kafka.protocol.consumer import ListOffsetsRequest
@@ -22,12 +23,14 @@ def list_offsets(ctx, req):
             elif p.get("leader") != ctx.broker:
                 out.error_code = 6
             else:
-                from .fetch import bounds
+                from .fetch import bounds, partition_log
                 start, end = bounds(c, rt.name, rp.partition_index)
                 if rp.timestamp == -2:
                     offset = start
                 elif rp.timestamp == -1:
                     offset = end
+                elif p.get("batches"):
+                    offset = partition_log(c, rt.name, rp.partition_index).offset_for_time(rp.timestamp)
                 else:
                     offset = next((o for ts, o in p.get("timestamps", []) if ts >= rp.timestamp), -1)
                 out.offset = offset
