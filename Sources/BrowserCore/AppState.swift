@@ -71,20 +71,27 @@ public struct AppState: Sendable {
                       lagHistory: lagHistory)
     }
 
-    /// Every binding active now: the screen's first, then the global ones it does not shadow.
+    /// Every action active now with its keys: the screen's first, then the global ones it
+    /// does not shadow. In read-only mode write actions are not here at all, so no key,
+    /// help line or hint offers them.
     public var activeBindings: [KeyBinding] {
-        let own = current.bindings
+        let readOnly = options.readOnly
+        let own = current.actions.filter { !(readOnly && $0.isWrite) }.map { KeyBinding($0) }
         let taken = Set(own.flatMap(\.keys))
-        let unused = current.unusedGlobalBindings
-        let global = GlobalBindings.all.compactMap { b -> KeyBinding? in
-            if unused.contains(b.name) { return nil }
-            let keys = b.keys.filter { !taken.contains($0) }
-            guard !keys.isEmpty else { return nil }
-            var c = b
-            c.keys = keys
-            return c
+        let unused = current.unusedGlobalActions
+        let global = GlobalActions.all.compactMap { a -> KeyBinding? in
+            if unused.contains(a) { return nil }
+            let keys = a.keys.filter { !taken.contains($0) }
+            return keys.isEmpty ? nil : KeyBinding(a, keys: keys)
         }
         return own + global
+    }
+
+    /// The write action this key would start were the app not read-only (to say why it
+    /// does nothing).
+    func removedWrite(for key: Key) -> Action? {
+        guard options.readOnly else { return nil }
+        return current.actions.first { $0.isWrite && $0.keys.contains(key) }
     }
 
     /// The first key of a binding, for scripts and tests ("press refresh").

@@ -28,7 +28,7 @@ public func render(_ state: AppState, size: Size) -> CellBuffer {
             if !detail.isEmpty { title += " " + detail }
             var trailing: [String] = []
             if let f = state.current.filter { trailing.append("/" + f.text) }
-            if state.activeBindings.contains(where: { $0.name == "sort" }) { trailing.append("o/O sort") }
+            if state.activeBindings.contains(where: { $0.action == .navigation(.sort) }) { trailing.append("o/O sort") }
             var trail = trailing.joined(separator: "  ")
             if DisplayWidth.of(title) + DisplayWidth.of(trail) + 10 > layout.panel.width { trail = trailing.first ?? "" }
             if DisplayWidth.of(title) + DisplayWidth.of(trail) + 10 > layout.panel.width { trail = "" }
@@ -230,12 +230,12 @@ enum Chrome {
     ]
 
     static func hints(_ state: AppState) -> [KeyHint] {
-        let own = Set(state.current.bindings.map(\.name))
+        let own = Set(state.current.actions)
         let canGoBack = state.stack.count > 1 || state.current.filter != nil
         return state.activeBindings.compactMap { b in
             guard let h = b.hint, let k = b.keys.first else { return nil }
-            if b.name == "back" && !canGoBack { return nil }
-            let p = own.contains(b.name) ? 70 : (hintPriority[b.name] ?? 20)
+            if b.action == .navigation(.back) && !canGoBack { return nil }
+            let p = own.contains(b.action) ? 70 : (hintPriority[b.name] ?? 20)
             return KeyHint(k, h, priority: p)
         }
     }
@@ -270,19 +270,19 @@ enum HelpContent {
 
     static func lines(for state: AppState) -> [Line] {
         var out: [Line] = []
-        let own = state.current.bindings
+        let active = state.activeBindings
+        let ownActions = Set(state.current.actions)
+        let own = active.filter { ownActions.contains($0.action) }
         if !own.isEmpty {
             out.append(.heading("\(state.route.title) keys"))
             for b in own { out.append(.entry(b.keyLabel, b.description + (b.isWrite ? " (asks to confirm)" : ""))) }
         }
-        let active = state.activeBindings
-        let ownNames = Set(own.map(\.name))
         out.append(.heading("Navigation"))
-        for b in active where !ownNames.contains(b.name) && GlobalBindings.navigation.contains(where: { $0.name == b.name }) {
+        for b in active where !ownActions.contains(b.action) && GlobalActions.navigation.contains(b.action) {
             out.append(.entry(b.keyLabel, b.description))
         }
         out.append(.heading("General"))
-        for b in active where !ownNames.contains(b.name) && GlobalBindings.general.contains(where: { $0.name == b.name }) {
+        for b in active where !ownActions.contains(b.action) && GlobalActions.general.contains(b.action) {
             out.append(.entry(b.keyLabel, b.description))
         }
         out.append(.heading("Commands (after :)"))

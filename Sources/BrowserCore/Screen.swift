@@ -6,9 +6,9 @@ import TerminalCore
 /// (connectors, tail) are new files plus one line there.
 public protocol Screen: Sendable {
     var route: Route { get }
-    /// Keys specific to this screen. They win over global keys and appear first in help
-    /// and the hint bar.
-    var bindings: [KeyBinding] { get }
+    /// Actions specific to this screen. Their keys win over global ones and they appear
+    /// first in help and the hint bar. Write actions are dropped in read-only mode.
+    var actions: [Action] { get }
     /// Marks data as loading (keeping old rows) and returns the effects that load it.
     /// Called on open, on `r`, on return from a child screen and on auto-refresh.
     mutating func load(context: ScreenContext) -> [Effect]
@@ -28,14 +28,14 @@ public protocol Screen: Sendable {
     var titleDetail: String { get }
     /// Draws the body (inside the frame). Pure; nothing random or clock-based.
     func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext)
-    /// Global bindings (by name) that mean nothing here, e.g. "open" where rows have no
-    /// detail: left out of dispatch, the hint bar and help, so no key is offered that does nothing.
-    var unusedGlobalBindings: Set<String> { get }
+    /// Global actions that mean nothing here, e.g. open where rows have no detail: left
+    /// out of dispatch, the hint bar and help, so no key is offered that does nothing.
+    var unusedGlobalActions: Set<Action> { get }
 }
 
 extension Screen {
-    public var bindings: [KeyBinding] { [] }
-    public var unusedGlobalBindings: Set<String> { [] }
+    public var actions: [Action] { [] }
+    public var unusedGlobalActions: Set<Action> { [] }
     public var titleDetail: String { "" }
     public var filter: RowFilter? { nil }
     public mutating func setFilter(_ filter: RowFilter?, context: ScreenContext) -> String? {
@@ -49,8 +49,8 @@ public enum ScreenAction: Hashable, Sendable {
     case open
     case sortNext
     case sortReverse
-    /// A binding from the screen's own table, by name.
-    case binding(String)
+    /// One of the screen's own actions (never a write in read-only mode).
+    case perform(Action)
 }
 
 public enum Navigation: Hashable, Sendable {

@@ -215,37 +215,43 @@ enum Updater {
     }
 
     static func normalKey(_ state: inout AppState, _ key: Key, _ effects: inout [Effect]) {
-        guard let binding = state.activeBindings.first(where: { $0.matches(key) }) else { return }
-        if state.current.bindings.contains(where: { $0.name == binding.name }) {
-            screenAction(&state, .binding(binding.name), &effects)
+        guard let binding = state.activeBindings.first(where: { $0.matches(key) }) else {
+            if let w = state.removedWrite(for: key) {
+                // Nothing reaches the screen: the action does not exist in read-only mode.
+                let what = w.help.prefix(1).lowercased() + w.help.dropFirst()
+                note(&state, "Read-only mode: \(key.displayName) would \(what); writes are off", .error)
+            }
             return
         }
-        switch binding.name {
-        case "up": screenAction(&state, .navigate(.up), &effects)
-        case "down": screenAction(&state, .navigate(.down), &effects)
-        case "pageUp": screenAction(&state, .navigate(.pageUp), &effects)
-        case "pageDown": screenAction(&state, .navigate(.pageDown), &effects)
-        case "top": screenAction(&state, .navigate(.top), &effects)
-        case "bottom": screenAction(&state, .navigate(.bottom), &effects)
-        case "open": screenAction(&state, .open, &effects)
-        case "sort": screenAction(&state, .sortNext, &effects)
-        case "sortReverse": screenAction(&state, .sortReverse, &effects)
-        case "back":
-            if state.current.filter != nil {
-                _ = state.stack[state.stack.count - 1].setFilter(nil, context: state.screenContext)
-            } else {
-                pop(&state, &effects)
+        switch binding.action {
+        case .navigation(let n):
+            if let move = n.movement { screenAction(&state, .navigate(move), &effects); return }
+            switch n {
+            case .open: screenAction(&state, .open, &effects)
+            case .sort: screenAction(&state, .sortNext, &effects)
+            case .sortReverse: screenAction(&state, .sortReverse, &effects)
+            case .back:
+                if state.current.filter != nil {
+                    _ = state.stack[state.stack.count - 1].setFilter(nil, context: state.screenContext)
+                } else {
+                    pop(&state, &effects)
+                }
+            case .up, .down, .pageUp, .pageDown, .top, .bottom: break
             }
-        case "command": state.mode = .command(LineEditor(), error: nil)
-        case "filter":
-            let current = state.current.filter
-            state.mode = .filter(LineEditor(text: current?.text ?? ""), previous: current, error: nil)
-        case "help": state.mode = .help(offset: 0)
-        case "refresh": refresh(&state, &effects, automatic: false)
-        case "quit":
-            state.isFinished = true
-            effects.append(.quit)
-        default: break
+        case .general(let g):
+            switch g {
+            case .command: state.mode = .command(LineEditor(), error: nil)
+            case .filter:
+                let current = state.current.filter
+                state.mode = .filter(LineEditor(text: current?.text ?? ""), previous: current, error: nil)
+            case .help: state.mode = .help(offset: 0)
+            case .refresh: refresh(&state, &effects, automatic: false)
+            case .quit:
+                state.isFinished = true
+                effects.append(.quit)
+            }
+        case let own:
+            screenAction(&state, .perform(own), &effects)
         }
     }
 

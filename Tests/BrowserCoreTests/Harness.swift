@@ -88,13 +88,11 @@ struct Harness {
 /// A screen that asks for a write, to exercise confirmation and read-only refusal.
 struct WriteProbeScreen: Screen {
     let route: Route = .connector(cluster: "QA", name: "orders-sink")
-    var bindings: [KeyBinding] {
-        [KeyBinding("pause", keys: [.character("p")], "Pause the connector", hint: "pause", isWrite: true)]
-    }
+    var actions: [Action] { [.connector(.pause)] }
     mutating func load(context: ScreenContext) -> [Effect] { [] }
     func leaveEffects() -> [Effect] { [] }
     mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] {
-        guard action == .binding("pause") else { return [] }
+        guard action == .perform(.connector(.pause)) else { return [] }
         return [.write(WriteIntent(action: "pause connector", target: "orders-sink on Connect cluster QA",
                                    effect: .connectAction(.pause, cluster: "QA", connector: "orders-sink")))]
     }

@@ -147,7 +147,7 @@ import Testing
     @Test func pauseFreezesTheViewWhileRecordsAreBuffered() async throws {
         var h = await Self.open()
         Self.feed(&h, 0..<10)
-        h.press("pause")
+        h.press("pauseView")
         Self.feed(&h, 10..<15)
         var t = try Self.tail(h)
         #expect(t.rowCount == 10)
@@ -156,7 +156,7 @@ import Testing
         #expect(h.text().contains("PAUSED"))
         #expect(h.text().contains("new 5"))
         #expect(!h.text().contains("key-14"))
-        h.press("pause")
+        h.press("pauseView")
         t = try Self.tail(h)
         #expect(t.rowCount == 15)
         #expect(selectedText(h).contains("key-14"))
@@ -427,7 +427,7 @@ import Testing
     @Test func snapshotPaused() async {
         await snap("paused") { h in
             Self.feed(&h, 0..<12)
-            h.press("pause")
+            h.press("pauseView")
             Self.feed(&h, 12..<19)
         }
     }

@@ -21,10 +21,7 @@ struct Sections: Sendable, Hashable {
     mutating func next() { active = names.isEmpty ? 0 : (active + 1) % names.count }
     mutating func previous() { active = names.isEmpty ? 0 : (active + names.count - 1) % names.count }
 
-    static let bindings: [KeyBinding] = [
-        KeyBinding("nextSection", keys: [.tab, .right, .character("l")], "Next section", hint: "section"),
-        KeyBinding("previousSection", keys: [.backTab, .left, .character("h")], "Previous section"),
-    ]
+    static let actions: [Action] = SectionAction.allCases.map(Action.section)
 
     /// One row: " Partitions 12 │ Configs 3 │ Groups 2 ", the active one highlighted.
     func render(into buffer: inout CellBuffer, x: Int, y: Int, width: Int, labels: [String], glyphs: Glyphs) {

@@ -150,31 +150,8 @@ struct ConnectActionFlow: Sendable, Hashable {
     }
 }
 
-/// Bindings for Connect writes, shared by both connector screens.
+/// Connect display helpers shared by both connector screens.
 enum ConnectKeys {
-    static let pause = KeyBinding("pause", keys: [.character("p")], "Pause the connector (or the marked ones)", hint: "pause", isWrite: true)
-    static let resume = KeyBinding("resume", keys: [.character("u")], "Resume (unpause; also starts a stopped connector)", hint: "resume", isWrite: true)
-    static let stop = KeyBinding("stop", keys: [.character("s")], "Stop the connector: shut its tasks down (Kafka 3.5+)", hint: "stop", isWrite: true)
-    static let restart = KeyBinding("restart", keys: [.ctrl("r")], "Restart the connector instance", hint: "restart", isWrite: true)
-    static let restartAll = KeyBinding("restartAll", keys: [.character("R")], "Restart the connector and all its tasks (3.0+)", isWrite: true)
-    static let restartFailed = KeyBinding("restartFailed", keys: [.character("F")], "Restart only the failed connector/tasks (3.0+)", hint: "restart failed", isWrite: true)
-    static let restartTask = KeyBinding("restartTask", keys: [.character("t")], "Restart the selected task", hint: "restart task", isWrite: true)
-    static let mark = KeyBinding("mark", keys: [.character(" ")], "Mark/unmark for a bulk action", hint: "mark")
-
-    static let connectorActions = [pause, resume, stop, restart, restartAll, restartFailed]
-
-    static func action(for binding: String) -> ConnectAction? {
-        switch binding {
-        case "pause": return .pause
-        case "resume": return .resume
-        case "stop": return .stop
-        case "restart": return .restart(includeTasks: false, onlyFailed: false)
-        case "restartAll": return .restart(includeTasks: true, onlyFailed: false)
-        case "restartFailed": return .restart(includeTasks: true, onlyFailed: true)
-        default: return nil
-        }
-    }
-
     static func stateRole(_ state: String) -> Role {
         switch state {
         case "RUNNING": return .statusOk

@@ -40,8 +40,8 @@ public struct ConnectorDetailScreen: Screen {
 
     public var activeSection: Int { sections.active }
 
-    public var bindings: [KeyBinding] {
-        Sections.bindings + ConnectKeys.connectorActions + [ConnectKeys.restartTask]
+    public var actions: [Action] {
+        Sections.actions + ConnectorAction.connectorWide.map(Action.connector) + [.connector(.restartTask)]
     }
 
     static let taskColumns: [ListColumn<ConnectTaskStatus>] = [
@@ -129,13 +129,13 @@ public struct ConnectorDetailScreen: Screen {
                 traceOffset = 0
                 sections.active = 2
             }
-        case .binding("nextSection"): sections.next()
-        case .binding("previousSection"): sections.previous()
-        case .binding("restartTask"):
+        case .perform(.section(.nextSection)): sections.next()
+        case .perform(.section(.previousSection)): sections.previous()
+        case .perform(.connector(.restartTask)):
             guard let t = tasks.selected else { return [.note("No task to restart", .warn)] }
             return flow.request(.restartTask(t.id), [(ConnectTarget(cluster: cluster, connector: name), data.value?.status)])
-        case .binding(let b):
-            guard let act = ConnectKeys.action(for: b) else { return [] }
+        case .perform(let a):
+            guard case .connector(let c) = a, let act = c.connectAction else { return [] }
             return flow.request(act, [(ConnectTarget(cluster: cluster, connector: name), data.value?.status)])
         }
         return []

@@ -21,7 +21,7 @@ public struct ConnectorsScreen: Screen {
 
     @Sendable static func id(_ c: ConnectorStatus) -> String { "\(c.connect)/\(c.name)" }
 
-    public var bindings: [KeyBinding] { ConnectKeys.connectorActions + [ConnectKeys.mark] }
+    public var actions: [Action] { ConnectorAction.connectorWide.map(Action.connector) + [.list(.mark)] }
 
     static func health(_ c: ConnectorStatus) -> Int {
         if c.state == "FAILED" { return 2 }
@@ -95,14 +95,14 @@ public struct ConnectorsScreen: Screen {
                 flow.reset()
                 return [.open(.connector(cluster: c.connect, name: c.name))]
             }
-        case .binding("mark"):
+        case .perform(.list(.mark)):
             if let c = list.selected {
                 let id = Self.id(c)
                 if marked.contains(id) { marked.remove(id) } else { marked.insert(id) }
                 list.navigate(.down, visibleRows: rows)
             }
-        case .binding(let name):
-            guard let act = ConnectKeys.action(for: name) else { return [] }
+        case .perform(let a):
+            guard case .connector(let c) = a, let act = c.connectAction else { return [] }
             let t = targets
             guard !t.isEmpty else { return [.note("No connector selected", .warn)] }
             return flow.request(act, t.map { (ConnectTarget(cluster: $0.connect, connector: $0.name), $0) })

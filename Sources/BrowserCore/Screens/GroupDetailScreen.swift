@@ -28,7 +28,7 @@ public struct GroupDetailScreen: Screen {
     }
 
     public var activeSection: Int { sections.active }
-    public var bindings: [KeyBinding] { Sections.bindings }
+    public var actions: [Action] { Sections.actions }
 
     static func unowned(_ r: GroupOffsetRow) -> Bool { (r.lag ?? 0) > 0 && r.memberId == nil }
 
@@ -104,9 +104,9 @@ public struct GroupDetailScreen: Screen {
             if sections.active == 0 { offsets.reverseSort(visibleRows: rows) } else { members.reverseSort(visibleRows: rows) }
         case .open:
             if sections.active == 0, let r = offsets.selected { return [.open(.topic(r.topic))] }
-        case .binding("nextSection"): sections.next()
-        case .binding("previousSection"): sections.previous()
-        case .binding: break
+        case .perform(.section(.nextSection)): sections.next()
+        case .perform(.section(.previousSection)): sections.previous()
+        case .perform: break
         }
         return []
     }

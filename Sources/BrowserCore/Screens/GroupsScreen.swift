@@ -71,7 +71,7 @@ public struct GroupsScreen: Screen {
         case .sortReverse: list.reverseSort(visibleRows: rows)
         case .open:
             if let g = list.selected { return [.open(.group(g.group))] }
-        case .binding: break
+        case .perform: break
         }
         return []
     }

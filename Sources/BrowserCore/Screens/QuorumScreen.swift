@@ -14,7 +14,7 @@ public struct QuorumScreen: Screen {
 
     public let route: Route = .quorum
     /// No voter detail screen: Enter would do nothing.
-    public var unusedGlobalBindings: Set<String> { ["open"] }
+    public var unusedGlobalActions: Set<Action> { [.navigation(.open)] }
     public private(set) var data = Loadable<ClusterOverview>()
     public private(set) var list: ListModel<Row>
 
@@ -88,7 +88,7 @@ public struct QuorumScreen: Screen {
         case .navigate(let n): list.navigate(n, visibleRows: rows)
         case .sortNext: list.cycleSort(visibleRows: rows)
         case .sortReverse: list.reverseSort(visibleRows: rows)
-        case .open, .binding: break
+        case .open, .perform: break
         }
         return []
     }

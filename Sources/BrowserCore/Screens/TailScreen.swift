@@ -28,7 +28,10 @@ public struct TailScreen: Screen {
     public let topic: String
     public var route: Route { .tail(topic: topic) }
     /// Records stay in arrival order; the record view has nothing to open.
-    public var unusedGlobalBindings: Set<String> { record == nil ? ["sort", "sortReverse"] : ["sort", "sortReverse", "open"] }
+    public var unusedGlobalActions: Set<Action> {
+        record == nil ? [.navigation(.sort), .navigation(.sortReverse)]
+            : [.navigation(.sort), .navigation(.sortReverse), .navigation(.open)]
+    }
 
     public private(set) var ring: TailRing?
     /// Sequence numbers of the records that pass the filter (nil: no filter).
@@ -62,21 +65,8 @@ public struct TailScreen: Screen {
 
     // MARK: Keys
 
-    public var bindings: [KeyBinding] {
-        var b: [KeyBinding] = []
-        if record != nil {
-            b.append(KeyBinding("closeRecord", keys: [.escape, .character("q")], "Close the record view", hint: "close"))
-        }
-        b += [
-            KeyBinding("pause", keys: [.character(" ")],
-                       "Pause / resume the view (records keep being buffered while paused)", hint: "pause"),
-            KeyBinding("follow", keys: [.character("f")], "Follow: keep the cursor on the newest record", hint: "follow"),
-            KeyBinding("valueMode", keys: [.character("m")],
-                       "Value decoding: auto (text if UTF-8, JSON pretty-printed, else hex) / text / json / hex / base64",
-                       hint: "mode"),
-            KeyBinding("keyMode", keys: [.character("M")], "Key decoding: auto / text / json / hex / base64"),
-        ]
-        return b
+    public var actions: [Action] {
+        (record != nil ? [.record(.closeRecord)] : []) + TailAction.allCases.map(Action.tail)
     }
 
     // MARK: Lifecycle
@@ -176,15 +166,15 @@ public struct TailScreen: Screen {
                 r.offset = min(max(0, r.offset), maxOffset)
                 record = r
                 return []
-            case .binding("closeRecord"):
+            case .perform(.record(.closeRecord)):
                 record = nil
                 return []
-            case .binding("valueMode"), .binding("keyMode"):
-                cycleMode(action == .binding("valueMode"))
+            case .perform(.tail(.valueMode)), .perform(.tail(.keyMode)):
+                cycleMode(action == .perform(.tail(.valueMode)))
                 return [.note("Key: \(keyMode.rawValue), value: \(valueMode.rawValue)", .info)]
             case .open, .sortNext, .sortReverse:
                 return []
-            case .binding:
+            case .perform:
                 break
             }
         }
@@ -209,7 +199,7 @@ public struct TailScreen: Screen {
                                      utcOffset: context.options.utcOffsetSeconds)
         case .sortNext, .sortReverse:
             return [.note("The tail is in arrival order", .info)]
-        case .binding("pause"):
+        case .perform(.tail(.pauseView)):
             paused.toggle()
             if paused {
                 viewEnd = ring?.endSeq ?? 0
@@ -218,14 +208,14 @@ public struct TailScreen: Screen {
             if follow { scroll.toBottom(count: rowCount, visible: visible) }
             scroll.clamp(count: rowCount, visible: visible)
             return [.note("Resumed", .info)]
-        case .binding("follow"):
+        case .perform(.tail(.follow)):
             follow.toggle()
             if follow { scroll.toBottom(count: rowCount, visible: visible) }
             return [.note(follow ? "Following the newest record" : "Follow off", .info)]
-        case .binding("valueMode"), .binding("keyMode"):
-            cycleMode(action == .binding("valueMode"))
+        case .perform(.tail(.valueMode)), .perform(.tail(.keyMode)):
+            cycleMode(action == .perform(.tail(.valueMode)))
             return [.note("Key: \(keyMode.rawValue), value: \(valueMode.rawValue)", .info)]
-        case .binding:
+        case .perform:
             break
         }
         return []

@@ -34,9 +34,7 @@ public struct TopicDetailScreen: Screen {
 
     public var activeSection: Int { sections.active }
 
-    public var bindings: [KeyBinding] {
-        Sections.bindings + [KeyBinding("tail", keys: [.character("t")], "Tail this topic", hint: "tail")]
-    }
+    public var actions: [Action] { Sections.actions + [.topic(.tailThis)] }
 
     /// A partition with the topic's `min.insync.replicas`, so cells stay functions of the row.
     @dynamicMemberLookup
@@ -154,10 +152,10 @@ public struct TopicDetailScreen: Screen {
             }
         case .open:
             if sections.active == 2, let g = groups.selected { return [.open(.group(g))] }
-        case .binding("nextSection"): sections.next()
-        case .binding("previousSection"): sections.previous()
-        case .binding("tail"): return [.open(.tail(topic: name))]
-        case .binding: break
+        case .perform(.section(.nextSection)): sections.next()
+        case .perform(.section(.previousSection)): sections.previous()
+        case .perform(.topic(.tailThis)): return [.open(.tail(topic: name))]
+        case .perform: break
         }
         return []
     }

@@ -15,9 +15,7 @@ public struct TopicsScreen: Screen {
         list.emptyMessage = "No topics"
     }
 
-    public var bindings: [KeyBinding] {
-        [KeyBinding("tail", keys: [.character("t")], "Tail the selected topic", hint: "tail")]
-    }
+    public var actions: [Action] { [.topic(.tailSelected)] }
 
     static let columns: [ListColumn<TopicSummary>] = [
         ListColumn(TableColumn("", priority: 95, width: 1), order: { severity($0) < severity($1) }) { t, ctx in
@@ -76,9 +74,9 @@ public struct TopicsScreen: Screen {
         case .sortReverse: list.reverseSort(visibleRows: rows)
         case .open:
             if let t = list.selected { return [.open(.topic(t.name))] }
-        case .binding("tail"):
+        case .perform(.topic(.tailSelected)):
             if let t = list.selected { return [.open(.tail(topic: t.name))] }
-        case .binding: break
+        case .perform: break
         }
         return []
     }
