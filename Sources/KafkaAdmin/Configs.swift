@@ -65,16 +65,19 @@ extension KafkaAdminService {
     }
 
     /// Bytes on disk per topic over all replicas: DescribeLogDirs (all topics) to every broker,
-    /// summing PartitionSize of non-future replicas. Unreachable brokers are listed as errors.
-    public func logDirSizes() async -> FieldState<([String: Int64], [SourceError])> {
+    /// summing PartitionSize of non-future replicas. Unreachable brokers are listed as errors, and a
+    /// topic with a replica on a broker (or log dir) that did not answer is in `unknown`: a partial
+    /// sum must not pass for the total.
+    public func logDirSizes() async -> FieldState<([String: Int64], unknown: Set<String>, [SourceError])> {
         let meta: ClusterMetadata
         do { meta = try await client.metadata() } catch {
             return .failed(sourceError(error, source: "metadata").message)
         }
         let client = self.client
-        let results = await concurrentMap(meta.sortedBrokers) { b -> Result<[String: Int64], any Error> in
+        let brokers = meta.sortedBrokers
+        let results = await concurrentMap(brokers) { b -> Result<([String: Int64], complete: Bool), any Error> in
             do {
-              return try await client.withConnection(to: b.nodeId) { conn -> Result<[String: Int64], any Error> in
+              return try await client.withConnection(to: b.nodeId) { conn -> Result<([String: Int64], complete: Bool), any Error> in
                 guard let v = conn.negotiatedVersion(DescribeLogDirsRequest.self) else {
                     throw KafkaClientError.unsupported(conn.endpoint, api: "DescribeLogDirs")
                 }
@@ -91,7 +94,7 @@ extension KafkaAdminService {
                         for p in t.partitions where !p.isFutureKey { sizes[t.name, default: 0] += p.partitionSize }
                     }
                 }
-                return .success(sizes)
+                return .success((sizes, complete: resp.results.allSatisfy { $0.errorCode == 0 }))
               }
             } catch {
                 return .failure(error)
@@ -99,13 +102,19 @@ extension KafkaAdminService {
         }
         var total: [String: Int64] = [:]
         var errors: [SourceError] = []
+        var missing: Set<Int32> = []
         var answered = 0, unsupported = 0
-        for r in results {
+        for (b, r) in zip(brokers, results) {
             switch r {
-            case .success(let s):
+            case .success(let (s, complete)):
                 answered += 1
                 total.merge(s, uniquingKeysWith: +)
+                if !complete {
+                    missing.insert(b.nodeId)
+                    errors.append(SourceError(source: "DescribeLogDirs", message: "broker \(b.nodeId): a log dir did not answer"))
+                }
             case .failure(let e):
+                missing.insert(b.nodeId)
                 if let ce = e as? KafkaClientError, ce.isUnsupported { unsupported += 1 } else {
                     errors.append(sourceError(e, source: "DescribeLogDirs"))
                 }
@@ -113,6 +122,10 @@ extension KafkaAdminService {
         }
         if answered == 0 && unsupported > 0 { return .unsupported(unsupportedMessage("DescribeLogDirs")) }
         if answered == 0 { return .failed(errors.first?.message ?? "no broker answered DescribeLogDirs") }
-        return .value((total, errors))
+        let unknown = Set(meta.topics.values.filter { t in
+            t.partitions.contains { p in p.replicas.contains { missing.contains($0) } }
+        }.map(\.name))
+        for name in unknown { total[name] = nil }
+        return .value((total, unknown: unknown, errors))
     }
 }

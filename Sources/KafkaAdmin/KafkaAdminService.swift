@@ -133,8 +133,9 @@ public final class KafkaAdminService: ClusterService, Sendable {
         case .unsupported: break
         }
         var sizeByTopic: [String: Int64]? = nil
+        var sizeUnknown: Set<String> = []
         switch s {
-        case .value(let (v, errs)): sizeByTopic = v; errors += errs
+        case .value(let (v, unknown, errs)): sizeByTopic = v; sizeUnknown = unknown; errors += errs
         case .failed(let why): errors.append(SourceError(source: "DescribeLogDirs", message: why))
         case .unsupported: break
         }
@@ -153,7 +154,7 @@ public final class KafkaAdminService: ClusterService, Sendable {
                                     underReplicated: t.partitions.filter { $0.isr.count < $0.replicas.count }.count,
                                     underMinIsr: underMin, offline: t.partitions.filter { $0.leader < 0 }.count,
                                     messages: t.partitions.isEmpty ? 0 : messages,
-                                    sizeBytes: sizeByTopic.map { $0[t.name] ?? 0 }))
+                                    sizeBytes: sizeUnknown.contains(t.name) ? nil : sizeByTopic.map { $0[t.name] ?? 0 }))
         }
         return Partial(out, errors: errors)
     }
@@ -189,7 +190,10 @@ public final class KafkaAdminService: ClusterService, Sendable {
         case .failed(let m): cfg = .failed(m)
         }
         var size: Int64? = nil
-        if case .value(let (v, errs)) = s { size = v[name] ?? 0; errors += errs }
+        if case .value(let (v, unknown, errs)) = s {
+            size = unknown.contains(name) ? nil : v[name] ?? 0
+            errors += errs
+        }
         return TopicDetail(name: name, isInternal: t.isInternal, topicId: t.topicId?.description, partitions: parts,
                            configs: cfg, consumingGroups: g, sizeBytes: size, errors: errors)
     }

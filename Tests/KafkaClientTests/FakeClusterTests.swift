@@ -262,15 +262,22 @@ func withFakeCluster(_ state: FakeClusterState, knownGroups: [String] = [],
         }
     }
 
-    @Test func logDirErrorOnOneBrokerKeepsTheOthersSizes() async throws {
+    @Test func logDirErrorMakesTheSizeOfTopicsOnThatBrokerUnknown() async throws {
         try await withFakeCluster(FakeTopology.kraft()) { cluster, service in
             cluster.inject(.describeLogDirs, error: 56, broker: 3)  // KAFKA_STORAGE_ERROR
             let r = try await service.topics()
             #expect(r.errors.contains { $0.message.contains("KAFKA_STORAGE_ERROR") }, "\(r.errors)")
+            // A replica on broker 3 makes the total unknown, not the sum of the other brokers' replicas.
             let logs = try #require(r.value.first { $0.name == "logs" })
-            #expect(logs.sizeBytes == 0)  // only on broker 3
+            #expect(logs.sizeBytes == nil)  // only on broker 3
             let orders = try #require(r.value.first { $0.name == "orders" })
-            #expect(orders.sizeBytes == 6000)  // brokers 1 and 2
+            #expect(orders.sizeBytes == nil)  // replicas on 1, 2 and 3
+            // Topics with no replica on broker 3 keep their size: bulk-00 and bulk-03 live on broker 1.
+            #expect(r.value.first { $0.name == "bulk-03" }?.sizeBytes == 3)
+            cluster.inject(.describeLogDirs, error: 56, broker: 3)  // injections are one-shot
+            let detail = try await service.topic(named: "orders")
+            #expect(detail.sizeBytes == nil)
+            #expect(try await service.topic(named: "orders").sizeBytes == 9000, "all brokers answer again")
         }
     }
 }
