@@ -318,6 +318,52 @@ import Testing
         }
     }
 
+    /// A batch larger than the per-partition fetch size, from a broker that cuts it (as brokers before
+    /// KIP-74 did): the tail doubles the size until the batch fits, says so, and loses nothing.
+    @Test func aBatchLargerThanTheFetchSizeRaisesIt() async throws {
+        var settings = TailSettings()
+        settings.partitionMaxBytes = 1024
+        var scenario = Self.scenario(partitions: 1)
+        scenario["partial_batches"] = true
+        try await Self.withTail(scenario, settings: settings) { fake, tail in
+            let big = (0..<6).map { i in String(repeating: "\(i)", count: 1000) }  // one batch of ~6 KB
+            try await fake.append(topic: "s", partition: 0, batches: [["values": ["small"]], ["values": big], ["values": ["after"]]])
+            let probe = TailProbe(tail.tail(TailOptions(topic: "s", start: .beginning)))
+            defer { probe.stop() }
+            try await probe.wait("all records") { $0.records.count == 8 }
+            probe.stop()
+            #expect(probe.values(0) == ["small"] + big + ["after"])
+            #expect(probe.offsets(0) == Array(0..<8))
+            let notices = probe.snapshot.notices.filter { $0.contains("exceeds the fetch size") }
+            // 1024 -> 2048 -> 4096 -> 8192: three raises, the last one large enough.
+            #expect(notices.map { $0.components(separatedBy: "raising it to ").last ?? "" } == ["2048 bytes", "4096 bytes", "8192 bytes"],
+                    "\(probe.snapshot.notices)")
+            let sizes = try await fake.requests(apiKey: 1).flatMap { r in
+                (r.request["topics"] as? [[String: Any]] ?? []).flatMap { t in
+                    (t["partitions"] as? [[String: Any]] ?? []).compactMap { $0["partition_max_bytes"] as? Int }
+                }
+            }
+            #expect(sizes.first == 1024 && sizes.contains(8192), "\(sizes)")
+        }
+    }
+
+    /// A batch whose CRC does not match arrives while the tail runs: the tail ends with an error naming
+    /// the partition and the batch, after delivering everything before it.
+    @Test func aCorruptedBatchDuringARunningTailEndsItWithAChecksumError() async throws {
+        try await Self.withTail(Self.scenario(partitions: 1)) { fake, tail in
+            try await fake.append(topic: "s", partition: 0, batches: [["values": ["ok-0", "ok-1"]]])
+            let probe = TailProbe(tail.tail(TailOptions(topic: "s", start: .beginning)))
+            defer { probe.stop() }
+            try await probe.wait("caught up") { $0.caughtUp == 1 && $0.records.count == 2 }
+            try await fake.append(topic: "s", partition: 0, batches: [["values": ["bad"], "corrupt": true]])
+            let deadline = ContinuousClock.now + .seconds(30)
+            while probe.snapshot.error == nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            let error = try #require(probe.snapshot.error, "the tail went on after a corrupted batch")
+            #expect(error.contains("partition 0") && error.contains("offset 2") && error.contains("CRC-32C mismatch"), "\(error)")
+            #expect(probe.values(0) == ["ok-0", "ok-1"])
+        }
+    }
+
     @Test(arguments: [false, true])
     func abortedTransactionsAreHiddenUnderReadCommitted(readCommitted: Bool) async throws {
         try await Self.withTail(Self.scenario(partitions: 1)) { fake, tail in
