@@ -54,6 +54,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ] + nio),
 
+        // Schema Registry formats: decoders with no network in them, then the registry's REST client.
+        .target(name: "SchemaCodecs"),
+        .target(name: "SchemaRegistry", dependencies: ["SchemaCodecs",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ] + nio),
+
         // Pure model and views: no NIO, no curses, no wire types.
         .target(name: "ClusterModel"),
         // The one write flow (check -> confirm -> send -> settle -> report) as a pure state machine.
@@ -99,6 +107,7 @@ let package = Package(
             exclude: ["__Snapshots__"]),
         .testTarget(name: "KafscopeAppTests", dependencies: ["KafscopeApp", "KafscopeConfig", "KafkaClient", "KafkaConnect",
             "KafkaTestSupport"]),
+        .testTarget(name: "SchemaCodecsTests", dependencies: ["SchemaCodecs", "SchemaRegistry", "KafkaTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["KafkaTestSupport"]),
     ]
 )
