@@ -26,6 +26,7 @@ final class FakeCluster: Sendable {
     private let handlers = Mutex<[ApiKey: FakeHandler]>([:])
     private let listeners = Mutex<[Int32: Int]>([:])
     private let channels = Mutex<[any Channel]>([])
+    private let answerDelays = Mutex<[FakeAnswerKey: TimeAmount]>([:])
 
     private init(_ state: FakeClusterState) {
         self.state = Mutex(state)
@@ -74,6 +75,16 @@ final class FakeCluster: Sendable {
     func port(of broker: Int32) -> Int? { listeners.withLock { $0[broker] } }
 
     func track(_ child: any Channel) { channels.withLock { $0.append(child) } }
+
+    /// Holds back the answer to one request, on the event loop's timer (never by blocking the loop,
+    /// which the client under test may share).
+    func delayAnswer(broker: Int32, correlationId: Int32, by delay: TimeAmount) {
+        answerDelays.withLock { $0[FakeAnswerKey(broker: broker, correlationId: correlationId)] = delay }
+    }
+
+    func takeAnswerDelay(broker: Int32, correlationId: Int32) -> TimeAmount? {
+        answerDelays.withLock { $0.removeValue(forKey: FakeAnswerKey(broker: broker, correlationId: correlationId)) }
+    }
 
     // MARK: Scripting
 
@@ -174,6 +185,11 @@ final class FakeCluster: Sendable {
     }
 }
 
+struct FakeAnswerKey: Hashable, Sendable {
+    var broker: Int32
+    var correlationId: Int32
+}
+
 struct FakeClusterError: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
@@ -201,6 +217,8 @@ final class FakeBrokerChannelHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
     let cluster: FakeCluster
     let broker: Int32
+    /// The last answer's write: a delayed answer must not be overtaken by the next one.
+    private var lastWrite: EventLoopFuture<Void>?
 
     init(cluster: FakeCluster, broker: Int32) {
         self.cluster = cluster
@@ -214,11 +232,31 @@ final class FakeBrokerChannelHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buf = unwrapInboundIn(data)
+        let correlationId = buf.getInteger(at: buf.readerIndex + 4, as: Int32.self) ?? -1
         guard let response = cluster.handle(frame: Array(buf.readableBytesView), broker: broker) else {
             context.close(promise: nil)
             return
         }
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: response)), promise: nil)
+        let out = context.channel.allocator.buffer(bytes: response)
+        let delay = cluster.takeAnswerDelay(broker: broker, correlationId: correlationId)
+        guard delay != nil || lastWrite != nil else {
+            context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+            return
+        }
+        let loop = context.eventLoop
+        let bound = NIOLoopBound(context, eventLoop: loop)
+        let previous = lastWrite ?? loop.makeSucceededVoidFuture()
+        let written = previous.flatMap { () -> EventLoopFuture<Void> in
+            guard let delay else { return loop.makeSucceededVoidFuture() }
+            return loop.scheduleTask(in: delay) {}.futureResult
+        }.flatMap { () -> EventLoopFuture<Void> in
+            bound.value.writeAndFlush(NIOAny(out))
+        }
+        lastWrite = written
+        let me = NIOLoopBound(self, eventLoop: loop)
+        written.whenComplete { _ in
+            if me.value.lastWrite === written { me.value.lastWrite = nil }
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

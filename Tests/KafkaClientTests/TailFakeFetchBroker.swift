@@ -258,8 +258,11 @@ final class FakeFetchBroker: Sendable {
         if let (t, p, start) = truncatedTo {
             c.update { $0.topics[t]!.partitions[Int(p)].earliest = start }
         }
-        // A long poll with nothing to return: wait a little so the tail does not spin.
-        if !hasData && entry.errorCode == 0 { usleep(20_000) }
+        // A long poll with nothing to return: answer a little later so the tail does not spin, on the
+        // event loop's timer (a usleep here blocked threads the client under test shares).
+        if !hasData && entry.errorCode == 0 {
+            c.delayAnswer(broker: r.broker, correlationId: r.frame.correlationId, by: .milliseconds(20))
+        }
         return try KafkaFraming.encodeResponse(resp, for: FetchRequest.self, version: v, correlationId: r.frame.correlationId)
     }
 }

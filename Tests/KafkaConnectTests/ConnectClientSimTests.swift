@@ -248,23 +248,26 @@ func expectNoForward(_ requests: [ConnectSimulator.Request]) {
 
     @Test func unreachableWorkerNamesClusterAndURLButNoCredentials() async throws {
         let url = try ConnectSimulator.closedPortURL()
-        let e = try ConnectEndpoint.parse("ARGENTINA=\(url.replacingOccurrences(of: "http://", with: "http://admin:hunter2@"))")
+        var e = try ConnectEndpoint.parse("ARGENTINA=\(url.replacingOccurrences(of: "http://", with: "http://admin:hunter2@"))")
         #expect(e.password == "hunter2")
+        // Timeouts far beyond the suite's 2-minute limit: only the refusal itself can end the request,
+        // and the message says which (not "timed out").
+        e.requestTimeout = .seconds(600)
+        e.connectTimeout = .seconds(600)
         let service = try KafkaConnectService(endpoints: [e], retry: quickRetry)
-        let start = ContinuousClock.now
         do {
             try await service.perform(.pause, cluster: "ARGENTINA", connector: "x")
             Issue.record("expected unreachable")
         } catch let error as UserFacingError {
             #expect(error.message.contains("ARGENTINA") && error.message.contains(url) && error.message.contains("unreachable"))
+            #expect(!error.message.contains("timed out"), "\(error.message)")
             #expect(!error.message.contains("hunter2") && !error.message.contains("admin"))
         } catch {
             Issue.record("unexpected \(error)")
         }
         let listing = await service.connectors()
         #expect(listing.errors.count == 1)
-        #expect(listing.errors.allSatisfy { !$0.message.contains("hunter2") })
-        #expect(ContinuousClock.now - start < .seconds(3), "a refused connection is reported at once")
+        #expect(listing.errors.allSatisfy { !$0.message.contains("hunter2") && !$0.message.contains("timed out") })
         await service.shutdown()
     }
 

@@ -102,12 +102,15 @@ import Testing
             let screen = try await ui.waitFor(timeout: .seconds(15)) { $0.contains("tui-e2e-topic") }
             #expect(screen.contains("tui-e2e-topic"), "screen was:\n\(screen)")
             try ui.send(":q", "Enter")
+            // Waits for the event (the exit file written after kafscope returned); the 120 s bound only
+            // ends a hang, it does not decide the result on a slow machine.
             var status: String?
-            for _ in 0..<50 {
-                if let s = try? String(contentsOfFile: exitFile, encoding: .utf8) { status = s; break }
+            let deadline = ContinuousClock.now + .seconds(120)
+            while status == nil && ContinuousClock.now < deadline {
+                if let s = try? String(contentsOfFile: exitFile, encoding: .utf8), s.hasSuffix("\n") { status = s; break }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            #expect(status?.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+            #expect(status?.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "kafscope did not exit after :q")
             // Logs went to the file, not the screen.
             let log = try String(contentsOfFile: state + "/kafscope/kafscope.log", encoding: .utf8)
             #expect(log.contains("terminal UI started"))
