@@ -14,12 +14,13 @@ public final class KafkaClient: Sendable {
     public let counters = RequestCounters()
     let pool: ConnectionPool
 
+    /// `clock` decides metadata age and reconnect backoff; tests inject one (KafkaClientClock.manual).
     public init(config: KafkaClientConfig, eventLoopGroup: (any EventLoopGroup)? = nil,
-                logger: Logger = Logger(label: "kafscope.client")) {
+                logger: Logger = Logger(label: "kafscope.client"), clock: KafkaClientClock = .system) {
         self.config = config
         self.logger = logger
         self.pool = ConnectionPool(config: config, group: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton,
-                                   counters: counters, logger: logger)
+                                   counters: counters, logger: logger, clock: clock)
     }
 
     /// Closes every connection. Requests in flight fail with `.shutdown`/`.connectionClosed`.
@@ -150,10 +151,13 @@ actor ConnectionPool {
     private var isShutdown = false
     private let backoff: Backoff
     private let logger: Logger
+    private let clock: KafkaClientClock
 
-    init(config: KafkaClientConfig, group: any EventLoopGroup, counters: RequestCounters, logger: Logger) {
+    init(config: KafkaClientConfig, group: any EventLoopGroup, counters: RequestCounters, logger: Logger,
+         clock: KafkaClientClock) {
         self.config = config
         self.logger = logger
+        self.clock = clock
         self.backoff = Backoff(cap: config.maxReconnectBackoff)
         var ssl: NIOSSLContext?
         var err: KafkaClientError?
@@ -184,14 +188,15 @@ actor ConnectionPool {
 
     func metadata(refresh: Bool) async throws -> ClusterMetadata {
         if !refresh, let m = cachedMetadata,
-           DispatchlessClock.nowNanos() - m.fetchedAtNanos < UInt64(BrokerConnection.nanos(config.metadataMaxAge)) {
+           clock.nowNanos() - m.fetchedAtNanos < UInt64(BrokerConnection.nanos(config.metadataMaxAge)) {
             return m
         }
         if let t = metadataTask { return try await t.value }
         let task = Task { try await self.fetchMetadata() }
         metadataTask = task
         defer { metadataTask = nil }
-        let m = try await task.value
+        var m = try await task.value
+        m.fetchedAtNanos = clock.nowNanos()  // its age runs on the client's clock
         cachedMetadata = m
         return m
     }
@@ -255,7 +260,7 @@ actor ConnectionPool {
         case nil:
             break
         }
-        if let f = failures[key], f.endpoint == endpoint, DispatchlessClock.nowNanos() < f.retryAtNanos {
+        if let f = failures[key], f.endpoint == endpoint, clock.nowNanos() < f.retryAtNanos {
             throw f.error
         }
         let purpose = key.purpose
@@ -271,7 +276,7 @@ actor ConnectionPool {
             let e = (error as? KafkaClientError) ?? .connect(endpoint, stage: .network, detail: "\(error)")
             let n = (failures[key]?.count ?? 0) + 1
             failures[key] = FailureRecord(count: n, error: e,
-                                          retryAtNanos: DispatchlessClock.nowNanos() + UInt64(BrokerConnection.nanos(backoff.delay(afterFailures: n))),
+                                          retryAtNanos: clock.nowNanos() + UInt64(BrokerConnection.nanos(backoff.delay(afterFailures: n))),
                                           endpoint: endpoint)
             logger.debug("connect failed", metadata: ["endpoint": "\(endpoint)", "error": "\(e)"])
             throw e
