@@ -374,6 +374,10 @@ import Testing
                 ["producer": ["id": 7], "control": "abort"],
                 ["producer": ["id": 8], "values": ["committed-1"]],
                 ["producer": ["id": 8], "control": "commit"],
+                // A one-record aborted transaction: its first offset is its batch's last offset.
+                ["producer": ["id": 9], "values": ["aborted-single"]],
+                ["producer": ["id": 9], "control": "abort"],
+                ["values": ["plain-2"]],
             ])
             let probe = TailProbe(tail.tail(TailOptions(topic: "s", start: .beginning, readCommitted: readCommitted)))
             defer { probe.stop() }
@@ -382,11 +386,12 @@ import Testing
             let fetches = try await fake.requests(apiKey: 1)
             #expect(fetches.allSatisfy { $0.int("isolation") == (readCommitted ? 1 : 0) })
             if readCommitted {
-                #expect(probe.values(0) == ["plain-0", "plain-1", "committed-0", "committed-1"])
-                #expect(probe.offsets(0) == [0, 1, 5, 7])
+                #expect(probe.values(0) == ["plain-0", "plain-1", "committed-0", "committed-1", "plain-2"])
+                #expect(probe.offsets(0) == [0, 1, 5, 7, 11])
             } else {
-                #expect(probe.values(0) == ["plain-0", "plain-1", "aborted-0", "aborted-1", "aborted-2", "committed-0", "committed-1"])
-                #expect(probe.offsets(0) == [0, 1, 2, 3, 4, 5, 7])
+                #expect(probe.values(0) == ["plain-0", "plain-1", "aborted-0", "aborted-1", "aborted-2", "committed-0", "committed-1",
+                                            "aborted-single", "plain-2"])
+                #expect(probe.offsets(0) == [0, 1, 2, 3, 4, 5, 7, 9, 11])
             }
         }
     }
