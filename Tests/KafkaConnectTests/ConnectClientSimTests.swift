@@ -153,17 +153,28 @@ func expectNoForward(_ requests: [ConnectSimulator.Request]) {
     }
 
     @Test func pauseSettlesAsynchronously() async throws {
-        // A long delay keeps "not yet PAUSED right after 202" true even on a loaded machine.
-        try await withSims([("QA", "3.7.0")], stateDelayMs: 1500) { _, service in
+        try await withSims([("QA", "3.7.0")]) { sims, service in
+            let sim = try #require(sims["QA"])
+            // The simulated worker applies the pause only when the test releases it: no race with a delay.
+            try await sim.hold()
             let before = try await service.status(cluster: "QA", name: "orders-source")
-            let start = ContinuousClock.now
             _ = try await service.performDetailed(.pause, cluster: "QA", connector: "orders-source")
             let immediately = try await service.status(cluster: "QA", name: "orders-source")
             #expect(immediately.state == "RUNNING", "202 Accepted: the state changes later")
-            let s = try await service.awaitSettled(.pause, cluster: "QA", connector: "orders-source", before: before,
-                                                   timeout: .seconds(10), interval: .milliseconds(50))
+            try await sim.clearRequests()
+            async let settled = service.awaitSettled(.pause, cluster: "QA", connector: "orders-source", before: before,
+                                                     timeout: .seconds(120), interval: .milliseconds(50))
+            // Release once the poller has asked at least twice and seen no change (events in the sim's log).
+            let deadline = ContinuousClock.now + .seconds(60)
+            while try await sim.requests().filter({ $0.method == "GET" && $0.path.hasSuffix("/status") }).count < 2,
+                  ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try await sim.release()
+            let s = try await settled
             #expect(s.settled && s.after.state == "PAUSED")
-            #expect(ContinuousClock.now - start >= .milliseconds(1400), "polled until the state changed")
+            let polls = try await sim.requests().filter { $0.method == "GET" && $0.path.hasSuffix("/status") }.count
+            #expect(polls >= 3, "polled until the state changed: \(polls) status requests")
             #expect(s.transition == "connector RUNNING → PAUSED; task 0 RUNNING → PAUSED; task 1 RUNNING → PAUSED")
         }
     }

@@ -138,6 +138,11 @@ public final class ConnectSimulator: @unchecked Sendable {
     /// Back to the scenario's connectors, no recorded requests, no injections.
     public func reset() async throws { _ = try await control("POST", "/__sim/reset") }
 
+    /// State changes (pause, resume, restart, ...) wait until `release()`: tests decide when the
+    /// worker applies them instead of racing a delay.
+    public func hold() async throws { _ = try await control("POST", "/__sim/hold") }
+    public func release() async throws { _ = try await control("POST", "/__sim/release") }
+
     public func clearRequests() async throws { _ = try await control("POST", "/__sim/clear-requests") }
 
     /// Sends a plain HTTP/1.0 request on loopback (no HTTP library needed in test support).

@@ -137,6 +137,7 @@ class Sim:
         self.version = args.version
         self.vtuple = parse_version(args.version)
         self.delay = args.state_delay_ms / 1000.0
+        self.held = None  # a list while /__sim/hold is on: state changes wait for /__sim/release
         self.lock = threading.Lock()
         self.reset()
 
@@ -158,6 +159,9 @@ class Sim:
             with self.lock:
                 if gen == self.generation:
                     fn()
+        if self.held is not None:  # a test decides when the worker applies it (no timing)
+            self.held.append(run)
+            return
         t = threading.Timer(self.delay, run)
         t.daemon = True
         t.start()
@@ -315,6 +319,16 @@ class Handler(BaseHTTPRequestHandler):
             with sim.lock:
                 sim.injections.append(inj)
             self.send_json(200, {"ok": True})
+        elif method == "POST" and path == "/__sim/hold":
+            with sim.lock:
+                sim.held = []
+            self.send_json(200, {"ok": True})
+        elif method == "POST" and path == "/__sim/release":
+            with sim.lock:
+                pending, sim.held = sim.held or [], None
+            for run in pending:
+                run()
+            self.send_json(200, {"ok": True, "released": len(pending)})
         elif method == "POST" and path == "/__sim/delay":
             try:
                 sim.delay = float(json.loads(body or b"{}").get("ms", 300)) / 1000.0
