@@ -66,6 +66,8 @@ let package = Package(
         .target(name: "ClusterModel"),
         // The one write flow (check -> confirm -> send -> settle -> report) as a pure state machine.
         .target(name: "WriteFlow", dependencies: ["ClusterModel"]),
+        // Lag health (Burrow-style status, rates, ETA) from offset samples: pure, no clock.
+        .target(name: "LagHealth", dependencies: [.product(name: "Collections", package: "swift-collections")]),
         .target(name: "TerminalCore", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "BrowserCore", dependencies: ["ClusterModel", "TerminalCore", "WriteFlow",
             .product(name: "Collections", package: "swift-collections")]),
@@ -103,6 +105,7 @@ let package = Package(
         .testTarget(name: "KafkaConnectTests", dependencies: ["KafkaConnect", "KafkaTestSupport"]),
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
         .testTarget(name: "WriteFlowTests", dependencies: ["WriteFlow", "ClusterModel"]),
+        .testTarget(name: "LagHealthTests", dependencies: ["LagHealth"]),
         .testTarget(name: "BrowserCoreTests", dependencies: ["BrowserCore", "ClusterModel", "TerminalCore", "KafkaTestSupport"],
             exclude: ["__Snapshots__"]),
         .testTarget(name: "KafscopeAppTests", dependencies: ["KafscopeApp", "KafscopeConfig", "KafkaClient", "KafkaConnect",
