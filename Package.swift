@@ -48,6 +48,9 @@ let package = Package(
         .target(name: "KafkaAdmin", dependencies: ["KafkaClient", "KafkaProtocol", "KafkaRecords", "ClusterModel",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "KafkaProducer", dependencies: ["KafkaClient", "KafkaProtocol", "KafkaRecords",
+            .product(name: "Logging", package: "swift-log"),
+        ] + nio),
         .target(name: "KafkaConnect", dependencies: ["ClusterModel",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -80,7 +83,7 @@ let package = Package(
 
         // Wiring: commands, output formats, concrete services, the UI loop.
         .target(name: "KafscopeApp", dependencies: [
-            "KafkaClient", "KafkaAdmin", "KafkaConnect", "ClusterModel", "BrowserCore", "WriteFlow",
+            "KafkaClient", "KafkaAdmin", "KafkaConnect", "KafkaProducer", "ClusterModel", "BrowserCore", "WriteFlow",
             "TerminalCore", "TerminalNCurses", "KafscopeConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -102,6 +105,8 @@ let package = Package(
             exclude: ["Fixtures"]),
         .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "KafkaAdmin", "KafkaProtocol", "KafkaRecords", "KafkaWire",
             "KafkaTestSupport", "KafscopeConfig"] + nio),
+        .testTarget(name: "KafkaProducerTests", dependencies: ["KafkaProducer", "KafkaClient", "KafkaProtocol", "KafkaRecords",
+            "KafkaWire", "KafkaTestSupport"] + nio),
         .testTarget(name: "KafkaConnectTests", dependencies: ["KafkaConnect", "KafkaTestSupport"]),
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
         .testTarget(name: "WriteFlowTests", dependencies: ["WriteFlow", "ClusterModel"]),

@@ -141,8 +141,18 @@ public final class BrokerConnection: Sendable {
     /// Throttling is per broker; bootstrap connections (no id yet) are keyed by address.
     private var throttleKey: String { endpoint.nodeId.map { "id:\($0)" } ?? "addr:\(endpoint.dialed)" }
 
+    /// Writes a request the broker will not answer (Produce with acks=0) and returns once it is on
+    /// the socket. It never enters the in-flight queue, so later responses still match their requests.
+    public func sendWithoutResponse<R: KafkaRequestMessage>(_ request: R, version: Int16? = nil) async throws {
+        guard let v = version ?? negotiatedVersion(R.self) else {
+            throw KafkaClientError.unsupported(endpoint, api: Self.apiName(R.self))
+        }
+        _ = try await sendRaw(request, version: v, timeout: nil, expectsResponse: false)
+    }
+
     /// Encodes, writes and returns the raw response frame (correlation id first).
-    func sendRaw<R: KafkaRequestMessage>(_ request: R, version: Int16, timeout: Duration?) async throws -> [UInt8] {
+    func sendRaw<R: KafkaRequestMessage>(_ request: R, version: Int16, timeout: Duration?,
+                                         expectsResponse: Bool = true) async throws -> [UInt8] {
         let api = Self.apiName(R.self)
         let wait = context.throttles.remainingNanos(throttleKey)
         if wait > 0 { try await Task.sleep(nanoseconds: wait) }
@@ -162,7 +172,7 @@ public final class BrokerConnection: Sendable {
         let promise = channel.eventLoop.makePromise(of: [UInt8].self)
         let out = OutboundRequest(bytes: channel.allocator.buffer(bytes: encoded), correlationId: correlationId,
                                   api: api, timeout: .nanoseconds(Self.nanos(timeout ?? context.config.requestTimeout)),
-                                  promise: promise)
+                                  promise: promise, expectsResponse: expectsResponse)
         // A write to a closed channel never reaches the handler: fail the response then.
         channel.writeAndFlush(out).whenFailure { error in
             promise.fail(ChannelFailure.closed("cannot send: \(error)"))

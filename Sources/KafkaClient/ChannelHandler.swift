@@ -13,6 +13,9 @@ struct OutboundRequest {
     var api: String
     var timeout: TimeAmount
     var promise: EventLoopPromise<[UInt8]>
+    /// False for Produce with acks=0: the broker sends nothing back, so the request never joins the
+    /// in-flight queue and its promise succeeds (with no bytes) once the write completes.
+    var expectsResponse = true
 }
 
 /// Why the handler failed a request; turned into `KafkaClientError` by the connection, which
@@ -47,6 +50,23 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let request = unwrapOutboundIn(data)
+        if !request.expectsResponse {
+            if let reason = state.closed {
+                request.promise.fail(Self.failure(reason, correlationId: request.correlationId))
+                promise?.fail(ChannelFailure.closed("connection closed"))
+                return
+            }
+            let written = context.eventLoop.makePromise(of: Void.self)
+            written.futureResult.whenComplete { result in
+                switch result {
+                case .success: request.promise.succeed([])
+                case .failure(let e): request.promise.fail(ChannelFailure.closed("cannot send: \(e)"))
+                }
+            }
+            written.futureResult.cascade(to: promise)
+            context.write(wrapOutboundOut(request.bytes), promise: written)
+            return
+        }
         var token = Token(correlationId: request.correlationId, promise: request.promise, timeout: nil)
         switch state.enqueue(correlationId: request.correlationId, api: request.api, token: token) {
         case .write:
