@@ -6,7 +6,8 @@ import Logging
 
 /// Independent readers and writers (confluent-kafka's librdkafka) for checking what kafscope produced.
 enum ConfluentPeer {
-    struct Message: Hashable {
+    struct Message: Hashable, CustomStringConvertible {
+        var description: String { "p\(partition)@\(offset) key=\(key ?? []) value=\(value ?? []) h=\(headers) ts=\(timestamp)" }
         var partition: Int32
         var offset: Int64
         var key: [UInt8]?

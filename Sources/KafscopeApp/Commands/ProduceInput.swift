@@ -1,0 +1,155 @@
+import Foundation
+import KafkaProducer
+import KafkaRecords
+
+/// Reads records for `kafscope produce` from stdin or a file: `lines` (one value per line, `-K`
+/// splitting key and value at the first separator, as kcat -P does) or `jsonl` (the objects
+/// `kafscope tail -o json` writes, so a tail can be replayed byte for byte).
+struct ProduceInput {
+    enum Format: String, CaseIterable { case lines, jsonl }
+
+    struct Options {
+        var topic: String
+        var format: Format
+        var keySeparator: [UInt8]?
+        var fixedKey: [UInt8]?
+        var fixedPartition: Int32?
+        var headers: [RecordHeaderValue]
+        var keepTimestamps: Bool
+        var keepPartitions: Bool
+    }
+
+    /// A record, or why its line could not become one (the line number names it).
+    enum Item {
+        case record(ProducerRecord)
+        case invalid(String)
+    }
+
+    let options: Options
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var eof = false
+    private(set) var lineNumber = 0
+
+    init(fd: Int32, options: Options) {
+        self.fd = fd
+        self.options = options
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    /// Up to `max` items; empty at the end of input.
+    mutating func next(max: Int) throws -> [(line: Int, item: Item)] {
+        var out: [(Int, Item)] = []
+        while out.count < max, let line = try nextLine() {
+            lineNumber += 1
+            if options.format == .jsonl && line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) { continue }
+            out.append((lineNumber, parse(line)))
+        }
+        return out
+    }
+
+    private mutating func nextLine() throws -> ArraySlice<UInt8>? {
+        while true {
+            if let nl = buffer[start...].firstIndex(of: 0x0a) {
+                let line = buffer[start..<nl]
+                start = nl + 1
+                return line
+            }
+            if eof {
+                guard start < buffer.count else { return nil }
+                let line = buffer[start...]
+                start = buffer.count
+                return line
+            }
+            if start > 0 { buffer.removeFirst(start); start = 0 }
+            let old = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: 1 << 20))
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + old, 1 << 20) }
+            if n < 0 {
+                buffer.removeLast(1 << 20)
+                if errno == EINTR { continue }
+                throw CommandFailure("cannot read the input: \(String(cString: strerror(errno)))")
+            }
+            buffer.removeLast((1 << 20) - n)
+            if n == 0 { eof = true }
+        }
+    }
+
+    private func parse(_ line: ArraySlice<UInt8>) -> Item {
+        switch options.format {
+        case .lines: return .record(lineRecord(line))
+        case .jsonl: return jsonRecord(line)
+        }
+    }
+
+    private func lineRecord(_ line: ArraySlice<UInt8>) -> ProducerRecord {
+        var key = options.fixedKey
+        var value = Array(line)
+        if let sep = options.keySeparator, let i = Self.find(sep, in: line) {
+            key = Array(line[line.startIndex..<i])
+            value = Array(line[(i + sep.count)...])
+        }
+        return ProducerRecord(topic: options.topic, partition: options.fixedPartition, key: key, value: value,
+                              headers: options.headers)
+    }
+
+    static func find(_ needle: [UInt8], in hay: ArraySlice<UInt8>) -> Int? {
+        guard !needle.isEmpty, hay.count >= needle.count else { return nil }
+        var i = hay.startIndex
+        while i <= hay.endIndex - needle.count {
+            if hay[i] == needle[0] && hay[i..<(i + needle.count)].elementsEqual(needle) { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    private func jsonRecord(_ line: ArraySlice<UInt8>) -> Item {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line), options: []) as? [String: Any] else {
+            return .invalid("not a JSON object")
+        }
+        let key: [UInt8]?
+        let value: [UInt8]?
+        do {
+            key = try Self.bytes(object["key"], field: "key")
+            value = try Self.bytes(object["value"], field: "value")
+        } catch { return .invalid("\(error)") }
+        var headers = options.headers
+        if let list = object["headers"] {
+            guard let items = list as? [[String: Any]] else { return .invalid("headers must be a list of {key, value}") }
+            for h in items {
+                guard let name = h["key"] as? String else { return .invalid("a header has no string key") }
+                do { headers.append(RecordHeaderValue(key: name, value: try Self.bytes(h["value"], field: "header \(name)"))) } catch {
+                    return .invalid("\(error)")
+                }
+            }
+        }
+        var partition = options.fixedPartition
+        if options.keepPartitions {
+            guard let p = (object["partition"] as? NSNumber)?.int32Value else { return .invalid("--keep-partitions: no partition number") }
+            partition = p
+        }
+        var timestamp: Int64?
+        if options.keepTimestamps {
+            guard let t = (object["timestamp"] as? NSNumber)?.int64Value, t >= 0 else { return .invalid("--keep-timestamps: no timestamp") }
+            timestamp = t
+        }
+        return .record(ProducerRecord(topic: options.topic, partition: partition, key: options.fixedKey ?? key, value: value,
+                                      headers: headers, timestamp: timestamp))
+    }
+
+    /// A string is its UTF-8 bytes, `{"base64": "..."}` its decoded bytes, null (or absent) null.
+    static func bytes(_ v: Any?, field: String) throws -> [UInt8]? {
+        switch v {
+        case nil, is NSNull: return nil
+        case let s as String: return Array(s.utf8)
+        case let o as [String: Any]:
+            guard let b = o["base64"] as? String, let d = Data(base64Encoded: b) else {
+                throw CommandFailure("\(field): expected a string, null or {\"base64\": \"...\"}")
+            }
+            return Array(d)
+        default:
+            throw CommandFailure("\(field): expected a string, null or {\"base64\": \"...\"}")
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import KafkaTestSupport
+import Testing
+
+/// `kafscope produce` run as a subprocess against the librdkafka mock: the tail -> produce round
+/// trip, kcat-style lines, per-record failures and the write flow's refusals.
+@Suite(.serialized) struct ProduceCLITests {
+    static func binary() throws -> URL {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("kafscope")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        let fallback = PeerEnvironment.repoRoot.appendingPathComponent(".build/debug/kafscope")
+        guard FileManager.default.isExecutableFile(atPath: fallback.path) else { throw PeerError("kafscope binary not built") }
+        return fallback
+    }
+
+    /// Runs kafscope without a controlling terminal (setsid) and with no user config.
+    static func kafscope(_ args: [String], stdoutFile: URL? = nil) async throws -> CommandRunner.Output {
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_CONFIG_HOME"] = "/nonexistent-kafscope-test"
+        env["XDG_STATE_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-test-state").path
+        guard let setsid = PeerEnvironment.which("setsid") else { throw PeerError("peer missing: setsid (util-linux) is not on PATH") }
+        return try await CommandRunner.run(setsid, ["-w", try binary().path] + args, environment: env, timeout: .seconds(120))
+    }
+
+    static func temp(_ name: String, _ contents: Data) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-produce-\(getpid())-\(name)")
+        try contents.write(to: url)
+        return url
+    }
+
+    @Test func tailToProduceCopiesATopicByteForByte() async throws {
+        try await MockCluster.with(brokers: 3) { mock in
+            try await mock.createTopic("src", partitions: 3, replicationFactor: 1)
+            try await mock.createTopic("dst", partitions: 3, replicationFactor: 1)
+            var source: [MockCluster.Record] = []
+            for i in 0..<300 {
+                let binaryKey: [UInt8] = [0xff, 0x00, UInt8(i & 0xff), 0xc3]  // not UTF-8
+                let value: [UInt8]? = i % 7 == 0 ? nil : (i % 2 == 0 ? Array("text \(i) ✓".utf8) : [0x80, 0x00, 0x0a, UInt8(i & 0xff)])
+                source.append(MockCluster.Record(key: i % 5 == 0 ? nil : binaryKey, value: value,
+                                                 headers: [.init("h", [0xfe, UInt8(i & 0xff)]), .init("t", "x")],
+                                                 partition: Int32(i % 3), timestamp: 1_600_000_000_000 + Int64(i)))
+            }
+            try await mock.produce(topic: "src", records: source)
+            let tail = try await Self.kafscope(["tail", "src", "--from", "beginning", "--exit-at-end", "-o", "json", "-b", mock.bootstrap])
+            #expect(tail.status == 0, "\(tail.stderr)")
+            let file = try Self.temp("roundtrip.jsonl", Data(tail.stdout.utf8))
+            let produce = try await Self.kafscope(["produce", "dst", "--format", "jsonl", "--keep-partitions", "--keep-timestamps",
+                                                   "--file", file.path, "--yes", "-b", mock.bootstrap])
+            #expect(produce.status == 0, "\(produce.stderr)")
+            #expect(produce.stdout.contains("produced 300 records"), "\(produce.stdout)")
+            let a = try await ConfluentPeer.consume(bootstrap: mock.bootstrap, topic: "src")
+            let b = try await ConfluentPeer.consume(bootstrap: mock.bootstrap, topic: "dst")
+            #expect(a.count == 300)
+            #expect(a == b, "the copy differs")
+        }
+    }
+
+    @Test func linesWithAKeySeparatorAndHeadersLikeKcat() async throws {
+        try await MockCluster.with(brokers: 1) { mock in
+            try await mock.createTopic("lines", partitions: 4, replicationFactor: 1)
+            let file = try Self.temp("lines.txt", Data("k1::v1\nk2::v::2\nno-separator\n".utf8))
+            let out = try await Self.kafscope(["produce", "lines", "-K", "::", "--header", "src=cli", "--compression", "zstd",
+                                               "--file", file.path, "--yes", "-b", mock.bootstrap])
+            #expect(out.status == 0, "\(out.stderr)")
+            let read = try await ConfluentPeer.consume(bootstrap: mock.bootstrap, topic: "lines")
+            let pairs = Set(read.map { "\($0.key.map { String(decoding: $0, as: UTF8.self) } ?? "null")=\(String(decoding: $0.value ?? [], as: UTF8.self))" })
+            #expect(pairs == ["k1=v1", "k2=v::2", "null=no-separator"])
+            #expect(read.allSatisfy { $0.headers == ["src"] && $0.headerValues == [Array("cli".utf8)] })
+            #expect(out.stdout.contains("FIRST OFFSET"))
+        }
+    }
+
+    @Test func aBadLineIsNamedAndExitsOneWhileTheRestIsSent() async throws {
+        try await MockCluster.with(brokers: 1) { mock in
+            try await mock.createTopic("mixed", partitions: 1, replicationFactor: 1)
+            let file = try Self.temp("mixed.jsonl", Data("{\"key\":\"a\",\"value\":\"1\"}\n{not json\n{\"key\":null,\"value\":{\"base64\":\"AAE=\"}}\n".utf8))
+            let out = try await Self.kafscope(["produce", "mixed", "--format", "jsonl", "--file", file.path, "--yes", "-b", mock.bootstrap])
+            #expect(out.status == 1)
+            #expect(out.stderr.contains("line 2: not a JSON object"), "\(out.stderr)")
+            let read = try await ConfluentPeer.consume(bootstrap: mock.bootstrap, topic: "mixed")
+            #expect(read.map(\.value) == [Array("1".utf8), [0, 1]])
+        }
+    }
+
+    @Test func readOnlyAndNoTerminalWithoutYesAreRefusedBeforeAnythingIsSent() async throws {
+        try await MockCluster.with(brokers: 1) { mock in
+            try await mock.createTopic("guarded", partitions: 1, replicationFactor: 1)
+            let file = try Self.temp("guarded.txt", Data("x\n".utf8))
+            let ro = try await Self.kafscope(["produce", "guarded", "--readonly", "--yes", "--file", file.path, "-b", mock.bootstrap])
+            #expect(ro.status == 1)
+            #expect(ro.stderr.contains("read-only"), "\(ro.stderr)")
+            let noTTY = try await Self.kafscope(["produce", "guarded", "--file", file.path, "-b", mock.bootstrap])
+            #expect(noTTY.status == 1)
+            #expect(noTTY.stderr.contains("--yes"), "\(noTTY.stderr)")
+            let missing = try await Self.kafscope(["produce", "no-such-topic", "--yes", "--file", file.path, "-b", mock.bootstrap])
+            #expect(missing.status == 1)
+            #expect(missing.stderr.contains("does not exist"), "\(missing.stderr)")
+            let read = try await ConfluentPeer.consume(bootstrap: mock.bootstrap, topic: "guarded")
+            #expect(read.isEmpty)
+        }
+    }
+}
