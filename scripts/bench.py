@@ -7,6 +7,8 @@
   groups   requests sent per broker when describing the lag of 500 groups
   tail     `kafscope tail --from beginning --exit-at-end` vs `kcat -C -e`, ~300,000 x 100-byte records
   idle     CPU use and bytes written to the terminal while the TUI idles with auto-refresh
+  produce  `kafscope produce T --file F` vs `kcat -P -l F`, 300,000 x 100-byte lines, and the
+           tail -o json | produce --format jsonl round trip of a 300,000-record topic
 
 Wall time is the median of several runs; memory is the peak RSS reported by /usr/bin/time.
 """
@@ -162,6 +164,40 @@ def bench_tail():
         mc.close()
 
 
+def bench_produce():
+    kafscope = os.environ.get("BENCH_KAFSCOPE") or build_release("kafscope")
+    count = int(os.environ.get("BENCH_PRODUCE_RECORDS", "300000"))
+    mc = MockCluster(brokers=1)
+    try:
+        boot = mc.bootstraps
+        # 12 partitions keep each under the mock's 5 MiB per-partition log cap for one run's records.
+        for t in ("p-kafscope", "p-kcat", "rt-copy"):
+            mc.create_topic(t, partitions=12, replication_factor=1)
+        with tempfile.TemporaryDirectory() as d:
+            lines = os.path.join(d, "records.txt")
+            with open(lines, "wb") as f:
+                for i in range(count):
+                    f.write(b"%08d" % i + b"x" * 92 + b"\n")
+            compare("kafscope produce --file", [kafscope, "produce", "p-kafscope", "--file", lines, "--yes", "-b", boot],
+                    "kcat -P -l", ["kcat", "-P", "-b", boot, "-t", "p-kcat", "-l", lines])
+            # Round trip: a topic of `count` records (kcat wrote them above, once per run) -> JSON lines -> a copy.
+            mc.create_topic("rt-src", partitions=12, replication_factor=1)
+            subprocess.run(["kcat", "-P", "-b", boot, "-t", "rt-src", "-l", lines], check=True)
+            dump = os.path.join(d, "dump.jsonl")
+            with open(dump, "wb") as out:
+                secs, rss, _ = timed([kafscope, "tail", "rt-src", "--from", "beginning", "--exit-at-end", "-o", "json",
+                                      "-b", boot], stdout=out)
+            n = sum(1 for _ in open(dump, "rb"))
+            log("| `kafscope tail rt-src --from beginning --exit-at-end -o json > dump` (%d records) | %.3f s | %.1f MiB |"
+                % (n, secs, rss))
+            secs, rss, _ = timed([kafscope, "produce", "rt-copy", "--format", "jsonl", "--keep-partitions",
+                                  "--keep-timestamps", "--file", dump, "--yes", "-b", boot])
+            log("| `kafscope produce rt-copy --format jsonl --keep-partitions --keep-timestamps --file dump` | %.3f s | %.1f MiB |"
+                % (secs, rss))
+    finally:
+        mc.close()
+
+
 def bench_idle():
     """Runs the TUI in tmux on the demo cluster; samples CPU time and pane output bytes."""
     kafscope = build_release("kafscope")
@@ -202,13 +238,14 @@ def bench_idle():
 def main():
     which = sys.argv[1:] or ["all"]
     if which == ["all"]:
-        which = ["records", "render", "topics", "groups", "tail", "idle"]
+        which = ["records", "render", "topics", "groups", "tail", "idle", "produce"]
     for w in which:
         log("\n## %s" % w)
         if w in ("records", "render"):
             bench_swift(w)
         else:
-            {"topics": bench_topics, "groups": bench_groups, "tail": bench_tail, "idle": bench_idle}[w]()
+            {"topics": bench_topics, "groups": bench_groups, "tail": bench_tail, "idle": bench_idle,
+             "produce": bench_produce}[w]()
 
 
 if __name__ == "__main__":
