@@ -38,6 +38,9 @@ public struct TextView: Sendable, Hashable {
         hasher.combine(showsScrollbar)
     }
 
+    /// How many times this text (and its copies) was wrapped: once per width used, not per frame.
+    public var wrapComputations: Int { memo.computations }
+
     /// Every visual row of the text at `width` (wrap mode), computed once per width.
     public func wrappedRows(width: Int) -> [[Span]] {
         guard width > 0 else { return [] }
@@ -209,6 +212,10 @@ final class WrapMemo: @unchecked Sendable {
     // @unchecked: `entries` is touched only with `lock` held.
     private let lock = NSLock()
     private var entries: [(width: Int, rows: [[Span]])] = []
+    private var computed = 0
+
+    /// How many times rows were wrapped (tests assert it stays bounded instead of timing frames).
+    var computations: Int { lock.lock(); defer { lock.unlock() }; return computed }
 
     func rows(width w: Int) -> [[Span]]? {
         lock.lock()
@@ -219,6 +226,7 @@ final class WrapMemo: @unchecked Sendable {
     func store(_ rows: [[Span]], width w: Int) {
         lock.lock()
         defer { lock.unlock() }
+        computed += 1
         entries.removeAll { $0.width == w }
         entries.append((w, rows))
         if entries.count > 2 { entries.removeFirst() }

@@ -37,6 +37,8 @@ public struct TailScreen: Screen {
     /// Sequence numbers of the records that pass the filter (nil: no filter).
     public private(set) var matches: [Int]?
     public private(set) var rowFilter: RowFilter?
+    /// How many times a filter was run over the buffer (tests count it instead of timing keys).
+    public private(set) var filterPasses = 0
     /// The view is frozen at `viewEnd` (records at or after it are buffered, not shown).
     public private(set) var paused = false
     public private(set) var viewEnd = 0
@@ -361,6 +363,7 @@ public struct TailScreen: Screen {
         let matcher: RowMatcher
         do { matcher = try f.compile() } catch { return error.message }
         rowFilter = f
+        filterPasses += 1
         var m: [Int] = []
         if let ring {
             for s in ring.startSeq..<ring.endSeq {
