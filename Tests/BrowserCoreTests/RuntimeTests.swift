@@ -34,10 +34,9 @@ import Testing
         #expect(exit == .quit)
         #expect(control.startedCount(.topics) == 1)
         #expect(control.finishedCount(.topics) == 0)  // still pending when every key was handled
-        // Each key reached the screen quickly although the load never finished.
-        let helpKey = try #require(device.keyTimes.first { $0.0 == .character("?") }?.1)
-        let shown = try #require(device.presentTimes.first { $0 >= helpKey })
-        #expect(shown - helpKey < 0.25)
+        // Each key reached the screen although the load never finished (finishedCount 0 above):
+        // the help screen and the brokers screen were drawn while it was pending. Not timed.
+        #expect(device.presented.contains { $0.text().contains("Help: Topics") })
         // `j` moved the cursor on the brokers screen: broker 2's row is selected.
         let last = try #require(device.presented.last)
         let row = last.text().split(separator: "\n", omittingEmptySubsequences: false)
@@ -53,6 +52,8 @@ import Testing
         let lock = NSLock()
         var calls = 0
         var gateOpen = false
+        /// Set as the first (stale) call returns its answer.
+        var staleReturned = false
 
         func open() { lock.withLock { gateOpen = true } }
         func overview() async throws -> ClusterOverview { try await base.overview() }
@@ -60,9 +61,10 @@ import Testing
             let n = lock.withLock { calls += 1; return calls }
             if n == 1 {
                 while !lock.withLock({ gateOpen }) { try? await Task.sleep(for: .milliseconds(5)) }
+                defer { lock.withLock { staleReturned = true } }
                 return Partial([TopicSummary(name: "old-answer", partitions: 1, replicationFactor: 1)])
             }
-            return Partial([TopicSummary(name: "new-answer", partitions: 1, replicationFactor: 1)])
+            return Partial([TopicSummary(name: n == 2 ? "new-answer" : "newest-answer", partitions: 1, replicationFactor: 1)])
         }
         func topic(named name: String) async throws -> TopicDetail { try await base.topic(named: name) }
         func groups() async throws -> Partial<[GroupSummary]> { try await base.groups() }
@@ -76,15 +78,19 @@ import Testing
             .key(.character("r")),
             .waitFor("new-answer"),
             .run { service.open() },
-            .pause(0.3),
+            // The stale answer has been returned (and is posted before anything the next key
+            // starts); a third refresh's answer on screen proves the runtime got past it.
+            .waitUntil({ service.lock.withLock { service.staleReturned } }, "the stale answer returned"),
+            .key(.character("r")),
+            .waitFor("newest-answer"),
             .key(.ctrl("c")),
         ])
         let runtime = BrowserRuntime(device: device, services: Self.services(service),
                                      options: BrowserOptions(refreshInterval: 0))
         _ = await runtime.run()
         #expect(device.failure == nil, "\(device.failure ?? "")")
-        #expect(service.lock.withLock { service.calls } == 2)
-        #expect(device.lastScreen.contains("new-answer"))
+        #expect(service.lock.withLock { service.calls } == 3)
+        #expect(device.lastScreen.contains("newest-answer"))
         #expect(!device.presented.contains { $0.text().contains("old-answer") })
     }
 
