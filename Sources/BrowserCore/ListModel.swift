@@ -172,3 +172,16 @@ public struct ListModel<Row: Sendable>: Sendable {
 
 /// Rows below the header of a table drawn in `area`.
 func tableRows(_ area: Rect) -> Int { max(1, area.height - 1) }
+
+extension ListModel {
+    /// Applies a navigation or sort action to this list; false when it is neither.
+    public mutating func apply(_ action: ScreenAction, visibleRows rows: Int) -> Bool {
+        switch action {
+        case .navigate(let n): navigate(n, visibleRows: rows)
+        case .sortNext: cycleSort(visibleRows: rows)
+        case .sortReverse: reverseSort(visibleRows: rows)
+        case .open, .perform: return false
+        }
+        return true
+    }
+}

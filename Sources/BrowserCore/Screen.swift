@@ -102,6 +102,11 @@ public struct ScreenContext: Sendable {
     public var overview: Loadable<ClusterOverview>
     public var lagHistory: LagHistory
     public var glyphs: Glyphs { options.glyphs }
+    /// The header's overview with the time it arrived, when there is one.
+    public var cachedOverview: (ClusterOverview, Double)? {
+        guard let o = overview.value, let at = overview.loadedAt else { return nil }
+        return (o, at)
+    }
 
     public init(options: BrowserOptions, now: Double, area: Rect, overview: Loadable<ClusterOverview>,
                 lagHistory: LagHistory) {
@@ -118,14 +123,14 @@ public enum ScreenRegistry {
     public typealias Factory = @Sendable (Route) -> (any Screen)?
 
     public static let factories: [Factory] = [
-        BrokersScreen.make,
-        QuorumScreen.make,
-        TopicsScreen.make,
+        BrokersSpec.make,
+        QuorumSpec.make,
+        TopicsSpec.make,
         TopicDetailScreen.make,
-        GroupsScreen.make,
+        GroupsSpec.make,
         GroupDetailScreen.make,
         TailScreen.make,
-        ConnectorsScreen.make,
+        ConnectorsSpec.make,
         ConnectorDetailScreen.make,
     ]
 

@@ -3,8 +3,10 @@ import TerminalCore
 
 /// Brokers with leader and partition counts; brokers whose leader count strays from an
 /// even share by more than a quarter are marked (leader imbalance).
-public struct BrokersScreen: Screen {
-    public static let make: ScreenRegistry.Factory = { $0 == .brokers ? BrokersScreen() : nil }
+public typealias BrokersScreen = ListScreen<BrokersSpec>
+
+public struct BrokersSpec: ListScreenSpec {
+    public static let make: ScreenRegistry.Factory = { $0 == .brokers ? BrokersScreen(BrokersSpec()) : nil }
 
     /// A broker with its leader skew against an even share.
     public struct Row: Sendable, Hashable {
@@ -14,19 +16,31 @@ public struct BrokersScreen: Screen {
     }
 
     public let route: Route = .brokers
+    public let what = "brokers"
     /// No broker detail screen: Enter would do nothing.
     public var unusedGlobalActions: Set<Action> { [.navigation(.open)] }
-    public private(set) var data = Loadable<ClusterOverview>()
-    public private(set) var list: ListModel<Row>
+    public var columns: [ListColumn<Row>] { Self.columns }
+    public func identity(_ r: Row) -> String { String(r.broker.id) }
+    public func searchText(_ r: Row) -> String { "\(r.broker.id) \(r.broker.host):\(r.broker.port) \(r.broker.rack ?? "")" }
+    /// The header shares the overview load, so leaving does not cancel it.
+    public func loads(context: ScreenContext) -> [Effect] { [.load(.overview)] }
+    /// The header's overview, shown at once (on a slow cluster: seconds of "Loading" otherwise).
+    public func cached(context: ScreenContext) -> (ClusterOverview, Double)? { context.cachedOverview }
+    public func value(in result: LoadResult) -> Result<ClusterOverview, LoadError>? {
+        if case .overview(let r) = result { return r }
+        return nil
+    }
+    public func warnings(_ o: ClusterOverview) -> [SourceError] { o.errors }
+    public func rows(_ o: ClusterOverview, at time: Double) -> [Row] { Self.rows(o.brokers) }
+    public func open(_ r: Row) -> Route? { nil }
+
+    public func titleDetail(_ o: ClusterOverview, countLabel: String, rows: [Row]) -> String {
+        let pct = Int((o.leaderImbalance * 100).rounded())
+        return "\(countLabel) preferred-leader imbalance \(pct)%"
+    }
 
     /// Skew beyond which a broker is marked.
     static let skewLimit = 0.25
-
-    public init() {
-        list = ListModel(columns: Self.columns, sort: TableSort(column: 1), identity: { String($0.broker.id) },
-                         searchText: { "\($0.broker.id) \($0.broker.host):\($0.broker.port) \($0.broker.rack ?? "")" })
-        list.emptyMessage = "No brokers"
-    }
 
     static let columns: [ListColumn<Row>] = [
         ListColumn(TableColumn("", priority: 95, width: 1)) { r, ctx in
@@ -73,61 +87,5 @@ public struct BrokersScreen: Screen {
         let total = brokers.reduce(0) { $0 + $1.leaderCount }
         let fair = brokers.isEmpty ? 0 : Double(total) / Double(brokers.count)
         return brokers.map { b in Row(broker: b, skew: fair > 0 ? Double(b.leaderCount) / fair - 1 : nil) }
-    }
-
-    public mutating func load(context: ScreenContext) -> [Effect] {
-        // The header already holds an overview: show it while the fresh one loads (on a
-        // slow cluster that took seconds of "Loading" with the data on screen above).
-        if data.value == nil, let o = context.overview.value, let at = context.overview.loadedAt {
-            _ = receive(.overview(.success(o)), at: at, context: context)
-        }
-        data.begin()
-        return [.load(.overview)]
-    }
-
-    /// The header shares the overview load, so leaving does not cancel it.
-    public func leaveEffects() -> [Effect] { [] }
-
-    public mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] {
-        let rows = tableRows(context.area)
-        switch action {
-        case .navigate(let n): list.navigate(n, visibleRows: rows)
-        case .sortNext: list.cycleSort(visibleRows: rows)
-        case .sortReverse: list.reverseSort(visibleRows: rows)
-        case .open, .perform: break
-        }
-        return []
-    }
-
-    public mutating func receive(_ result: LoadResult, at time: Double, context: ScreenContext) -> [ScreenOutput] {
-        guard case .overview(let r) = result else { return [] }
-        switch r {
-        case .success(let o):
-            data.succeed(o, at: time, warnings: o.errors)
-            list.setRows(Self.rows(o.brokers), visibleRows: tableRows(context.area))
-        case .failure(let e):
-            data.fail(e, at: time)
-        }
-        return []
-    }
-
-    public var filter: RowFilter? { list.filter }
-    public mutating func setFilter(_ filter: RowFilter?, context: ScreenContext) -> String? {
-        list.setFilter(filter, visibleRows: tableRows(context.area))
-    }
-    public var status: ViewStatus { data.status }
-
-    public var titleDetail: String {
-        guard let o = data.value else { return "" }
-        let pct = Int((o.leaderImbalance * 100).rounded())
-        return "\(list.countLabel) preferred-leader imbalance \(pct)%"
-    }
-
-    public func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext) {
-        if let (text, role) = placeholder(status, what: "brokers", glyphs: context.glyphs) {
-            renderMessage(text, role: role, into: &buffer, area: area)
-            return
-        }
-        list.render(into: &buffer, area: area, context: context)
     }
 }

@@ -23,6 +23,8 @@ struct Sections: Sendable, Hashable {
 
     static let actions: [Action] = SectionAction.allCases.map(Action.section)
 
+    mutating func apply(_ a: SectionAction) { a == .nextSection ? next() : previous() }
+
     /// One row: " Partitions 12 │ Configs 3 │ Groups 2 ", the active one highlighted.
     func render(into buffer: inout CellBuffer, x: Int, y: Int, width: Int, labels: [String], glyphs: Glyphs) {
         var col = x
@@ -47,18 +49,25 @@ struct SummaryLine {
         items.append((label, value, role))
     }
 
+    /// The pairs that fit in `width`, two blanks apart.
+    func spans(width: Int) -> [Span] {
+        var out: [Span] = []
+        var col = 0
+        for item in items {
+            let w = (item.label.isEmpty ? 0 : DisplayWidth.of(item.label) + 1) + DisplayWidth.of(item.value)
+            if col > 0 && col + w > width { break }
+            if col > 0 { out.append(Span("  ")) }
+            if !item.label.isEmpty { out.append(Span(item.label + " ", role: .headerLabel)) }
+            out.append(Span(item.value, role: item.role))
+            col += w + 2
+        }
+        return out
+    }
+
     func render(into buffer: inout CellBuffer, x: Int, y: Int, width: Int) {
         var col = x
         let clip = Rect(x: x, y: y, width: width, height: 1)
-        for item in items {
-            let w = (item.label.isEmpty ? 0 : DisplayWidth.of(item.label) + 1) + DisplayWidth.of(item.value)
-            if col > x && col + w > x + width { break }
-            if !item.label.isEmpty {
-                col += buffer.put(item.label + " ", x: col, y: y, style: Style(.headerLabel), clip: clip)
-            }
-            col += buffer.put(item.value, x: col, y: y, style: Style(item.role), clip: clip)
-            col += 2
-        }
+        for span in spans(width: width) { col += buffer.put(span.text, x: col, y: y, style: span.style, clip: clip) }
     }
 }
 

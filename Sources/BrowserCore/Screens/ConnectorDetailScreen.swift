@@ -109,34 +109,32 @@ public struct ConnectorDetailScreen: Screen {
 
     public mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] {
         let rows = tableRows(bodyArea(context.area))
+        let moved: Bool
+        switch sections.active {
+        case 0: moved = tasks.apply(action, visibleRows: rows)
+        case 1: moved = config.apply(action, visibleRows: rows)
+        default:
+            // The trace scrolls; it has no sort.
+            if case .navigate(let n) = action { scrollTrace(n, area: traceArea(context.area)) }
+            moved = action == .sortNext || action == .sortReverse || { if case .navigate = action { true } else { false } }()
+        }
+        if moved { return [] }
         switch action {
-        case .navigate(let n):
-            switch sections.active {
-            case 0: tasks.navigate(n, visibleRows: rows)
-            case 1: config.navigate(n, visibleRows: rows)
-            default: scrollTrace(n, area: traceArea(context.area))
-            }
-        case .sortNext, .sortReverse:
-            let rev = action == .sortReverse
-            switch sections.active {
-            case 0: rev ? tasks.reverseSort(visibleRows: rows) : tasks.cycleSort(visibleRows: rows)
-            case 1: rev ? config.reverseSort(visibleRows: rows) : config.cycleSort(visibleRows: rows)
-            default: break
-            }
         case .open:
             if sections.active == 0, let t = tasks.selected {
                 traceTask = t.id
                 traceOffset = 0
                 sections.active = 2
             }
-        case .perform(.section(.nextSection)): sections.next()
-        case .perform(.section(.previousSection)): sections.previous()
+        case .perform(.section(let a)): sections.apply(a)
         case .perform(.connector(.restartTask)):
             guard let t = tasks.selected else { return [.note("No task to restart", .warn)] }
             return flow.request(.restartTask(t.id), [(ConnectTarget(cluster: cluster, connector: name), data.value?.status)])
         case .perform(let a):
             guard case .connector(let c) = a, let act = c.connectAction else { return [] }
             return flow.request(act, [(ConnectTarget(cluster: cluster, connector: name), data.value?.status)])
+        case .navigate, .sortNext, .sortReverse:
+            break
         }
         return []
     }

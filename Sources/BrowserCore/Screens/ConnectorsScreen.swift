@@ -4,24 +4,69 @@ import TerminalCore
 /// Every connector of every Connect cluster: state, tasks running/total, failed tasks,
 /// worker. FAILED connectors and connectors with failed tasks stand out (symbol + role).
 /// Writes (pause/resume/stop/restart) act on the marked rows, else on the selected row.
-public struct ConnectorsScreen: Screen {
-    public static let make: ScreenRegistry.Factory = { $0 == .connectors ? ConnectorsScreen() : nil }
+public typealias ConnectorsScreen = ListScreen<ConnectorsSpec>
+
+public struct ConnectorsSpec: ListScreenSpec {
+    public static let make: ScreenRegistry.Factory = { $0 == .connectors ? ConnectorsScreen(ConnectorsSpec()) : nil }
 
     public let route: Route = .connectors
-    public private(set) var data = Loadable<ConnectorListing>()
-    public private(set) var list: ListModel<ConnectorStatus>
-    public private(set) var marked: Set<String> = []
+    public let what = "connectors"
     var flow = ConnectActionFlow()
 
-    public init() {
-        list = ListModel(columns: Self.columns, sort: TableSort(column: 1), identity: Self.id,
-                         searchText: { "\($0.connect) \($0.name) \($0.type) \($0.state) \($0.workerId)" })
-        list.emptyMessage = "No connectors"
+    public var columns: [ListColumn<ConnectorStatus>] { Self.columns }
+    public func identity(_ c: ConnectorStatus) -> String { "\(c.connect)/\(c.name)" }
+    public func searchText(_ c: ConnectorStatus) -> String { "\(c.connect) \(c.name) \(c.type) \(c.state) \(c.workerId)" }
+    public func loads(context: ScreenContext) -> [Effect] { [.load(.connectors)] }
+    public var leaveEffects: [Effect] { [.cancel(.connectors)] }
+    public func value(in result: LoadResult) -> Result<ConnectorListing, LoadError>? {
+        if case .connectors(let r) = result { return r }
+        return nil
+    }
+    /// Marks on a cluster that could not be read are kept (its rows are only missing this time).
+    public func warnings(_ l: ConnectorListing) -> [SourceError] { l.errors }
+    public func rows(_ l: ConnectorListing, at time: Double) -> [ConnectorStatus] { l.connectors }
+    public func open(_ c: ConnectorStatus) -> Route? { .connector(cluster: c.connect, name: c.name) }
+    public var actions: [Action] { ConnectorAction.connectorWide.map(Action.connector) }
+    public var marksRows: Bool { true }
+
+    public mutating func perform(_ action: Action, on rows: [ConnectorStatus], context: ScreenContext) -> [ScreenOutput] {
+        guard case .connector(let c) = action, let act = c.connectAction else { return [] }
+        guard !rows.isEmpty else { return [.note("No connector selected", .warn)] }
+        return flow.request(act, rows.map { (ConnectTarget(cluster: $0.connect, connector: $0.name), $0) })
     }
 
-    @Sendable static func id(_ c: ConnectorStatus) -> String { "\(c.connect)/\(c.name)" }
+    public mutating func didLoad(_ l: ConnectorListing, rows: [ConnectorStatus]) -> [ScreenOutput] {
+        flow.observe(l.connectors)
+    }
 
-    public var actions: [Action] { ConnectorAction.connectorWide.map(Action.connector) + [.list(.mark)] }
+    public mutating func receiveOther(_ result: LoadResult) -> (outputs: [ScreenOutput], clearMarks: Bool) {
+        switch result {
+        case .connector(_, _, .success(let d)):
+            // A detail screen above read a fresher status: keep the list in step.
+            return (flow.observe([d.status]), false)
+        case .actionSupport, .connectAction:
+            let hadQueue = !flow.queue.isEmpty
+            let out = flow.receive(result)
+            return (out, hadQueue && flow.queue.isEmpty)
+        default:
+            return ([], false)
+        }
+    }
+
+    /// Clusters that could not be read, one line each (two at most), when there is room.
+    public func header(_ l: ConnectorListing, rows: [ConnectorStatus], area: Rect, context: ScreenContext) -> [[Span]] {
+        guard !l.errors.isEmpty, area.height >= 6 else { return [] }
+        return l.errors.prefix(2).enumerated().map { i, e in
+            let more = i == 1 && l.errors.count > 2 ? " (+\(l.errors.count - 2) more)" : ""
+            let text = TextLayout.truncate("\(context.glyphs.error) \(e.message)\(more)", width: area.width)
+            return [Span(text, role: .statusError)]
+        }
+    }
+
+    public func titleDetail(_ l: ConnectorListing, countLabel: String, rows: [ConnectorStatus]) -> String {
+        let failed = l.connectors.filter { Self.health($0) > 0 }.count
+        return failed > 0 ? countLabel + " \(failed) failing" : countLabel
+    }
 
     static func health(_ c: ConnectorStatus) -> Int {
         if c.state == "FAILED" { return 2 }
@@ -58,120 +103,4 @@ public struct ConnectorsScreen: Screen {
             c.workerId.isEmpty ? TableCell("-", role: .dim) : TableCell(c.workerId)
         },
     ]
-
-    public mutating func load(context: ScreenContext) -> [Effect] {
-        data.begin()
-        return [.load(.connectors)]
-    }
-
-    public func leaveEffects() -> [Effect] { [.cancel(.connectors)] }
-
-    /// The rows of the body given to the table (one line above for cluster errors when there are any).
-    func tableArea(_ area: Rect) -> Rect {
-        let errors = data.value?.errors.count ?? 0
-        guard errors > 0, area.height >= 6 else { return area }
-        return area.splitTop(min(errors, 2)).1
-    }
-
-    /// Marked rows still present (in list order), else the selected row.
-    var targets: [ConnectorStatus] {
-        if !marked.isEmpty {
-            let rows = list.visible.map { list.rows[$0] } + list.rows
-            var seen = Set<String>(), out: [ConnectorStatus] = []
-            for r in rows where marked.contains(Self.id(r)) && seen.insert(Self.id(r)).inserted { out.append(r) }
-            if !out.isEmpty { return out }
-        }
-        return list.selected.map { [$0] } ?? []
-    }
-
-    public mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] {
-        let rows = tableRows(tableArea(context.area))
-        switch action {
-        case .navigate(let n): list.navigate(n, visibleRows: rows)
-        case .sortNext: list.cycleSort(visibleRows: rows)
-        case .sortReverse: list.reverseSort(visibleRows: rows)
-        case .open:
-            if let c = list.selected {
-                flow.reset()
-                return [.open(.connector(cluster: c.connect, name: c.name))]
-            }
-        case .perform(.list(.mark)):
-            if let c = list.selected {
-                let id = Self.id(c)
-                if marked.contains(id) { marked.remove(id) } else { marked.insert(id) }
-                list.navigate(.down, visibleRows: rows)
-            }
-        case .perform(let a):
-            guard case .connector(let c) = a, let act = c.connectAction else { return [] }
-            let t = targets
-            guard !t.isEmpty else { return [.note("No connector selected", .warn)] }
-            return flow.request(act, t.map { (ConnectTarget(cluster: $0.connect, connector: $0.name), $0) })
-        }
-        return []
-    }
-
-    public mutating func receive(_ result: LoadResult, at time: Double, context: ScreenContext) -> [ScreenOutput] {
-        switch result {
-        case .connectors(let r):
-            switch r {
-            case .success(let listing):
-                data.succeed(listing, at: time, warnings: listing.errors)
-                list.setRows(listing.connectors, visibleRows: tableRows(tableArea(context.area)))
-                let present = Set(listing.connectors.map(Self.id))
-                let down = listing.errors.map { $0.source + "/" }
-                marked = marked.filter { id in present.contains(id) || down.contains { id.hasPrefix($0) } }
-                return flow.observe(listing.connectors)
-            case .failure(let e):
-                data.fail(e, at: time)
-            }
-            return []
-        case .connector(_, _, .success(let d)):
-            // A detail screen above read a fresher status: keep the list in step.
-            return flow.observe([d.status])
-        case .actionSupport, .connectAction:
-            let hadQueue = !flow.queue.isEmpty
-            let out = flow.receive(result)
-            // The bulk action this screen sent is done: the marks served their purpose.
-            if hadQueue && flow.queue.isEmpty { marked.removeAll() }
-            return out
-        default:
-            return []
-        }
-    }
-
-    public var filter: RowFilter? { list.filter }
-    public mutating func setFilter(_ filter: RowFilter?, context: ScreenContext) -> String? {
-        list.setFilter(filter, visibleRows: tableRows(tableArea(context.area)))
-    }
-    public var status: ViewStatus { data.status }
-    public var titleDetail: String {
-        guard let d = data.value else { return "" }
-        var s = list.countLabel
-        let failed = d.connectors.filter { Self.health($0) > 0 }.count
-        if failed > 0 { s += " \(failed) failing" }
-        if !marked.isEmpty { s += " \(marked.count) marked" }
-        return s
-    }
-
-    public func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext) {
-        if let (text, role) = placeholder(status, what: "connectors", glyphs: context.glyphs) {
-            renderMessage(text, role: role, into: &buffer, area: area)
-            return
-        }
-        let tableArea = self.tableArea(area)
-        if let errors = data.value?.errors, tableArea != area {
-            for (i, e) in errors.prefix(tableArea.y - area.y).enumerated() {
-                let more = i == 1 && errors.count > 2 ? " (+\(errors.count - 2) more)" : ""
-                buffer.put(TextLayout.truncate("\(context.glyphs.error) \(e.message)\(more)", width: area.width),
-                           x: area.x, y: area.y + i, style: Style(.statusError), clip: area)
-            }
-        }
-        let rows = list.rows, visible = list.visible, columns = list.columns, marked = self.marked
-        var table = Table(columns: columns.map(\.column), rowCount: visible.count, sort: list.sort,
-                          isMarked: { marked.contains(Self.id(rows[visible[$0]])) }) { r, c in
-            columns[c].cell(rows[visible[r]], context)
-        }
-        table.emptyMessage = list.filter == nil ? list.emptyMessage : "No rows match the filter"
-        table.render(into: &buffer, area: tableArea, state: list.scroll, focused: true, glyphs: context.glyphs)
-    }
 }

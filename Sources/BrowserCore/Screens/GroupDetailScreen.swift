@@ -95,18 +95,14 @@ public struct GroupDetailScreen: Screen {
 
     public mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] {
         let rows = tableRows(tableArea(context.area))
+        if sections.active == 0 ? offsets.apply(action, visibleRows: rows) : members.apply(action, visibleRows: rows) {
+            return []
+        }
         switch action {
-        case .navigate(let n):
-            if sections.active == 0 { offsets.navigate(n, visibleRows: rows) } else { members.navigate(n, visibleRows: rows) }
-        case .sortNext:
-            if sections.active == 0 { offsets.cycleSort(visibleRows: rows) } else { members.cycleSort(visibleRows: rows) }
-        case .sortReverse:
-            if sections.active == 0 { offsets.reverseSort(visibleRows: rows) } else { members.reverseSort(visibleRows: rows) }
         case .open:
             if sections.active == 0, let r = offsets.selected { return [.open(.topic(r.topic))] }
-        case .perform(.section(.nextSection)): sections.next()
-        case .perform(.section(.previousSection)): sections.previous()
-        case .perform: break
+        case .perform(.section(let a)): sections.apply(a)
+        default: break
         }
         return []
     }
@@ -146,7 +142,7 @@ public struct GroupDetailScreen: Screen {
         if area.height >= 3 {
             var line = SummaryLine()
             line.add("type", d.type)
-            line.add("state", d.state, role: GroupsScreen.stateRole(d.state))
+            line.add("state", d.state, role: GroupsSpec.stateRole(d.state))
             if let p = d.protocolName, !p.isEmpty { line.add("assignor", p) }
             if let c = d.coordinator { line.add("coordinator", String(c)) }
             if let lag = d.lag {

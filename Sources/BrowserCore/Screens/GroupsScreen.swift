@@ -2,18 +2,26 @@ import ClusterModel
 import TerminalCore
 
 /// Consumer groups: type, state, members, total lag and its trend since start.
-public struct GroupsScreen: Screen {
-    public static let make: ScreenRegistry.Factory = { $0 == .groups ? GroupsScreen() : nil }
+public typealias GroupsScreen = ListScreen<GroupsSpec>
+
+public struct GroupsSpec: ListScreenSpec {
+    public static let make: ScreenRegistry.Factory = { $0 == .groups ? GroupsScreen(GroupsSpec()) : nil }
 
     public let route: Route = .groups
-    public private(set) var data = Loadable<[GroupSummary]>()
-    public private(set) var list: ListModel<GroupSummary>
-
-    public init() {
-        list = ListModel(columns: Self.columns, sort: TableSort(column: 1), identity: { $0.group },
-                         searchText: { "\($0.group) \($0.state) \($0.type)" })
-        list.emptyMessage = "No consumer groups"
+    public let what = "consumer groups"
+    public let emptyMessage = "No consumer groups"
+    public var columns: [ListColumn<GroupSummary>] { Self.columns }
+    public func identity(_ g: GroupSummary) -> String { g.group }
+    public func searchText(_ g: GroupSummary) -> String { "\(g.group) \(g.state) \(g.type)" }
+    public func loads(context: ScreenContext) -> [Effect] { [.load(.groups)] }
+    public var leaveEffects: [Effect] { [.cancel(.groups)] }
+    public func value(in result: LoadResult) -> Result<Partial<[GroupSummary]>, LoadError>? {
+        if case .groups(let r) = result { return r }
+        return nil
     }
+    public func warnings(_ p: Partial<[GroupSummary]>) -> [SourceError] { p.errors }
+    public func rows(_ p: Partial<[GroupSummary]>, at time: Double) -> [GroupSummary] { p.value }
+    public func open(_ g: GroupSummary) -> Route? { .group(g.group) }
 
     static let trendWidth = 12
 
@@ -54,53 +62,6 @@ public struct GroupsScreen: Screen {
         case "PreparingRebalance", "CompletingRebalance", "Assigning", "Reconciling": return .statusWarn
         default: return .normal
         }
-    }
-
-    public mutating func load(context: ScreenContext) -> [Effect] {
-        data.begin()
-        return [.load(.groups)]
-    }
-
-    public func leaveEffects() -> [Effect] { [.cancel(.groups)] }
-
-    public mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] {
-        let rows = tableRows(context.area)
-        switch action {
-        case .navigate(let n): list.navigate(n, visibleRows: rows)
-        case .sortNext: list.cycleSort(visibleRows: rows)
-        case .sortReverse: list.reverseSort(visibleRows: rows)
-        case .open:
-            if let g = list.selected { return [.open(.group(g.group))] }
-        case .perform: break
-        }
-        return []
-    }
-
-    public mutating func receive(_ result: LoadResult, at time: Double, context: ScreenContext) -> [ScreenOutput] {
-        guard case .groups(let r) = result else { return [] }
-        switch r {
-        case .success(let p):
-            data.succeed(p.value, at: time, warnings: p.errors)
-            list.setRows(p.value, visibleRows: tableRows(context.area))
-        case .failure(let e):
-            data.fail(e, at: time)
-        }
-        return []
-    }
-
-    public var filter: RowFilter? { list.filter }
-    public mutating func setFilter(_ filter: RowFilter?, context: ScreenContext) -> String? {
-        list.setFilter(filter, visibleRows: tableRows(context.area))
-    }
-    public var status: ViewStatus { data.status }
-    public var titleDetail: String { data.value == nil ? "" : list.countLabel }
-
-    public func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext) {
-        if let (text, role) = placeholder(status, what: "consumer groups", glyphs: context.glyphs) {
-            renderMessage(text, role: role, into: &buffer, area: area)
-            return
-        }
-        list.render(into: &buffer, area: area, context: context)
     }
 }
 

@@ -2,8 +2,10 @@ import ClusterModel
 import TerminalCore
 
 /// KRaft quorum: leader, epoch, high watermark, voters and observers with their lag.
-public struct QuorumScreen: Screen {
-    public static let make: ScreenRegistry.Factory = { $0 == .quorum ? QuorumScreen() : nil }
+public typealias QuorumScreen = ListScreen<QuorumSpec>
+
+public struct QuorumSpec: ListScreenSpec {
+    public static let make: ScreenRegistry.Factory = { $0 == .quorum ? QuorumScreen(QuorumSpec()) : nil }
 
     public struct Row: Sendable, Hashable {
         public var replica: QuorumReplica
@@ -13,20 +15,57 @@ public struct QuorumScreen: Screen {
     }
 
     public let route: Route = .quorum
+    public let what = "the quorum"
+    public let emptyMessage = "No quorum replicas"
+    public let defaultSort: TableSort? = nil
     /// No voter detail screen: Enter would do nothing.
     public var unusedGlobalActions: Set<Action> { [.navigation(.open)] }
-    public private(set) var data = Loadable<ClusterOverview>()
-    public private(set) var list: ListModel<Row>
+    public var columns: [ListColumn<Row>] { Self.columns }
+    public func identity(_ r: Row) -> String { "\(r.role)-\(r.replica.replicaId)" }
+    public func searchText(_ r: Row) -> String { "\(r.replica.replicaId) \(r.role)" }
+    public func loads(context: ScreenContext) -> [Effect] { [.load(.overview)] }
+    public func cached(context: ScreenContext) -> (ClusterOverview, Double)? { context.cachedOverview }
+    public func value(in result: LoadResult) -> Result<ClusterOverview, LoadError>? {
+        if case .overview(let r) = result { return r }
+        return nil
+    }
+    public func warnings(_ o: ClusterOverview) -> [SourceError] { o.errors }
+    public func open(_ r: Row) -> Route? { nil }
+
+    public func rows(_ o: ClusterOverview, at time: Double) -> [Row] {
+        guard let q = o.quorum.value else { return [] }
+        return q.voters.map { Row(replica: $0, role: $0.replicaId == q.leaderId ? "leader" : "voter", readAt: time) }
+            + q.observers.map { Row(replica: $0, role: "observer", readAt: time) }
+    }
+
+    public func titleDetail(_ o: ClusterOverview, countLabel: String, rows: [Row]) -> String {
+        guard let q = o.quorum.value else { return "" }
+        return "[\(q.voters.count) voters, \(q.observers.count) observers]"
+    }
+
+    public func bodyMessage(_ o: ClusterOverview, glyphs: Glyphs) -> (String, Role)? {
+        switch o.quorum {
+        case .unsupported(let why): return ("Quorum information is not available: \(why)", .dim)
+        case .failed(let why): return ("\(glyphs.error) cannot describe the quorum: \(why)", .statusError)
+        case .value: return nil
+        }
+    }
+
+    /// Leader, epoch, high watermark and how many replicas are behind.
+    public func header(_ o: ClusterOverview, rows: [Row], area: Rect, context: ScreenContext) -> [[Span]] {
+        guard let q = o.quorum.value, area.height > 1 else { return [] }
+        var line = SummaryLine()
+        line.add("leader", String(q.leaderId))
+        line.add("epoch", String(q.leaderEpoch))
+        line.add("high watermark", Format.count(q.highWatermark))
+        let behind = rows.filter { Self.isBehind($0) }.count
+        if behind > 0 { line.add("", "\(context.glyphs.warn) \(behind) behind", role: .statusWarn) }
+        return [line.spans(width: area.width)]
+    }
 
     /// A voter this far behind, or not caught up for this long, is marked.
     static let lagLimit: Int64 = 1_000
     static let caughtUpLimit: Double = 30
-
-    public init() {
-        list = ListModel(columns: Self.columns, sort: nil, identity: { "\($0.role)-\($0.replica.replicaId)" },
-                         searchText: { "\($0.replica.replicaId) \($0.role)" })
-        list.emptyMessage = "No quorum replicas"
-    }
 
     static func isBehind(_ r: Row) -> Bool {
         if r.role == "leader" { return false }
@@ -68,86 +107,5 @@ public struct QuorumScreen: Screen {
     static func ago(_ ms: Int64?, _ readAt: Double) -> TableCell {
         guard let ms, ms >= 0 else { return TableCell("-", role: .dim) }
         return TableCell(Format.age(readAt - Double(ms) / 1000) + " ago")
-    }
-
-    public mutating func load(context: ScreenContext) -> [Effect] {
-        // The header already holds an overview: show it while the fresh one loads (on a
-        // slow cluster that took seconds of "Loading" with the data on screen above).
-        if data.value == nil, let o = context.overview.value, let at = context.overview.loadedAt {
-            _ = receive(.overview(.success(o)), at: at, context: context)
-        }
-        data.begin()
-        return [.load(.overview)]
-    }
-
-    public func leaveEffects() -> [Effect] { [] }
-
-    public mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] {
-        let rows = tableRows(bodyArea(context.area))
-        switch action {
-        case .navigate(let n): list.navigate(n, visibleRows: rows)
-        case .sortNext: list.cycleSort(visibleRows: rows)
-        case .sortReverse: list.reverseSort(visibleRows: rows)
-        case .open, .perform: break
-        }
-        return []
-    }
-
-    public mutating func receive(_ result: LoadResult, at time: Double, context: ScreenContext) -> [ScreenOutput] {
-        guard case .overview(let r) = result else { return [] }
-        switch r {
-        case .success(let o):
-            data.succeed(o, at: time, warnings: o.errors)
-            var rows: [Row] = []
-            if let q = o.quorum.value {
-                for v in q.voters {
-                    rows.append(Row(replica: v, role: v.replicaId == q.leaderId ? "leader" : "voter", readAt: time))
-                }
-                for ob in q.observers { rows.append(Row(replica: ob, role: "observer", readAt: time)) }
-            }
-            list.setRows(rows, visibleRows: tableRows(bodyArea(context.area)))
-        case .failure(let e):
-            data.fail(e, at: time)
-        }
-        return []
-    }
-
-    public var filter: RowFilter? { list.filter }
-    public mutating func setFilter(_ filter: RowFilter?, context: ScreenContext) -> String? {
-        list.setFilter(filter, visibleRows: tableRows(bodyArea(context.area)))
-    }
-    public var status: ViewStatus { data.status }
-    public var titleDetail: String {
-        guard let q = data.value?.quorum.value else { return "" }
-        return "[\(q.voters.count) voters, \(q.observers.count) observers]"
-    }
-
-    /// The table sits below one summary line.
-    func bodyArea(_ area: Rect) -> Rect { area.splitTop(min(1, max(0, area.height - 1))).1 }
-
-    public func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext) {
-        if let (text, role) = placeholder(status, what: "the quorum", glyphs: context.glyphs) {
-            renderMessage(text, role: role, into: &buffer, area: area)
-            return
-        }
-        guard let o = data.value else { return }
-        switch o.quorum {
-        case .unsupported(let why):
-            renderMessage("Quorum information is not available: \(why)", role: .dim, into: &buffer, area: area)
-        case .failed(let why):
-            renderMessage("\(context.glyphs.error) cannot describe the quorum: \(why)", role: .statusError,
-                          into: &buffer, area: area)
-        case .value(let q):
-            var line = SummaryLine()
-            line.add("leader", String(q.leaderId))
-            line.add("epoch", String(q.leaderEpoch))
-            line.add("high watermark", Format.count(q.highWatermark))
-            let behind = list.rows.filter { Self.isBehind($0) }.count
-            if behind > 0 {
-                line.add("", "\(context.glyphs.warn) \(behind) behind", role: .statusWarn)
-            }
-            if area.height > 1 { line.render(into: &buffer, x: area.x, y: area.y, width: area.width) }
-            list.render(into: &buffer, area: bodyArea(area), context: context)
-        }
     }
 }

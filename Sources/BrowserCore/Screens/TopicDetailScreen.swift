@@ -136,26 +136,19 @@ public struct TopicDetailScreen: Screen {
 
     public mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] {
         let rows = tableRows(tableArea(context.area))
+        let moved: Bool
+        switch sections.active {
+        case 0: moved = partitions.apply(action, visibleRows: rows)
+        case 1: moved = configs.apply(action, visibleRows: rows)
+        default: moved = groups.apply(action, visibleRows: rows)
+        }
+        if moved { return [] }
         switch action {
-        case .navigate(let n):
-            switch sections.active {
-            case 0: partitions.navigate(n, visibleRows: rows)
-            case 1: configs.navigate(n, visibleRows: rows)
-            default: groups.navigate(n, visibleRows: rows)
-            }
-        case .sortNext, .sortReverse:
-            let rev = action == .sortReverse
-            switch sections.active {
-            case 0: rev ? partitions.reverseSort(visibleRows: rows) : partitions.cycleSort(visibleRows: rows)
-            case 1: rev ? configs.reverseSort(visibleRows: rows) : configs.cycleSort(visibleRows: rows)
-            default: rev ? groups.reverseSort(visibleRows: rows) : groups.cycleSort(visibleRows: rows)
-            }
         case .open:
             if sections.active == 2, let g = groups.selected { return [.open(.group(g))] }
-        case .perform(.section(.nextSection)): sections.next()
-        case .perform(.section(.previousSection)): sections.previous()
+        case .perform(.section(let a)): sections.apply(a)
         case .perform(.topic(.tailThis)): return [.open(.tail(topic: name))]
-        case .perform: break
+        default: break
         }
         return []
     }

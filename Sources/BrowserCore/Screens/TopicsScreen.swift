@@ -2,20 +2,40 @@ import ClusterModel
 import TerminalCore
 
 /// All topics: partitions, RF, under-replicated, under-min-ISR, offline, messages, size.
-public struct TopicsScreen: Screen {
-    public static let make: ScreenRegistry.Factory = { $0 == .topics ? TopicsScreen() : nil }
+public typealias TopicsScreen = ListScreen<TopicsSpec>
+
+public struct TopicsSpec: ListScreenSpec {
+    public static let make: ScreenRegistry.Factory = { $0 == .topics ? TopicsScreen(TopicsSpec()) : nil }
 
     public let route: Route = .topics
-    public private(set) var data = Loadable<[TopicSummary]>()
-    public private(set) var list: ListModel<TopicSummary>
+    public let what = "topics"
+    public var columns: [ListColumn<TopicSummary>] { Self.columns }
+    public func identity(_ t: TopicSummary) -> String { t.name }
+    public func searchText(_ t: TopicSummary) -> String { t.name }
+    public func loads(context: ScreenContext) -> [Effect] { [.load(.topics)] }
+    public var leaveEffects: [Effect] { [.cancel(.topics)] }
+    public func value(in result: LoadResult) -> Result<Partial<[TopicSummary]>, LoadError>? {
+        if case .topics(let r) = result { return r }
+        return nil
+    }
+    public func warnings(_ p: Partial<[TopicSummary]>) -> [SourceError] { p.errors }
+    public func rows(_ p: Partial<[TopicSummary]>, at time: Double) -> [TopicSummary] { p.value }
+    public func open(_ t: TopicSummary) -> Route? { .topic(t.name) }
+    public var actions: [Action] { [.topic(.tailSelected)] }
 
-    public init() {
-        list = ListModel(columns: Self.columns, sort: TableSort(column: 1), identity: { $0.name },
-                         searchText: { $0.name })
-        list.emptyMessage = "No topics"
+    public mutating func perform(_ action: Action, on rows: [TopicSummary], context: ScreenContext) -> [ScreenOutput] {
+        guard action == .topic(.tailSelected), let t = rows.first else { return [] }
+        return [.open(.tail(topic: t.name))]
     }
 
-    public var actions: [Action] { [.topic(.tailSelected)] }
+    public func titleDetail(_ p: Partial<[TopicSummary]>, countLabel: String, rows: [TopicSummary]) -> String {
+        let urp = rows.reduce(0) { $0 + ($1.underReplicated > 0 ? 1 : 0) }
+        let off = rows.reduce(0) { $0 + ($1.offline > 0 ? 1 : 0) }
+        var s = countLabel
+        if off > 0 { s += " \(off) with offline" }
+        if urp > 0 { s += " \(urp) under-replicated" }
+        return s
+    }
 
     static let columns: [ListColumn<TopicSummary>] = [
         ListColumn(TableColumn("", priority: 95, width: 1), order: { severity($0) < severity($1) }) { t, ctx in
@@ -57,65 +77,5 @@ public struct TopicsScreen: Screen {
         if t.offline > 0 || (t.underMinIsr ?? 0) > 0 { return 0 }
         if t.underReplicated > 0 { return 1 }
         return 2
-    }
-
-    public mutating func load(context: ScreenContext) -> [Effect] {
-        data.begin()
-        return [.load(.topics)]
-    }
-
-    public func leaveEffects() -> [Effect] { [.cancel(.topics)] }
-
-    public mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] {
-        let rows = tableRows(context.area)
-        switch action {
-        case .navigate(let n): list.navigate(n, visibleRows: rows)
-        case .sortNext: list.cycleSort(visibleRows: rows)
-        case .sortReverse: list.reverseSort(visibleRows: rows)
-        case .open:
-            if let t = list.selected { return [.open(.topic(t.name))] }
-        case .perform(.topic(.tailSelected)):
-            if let t = list.selected { return [.open(.tail(topic: t.name))] }
-        case .perform: break
-        }
-        return []
-    }
-
-    public mutating func receive(_ result: LoadResult, at time: Double, context: ScreenContext) -> [ScreenOutput] {
-        guard case .topics(let r) = result else { return [] }
-        switch r {
-        case .success(let p):
-            data.succeed(p.value, at: time, warnings: p.errors)
-            list.setRows(p.value, visibleRows: tableRows(context.area))
-        case .failure(let e):
-            data.fail(e, at: time)
-        }
-        return []
-    }
-
-    public var filter: RowFilter? { list.filter }
-
-    public mutating func setFilter(_ filter: RowFilter?, context: ScreenContext) -> String? {
-        list.setFilter(filter, visibleRows: tableRows(context.area))
-    }
-
-    public var status: ViewStatus { data.status }
-
-    public var titleDetail: String {
-        guard let rows = data.value else { return "" }
-        let urp = rows.reduce(0) { $0 + ($1.underReplicated > 0 ? 1 : 0) }
-        let off = rows.reduce(0) { $0 + ($1.offline > 0 ? 1 : 0) }
-        var s = list.countLabel
-        if off > 0 { s += " \(off) with offline" }
-        if urp > 0 { s += " \(urp) under-replicated" }
-        return s
-    }
-
-    public func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext) {
-        if let (text, role) = placeholder(status, what: "topics", glyphs: context.glyphs) {
-            renderMessage(text, role: role, into: &buffer, area: area)
-            return
-        }
-        list.render(into: &buffer, area: area, context: context)
     }
 }
