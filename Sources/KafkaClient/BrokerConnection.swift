@@ -232,7 +232,10 @@ public final class BrokerConnection: Sendable {
 
     static func friendly(_ d: String) -> String {
         if d.contains("looksLikeTLS") { return FrameError.looksLikeTLS.description }
-        if d.contains("looksLikeHTTP") { return FrameError.looksLikeHTTP.description }
+        // A decoder error wrapped by NIO is described by reflection: "notKafka(KafkaClient.ForeignProtocol.ssh)".
+        if d.contains("notKafka("), let p = ForeignProtocol.allCases.first(where: { d.contains("ForeignProtocol.\($0))") }) {
+            return FrameError.notKafka(p).description
+        }
         return d
     }
 }

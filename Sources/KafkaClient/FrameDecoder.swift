@@ -6,8 +6,8 @@ public enum FrameError: Error, Sendable, Hashable, CustomStringConvertible {
     case negativeSize(Int32)
     /// The size prefix looks like a TLS record: we spoke plaintext to a TLS listener.
     case looksLikeTLS
-    /// The size prefix spells "HTTP": this is a web server, not Kafka.
-    case looksLikeHTTP
+    /// The first bytes are another protocol's greeting or answer (SSH banner, HTTP, ...).
+    case notKafka(ForeignProtocol)
 
     public var description: String {
         switch self {
@@ -17,8 +17,8 @@ public enum FrameError: Error, Sendable, Hashable, CustomStringConvertible {
             return "negative response frame size \(s)"
         case .looksLikeTLS:
             return "the broker answered with TLS: this listener needs SSL (security.protocol=SSL or SASL_SSL)"
-        case .looksLikeHTTP:
-            return "the peer answered with HTTP: this is not a Kafka listener"
+        case .notKafka(let p):
+            return p.notKafka
         }
     }
 }
@@ -43,10 +43,11 @@ public struct KafkaFrameDecoder: ByteToMessageDecoder, NIOSingleStepByteToMessag
         guard let size = buffer.getInteger(at: buffer.readerIndex, as: Int32.self) else { return nil }
         if size < 0 { throw FrameError.negativeSize(size) }
         if Int(size) > maxFrameBytes {
-            // A TLS alert/handshake record starts 0x15/0x16 0x03 0x0X; "HTTP" is 0x48545450.
+            // A TLS alert/handshake record starts 0x15/0x16 0x03 0x0X; other services greet in text.
             let top = UInt32(bitPattern: size)
             if (top >> 24 == 0x15 || top >> 24 == 0x16) && (top >> 16) & 0xFF == 0x03 { throw FrameError.looksLikeTLS }
-            if top == 0x4854_5450 { throw FrameError.looksLikeHTTP }
+            let prefix = buffer.getBytes(at: buffer.readerIndex, length: min(16, buffer.readableBytes)) ?? []
+            if let foreign = ForeignProtocol.identify(prefix) { throw FrameError.notKafka(foreign) }
             throw FrameError.tooLarge(size: Int64(size), limit: maxFrameBytes)
         }
         guard buffer.readableBytes >= 4 + Int(size) else {

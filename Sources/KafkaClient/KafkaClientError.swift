@@ -131,7 +131,9 @@ public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
             return "check the SASL mechanism, user name and password"
         case .apiVersions:
             if detail.contains(FrameError.looksLikeTLS.description) { return nil }  // the detail says what to set
-            if detail.contains(FrameError.looksLikeHTTP.description) { return "check the port: \(ep.dialed) is a web server" }
+            if let p = ForeignProtocol.allCases.first(where: { detail.contains($0.notKafka) }) {
+                return "check the port: \(ep.dialed) serves \(p == .http ? "HTTP (a web server)" : p.rawValue), not Kafka"
+            }
             return "check that \(ep.dialed) is a Kafka listener; a TLS listener needs security.protocol=SSL or SASL_SSL"
         }
     }

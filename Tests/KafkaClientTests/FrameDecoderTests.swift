@@ -87,6 +87,27 @@ import Testing
     @Test func httpIsRecognised() {
         var d = KafkaFrameDecoder(maxFrameBytes: 100 << 20)
         var buf = ByteBuffer(bytes: Array("HTTP/1.1 400".utf8))
-        #expect(throws: FrameError.looksLikeHTTP) { try d.decode(buffer: &buf) }
+        #expect(throws: FrameError.notKafka(.http)) { try d.decode(buffer: &buf) }
+    }
+
+    @Test(arguments: [
+        ("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n", ForeignProtocol.ssh),
+        ("220 mail.example ESMTP Postfix\r\n", .ftpOrSMTP),
+        ("-ERR unknown command\r\n", .redis),
+        ("+OK POP3 ready\r\n", .pop3),
+        ("AMQP\u{0}\u{0}\u{9}\u{1}", .amqp),
+        ("hello there\n", .text),
+    ])
+    func otherServicesAreNamed(greeting: String, expected: ForeignProtocol) {
+        var d = KafkaFrameDecoder(maxFrameBytes: 256 << 20)
+        var buf = ByteBuffer(bytes: Array(greeting.utf8))
+        #expect(throws: FrameError.notKafka(expected)) { try d.decode(buffer: &buf) }
+        #expect(FrameError.notKafka(expected).description == "this is not a Kafka broker (looks like \(expected.rawValue))")
+    }
+
+    @Test func aMySQLGreetingIsNamed() {
+        var d = KafkaFrameDecoder(maxFrameBytes: 256 << 20)
+        var buf = ByteBuffer(bytes: [0x4A, 0, 0, 0, 0x0A] + Array("8.0.36".utf8))
+        #expect(throws: FrameError.notKafka(.mysql)) { try d.decode(buffer: &buf) }
     }
 }

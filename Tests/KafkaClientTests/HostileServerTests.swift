@@ -88,9 +88,17 @@ final class HostileServer: Sendable {
 
     @Test func anHTTPServerIsNamedAsOne() async throws {
         let text = try await firstError(Array("HTTP/1.1 400 Bad Request\r\n\r\n".utf8), then: .close).description
-        #expect(text.contains("the peer answered with HTTP: this is not a Kafka listener"), "\(text)")
+        #expect(text.contains("this is not a Kafka broker (looks like HTTP)"), "\(text)")
         #expect(text.contains("check the port"), "\(text)")
         #expect(!text.contains("is this a Kafka listener"), "\(text)")
+    }
+
+    /// An SSH server on the port used to read "response frame of 1397966893 bytes exceeds ..." ("SSH-").
+    @Test func anSSHServerIsNamedAsOne() async throws {
+        let text = try await firstError(Array("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n".utf8), then: .silent).description
+        #expect(text.contains("this is not a Kafka broker (looks like SSH)"), "\(text)")
+        #expect(text.contains("serves SSH, not Kafka"), "\(text)")
+        #expect(!text.contains("1397966893"), "\(text)")
     }
 
     @Test func aTLSListenerSaysWhatToSet() async throws {
