@@ -73,4 +73,7 @@ public enum TailEvent: Sendable, Hashable {
     case notice(String)
     /// Every selected partition has reached the end offset seen when the tail started.
     case caughtUp
+    /// Fetching works again after errors: the problems reported by earlier notices are over, so a
+    /// status line can drop them. The text says what recovered.
+    case recovered(String)
 }

@@ -36,6 +36,12 @@ public final class KafkaClient: Sendable {
     /// Marks the cached metadata stale (after NOT_LEADER, UNKNOWN_TOPIC, leader epoch errors, ...).
     public func invalidateMetadata() async { await pool.invalidateMetadata() }
 
+    /// Fresh metadata for these topics only (never cached): what a retry after NOT_LEADER needs,
+    /// without re-reading every topic of a large cluster.
+    public func metadata(topics: [String]) async throws -> ClusterMetadata {
+        try await pool.metadata(topics: topics)
+    }
+
     // MARK: Connections and requests
 
     /// A ready connection to broker `id` (by its advertised address, through the alias map).
@@ -201,12 +207,16 @@ actor ConnectionPool {
         return m
     }
 
-    private func fetchMetadata() async throws -> ClusterMetadata {
+    func metadata(topics: [String]) async throws -> ClusterMetadata {
+        try await fetchMetadata(topics: topics)
+    }
+
+    private func fetchMetadata(topics: [String]? = nil) async throws -> ClusterMetadata {
         var lastError: (any Error)?
         for _ in 0..<2 {
             let conn = try await anyConnection()
             do {
-                return try await Self.requestMetadata(on: conn)
+                return try await Self.requestMetadata(on: conn, topics: topics)
             } catch let e as KafkaClientError where e.isRetriableAfterReconnect {
                 lastError = e
                 dropConnection(endpoint: conn.endpoint)
@@ -215,12 +225,13 @@ actor ConnectionPool {
         throw lastError!
     }
 
-    static func requestMetadata(on conn: BrokerConnection) async throws -> ClusterMetadata {
+    /// `topics` nil: every topic (v1+).
+    static func requestMetadata(on conn: BrokerConnection, topics: [String]? = nil) async throws -> ClusterMetadata {
         guard let v = conn.negotiatedVersion(MetadataRequest.self) else {
             throw KafkaClientError.unsupported(conn.endpoint, api: "Metadata")
         }
         var req = MetadataRequest()
-        req.topics = nil  // all topics (v1+)
+        req.topics = topics.map { $0.map { MetadataRequest.MetadataRequestTopic(name: $0) } }
         if v >= 4 { req.allowAutoTopicCreation = false }
         let resp = try await conn.send(req, version: v)
         return ClusterMetadata(resp, answeredBy: conn.endpoint.nodeId)

@@ -30,6 +30,7 @@ final class TailProbe: Sendable {
                         case .records(let rs): s.records += rs
                         case .notice(let n): s.notices.append(n)
                         case .caughtUp: s.caughtUp += 1
+                        case .recovered: break
                         }
                     }
                 }

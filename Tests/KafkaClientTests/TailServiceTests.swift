@@ -24,6 +24,7 @@ import Testing
                     case .records(let rs): c.records += rs
                     case .notice(let n): c.notices.append(n)
                     case .caughtUp: c.caughtUp += 1
+                    case .recovered: break
                     }
                     if done(c) { return }
                 }

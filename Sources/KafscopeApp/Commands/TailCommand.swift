@@ -140,7 +140,7 @@ public struct TailCommand: AsyncParsableCommand {
                 }
                 console.out(chunk)
                 if let max, printed >= max { return }
-            case .notice(let text):
+            case .notice(let text), .recovered(let text):
                 console.err("% \(text)\n")
             case .caughtUp:
                 if exitAtEnd { return }
