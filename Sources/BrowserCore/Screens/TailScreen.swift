@@ -292,6 +292,10 @@ public struct TailScreen: Screen {
         case .tail(.caughtUp):
             caughtUp = true
             lastAt = time
+        case .tail(.recovered):
+            // Fetching works again: the errors on the status line are over.
+            notices.removeAll()
+            lastAt = time
         case .tailEnded(let error):
             session.running = false
             ended = .some(error)
