@@ -9,6 +9,8 @@ public struct TopicSummary: Sendable, Hashable {
     public var offline: Int
     /// Sum over partitions of latest - earliest; nil when offsets could not be read.
     public var messages: Int64?
+    /// `messages` is the last count read, kept because this refresh could not read every partition.
+    public var messagesStale = false
     /// Bytes on disk of all replicas (DescribeLogDirs); nil when unsupported or not loaded.
     public var sizeBytes: Int64?
 

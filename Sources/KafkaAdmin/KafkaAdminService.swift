@@ -13,6 +13,7 @@ public final class KafkaAdminService: ClusterService, Sendable {
     let logger: Logger
     let coordinatorCache = CoordinatorCache()
     let brokerMemory = BrokerMemory()
+    let messageCounts = MessageCountMemory()
 
     public init(client: KafkaClient, knownGroups: [String] = [], logger: Logger? = nil) {
         self.client = client
@@ -140,12 +141,20 @@ public final class KafkaAdminService: ClusterService, Sendable {
         case .unsupported: break
         }
         var out: [TopicSummary] = []
-        for t in meta.topics.values.sorted(by: { $0.name < $1.name }) {
+        var counted: [String: Int64] = [:]
+        var uncounted: [String] = []
+        for t in meta.topics.values {
             var messages: Int64? = 0
             let los = e.offsets.byTopic[t.name], his = l.offsets.byTopic[t.name]
             for p in t.partitions {
                 if let lo = los?[p.partition], let hi = his?[p.partition] { messages! += max(0, hi - lo) } else { messages = nil; break }
             }
+            if let messages { counted[t.name] = messages } else if !t.partitions.isEmpty { uncounted.append(t.name) }
+        }
+        // A topic whose offsets failed this time keeps its last count, marked stale, instead of a blank.
+        let previous = await messageCounts.update(counted, missing: uncounted)
+        for t in meta.topics.values.sorted(by: { $0.name < $1.name }) {
+            let messages = counted[t.name] ?? previous[t.name]
             let rf = t.partitions.map(\.replicas.count).max() ?? 0
             var underMin: Int? = nil
             if let mi = minIsrByTopic[t.name] { underMin = t.partitions.filter { $0.leader >= 0 && $0.isr.count < mi }.count }
@@ -155,6 +164,7 @@ public final class KafkaAdminService: ClusterService, Sendable {
                                     underMinIsr: underMin, offline: t.partitions.filter { $0.leader < 0 }.count,
                                     messages: t.partitions.isEmpty ? 0 : messages,
                                     sizeBytes: sizeUnknown.contains(t.name) ? nil : sizeByTopic.map { $0[t.name] ?? 0 }))
+            if counted[t.name] == nil && previous[t.name] != nil { out[out.count - 1].messagesStale = true }
         }
         return Partial(out, errors: errors)
     }

@@ -32,8 +32,9 @@ public struct OffsetLookup: Sendable {
 }
 
 extension KafkaAdminService {
-    /// ListOffsets batched per partition leader (one request per leader), retried once after a
-    /// metadata refresh for partitions whose leader moved.
+    /// ListOffsets batched per partition leader (one request per leader). Partitions answered with a
+    /// retriable error (NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT, ...) are asked again after a
+    /// metadata refresh, with the short capped backoff of `RetryPolicy.reads`.
     public func offsets(for partitions: [TopicPartitionKey], spec: OffsetSpec) async -> OffsetLookup {
         var byTopic: [String: Set<Int32>] = [:]
         var i = partitions.startIndex
@@ -55,7 +56,10 @@ extension KafkaAdminService {
         var result = OffsetLookup()
         var pending = topics.filter { !$0.value.isEmpty }
         guard !pending.isEmpty else { return result }
-        for attempt in 0..<2 {
+        var lastErrors = PartitionMap<String>()
+        let policy = RetryPolicy.reads
+        let attempts = (policy.maxFailures ?? 3) + 1
+        for attempt in 0..<attempts {
             var meta: ClusterMetadata
             do {
                 meta = try await client.metadata(refresh: attempt > 0)
@@ -92,11 +96,15 @@ extension KafkaAdminService {
                 result.failures.merge(b.failures)
                 if let e = b.error { result.errors.append(e) }
                 for (t, ps) in b.stale { retry[t, default: []] += ps }
+                lastErrors.merge(b.lastError)
             }
-            if retry.isEmpty || attempt == 1 {
-                for (t, ps) in retry { for p in ps where result.failures[t, p] == nil { result.failures[t, p] = "leader moved" } }
+            if retry.isEmpty || attempt == attempts - 1 {
+                for (t, ps) in retry {
+                    for p in ps where result.failures[t, p] == nil { result.failures[t, p] = lastErrors[t, p] ?? "leader moved" }
+                }
                 break
             }
+            try? await Task.sleep(for: policy.delay(afterFailures: attempt + 1))
             await client.invalidateMetadata()
             for (t, ps) in retry { for p in ps { result.failures[t, p] = nil } }
             pending = retry
@@ -111,6 +119,8 @@ extension KafkaAdminService {
         var offsets = PartitionMap<Int64>()
         var failures = PartitionMap<String>()
         var stale: [String: [Int32]] = [:]
+        /// Why the stale partitions failed, for when the last attempt still fails.
+        var lastError = PartitionMap<String>()
         var error: SourceError?
     }
 
@@ -150,6 +160,7 @@ extension KafkaAdminService {
                         got[p.partitionIndex] = p.offset
                     } else if KafkaErrorCode.lookup(p.errorCode).isRetriable {
                         out.stale[t.name, default: []].append(p.partitionIndex)
+                        out.lastError[t.name, p.partitionIndex] = describeKafkaError(p.errorCode)
                     } else {
                         out.failures[t.name, p.partitionIndex] = describeKafkaError(p.errorCode)
                     }
