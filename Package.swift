@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-ssh.git", from: "0.15.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -43,6 +44,14 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ] + nio),
+        // The SSH jump host: broker connections as direct-tcpip channels of one SSH connection.
+        .target(name: "SSHTunnel", dependencies: ["KafkaClient",
+            .product(name: "NIOSSH", package: "swift-nio-ssh"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ] + nio),
         .target(name: "KafkaAdmin", dependencies: ["KafkaClient", "KafkaProtocol", "KafkaRecords", "ClusterModel",
@@ -84,7 +93,7 @@ let package = Package(
         // Wiring: commands, output formats, concrete services, the UI loop.
         .target(name: "KafscopeApp", dependencies: [
             "KafkaClient", "KafkaAdmin", "KafkaConnect", "KafkaProducer", "ClusterModel", "BrowserCore", "WriteFlow",
-            "TerminalCore", "TerminalNCurses", "KafscopeConfig",
+            "TerminalCore", "TerminalNCurses", "KafscopeConfig", "SSHTunnel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

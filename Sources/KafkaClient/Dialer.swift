@@ -114,10 +114,7 @@ enum Dialer {
         let sslContext = ctx.sslContext
         let advertisedHost = endpoint.advertised.host
         let maxFrame = config.maxFrameBytes
-        let bootstrap = ClientBootstrap(group: group)
-            .connectTimeout(.nanoseconds(BrokerConnection.nanos(config.connectTimeout)))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<Void> = { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
                     if let sslContext {
@@ -130,13 +127,17 @@ enum Dialer {
                     try sync.addHandler(KafkaChannelHandler())
                 }
             }
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(.nanoseconds(BrokerConnection.nanos(config.connectTimeout)))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
         let started = NIODeadline.now()
         let channel: any Channel
         do {
-            channel = try await bootstrap.connect(host: endpoint.dialed.host, port: endpoint.dialed.port).get()
+            // Direct TCP, or the configured transport (SSH jump host): see Transport.swift.
+            channel = try await openChannel(endpoint, config: config, bootstrap: bootstrap, initializer: initializer)
         } catch {
             handshake.fail(ChannelError.ioOnClosedChannel)
-            throw classifyConnectError(error, endpoint: endpoint, timeout: config.connectTimeout)
+            throw error
         }
         trace?.value.tcpConnectMillis = Double((NIODeadline.now() - started).nanoseconds) / 1e6
         var tlsInfo: TLSHandshakeInfo?

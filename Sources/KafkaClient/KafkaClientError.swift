@@ -7,6 +7,10 @@ public enum ConnectStage: String, Sendable, Hashable, Codable {
     case sasl = "SASL"
     case apiVersions = "ApiVersions"
     case network = "network"
+    /// The SSH connection to the jump host is down or could not be set up.
+    case sshTunnel = "SSH"
+    /// The jump host could not open the connection to the broker (refused, no route, not allowed).
+    case jumpHostConnect = "jump host connect"
 }
 
 /// Which broker an error is about: its id (nil for a bootstrap address), what it advertised and
@@ -129,6 +133,10 @@ public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
             return "check the CA file (--command-config ssl.truststore.*) and that the certificate names \(ep.advertised.host)"
         case .sasl:
             return "check the SASL mechanism, user name and password"
+        case .sshTunnel:
+            return "check the SSH jump host (kafscope doctor shows the hop)"
+        case .jumpHostConnect:
+            return "check that the broker is up and that the jump host can reach \(ep.dialed); names resolve and aliases apply on the jump host"
         case .apiVersions:
             if detail.contains(FrameError.looksLikeTLS.description) { return nil }  // the detail says what to set
             if let p = ForeignProtocol.allCases.first(where: { detail.contains($0.notKafka) }) {

@@ -64,6 +64,8 @@ public struct KafkaClientConfig: Sendable, Hashable {
     public var maxReconnectBackoff: Duration
     /// Metadata older than this is refreshed on the next use.
     public var metadataMaxAge: Duration
+    /// nil = dial brokers directly; else every connection goes through it (SSH jump host).
+    public var transport: BrokerTransportRef? = nil
 
     public init(bootstrap: [HostAddress], aliases: HostAliasMap = HostAliasMap(), tls: TLSSettings? = nil,
                 sasl: SASLSettings? = nil, clientId: String = "kafscope", connectTimeout: Duration = .seconds(10),

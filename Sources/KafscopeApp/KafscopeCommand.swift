@@ -23,6 +23,14 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("connect"), help: ArgumentHelp("Kafka Connect REST endpoint [NAME=]URL (repeatable).", valueName: "NAME=URL"))
     public var connect: [String] = []
 
+    @Option(name: .customLong("ssh"), help: ArgumentHelp(
+        "Reach the brokers (and Connect) through this SSH jump host; broker names resolve there.",
+        valueName: "[USER@]HOST[:PORT]"))
+    public var ssh: String?
+
+    @Flag(name: .customLong("ssh-accept-new"), help: "Trust and record the jump host's key when known_hosts has none (a changed key is always refused).")
+    public var sshAcceptNew = false
+
     @Flag(name: .customLong("readonly"), help: "Refuse every write to the cluster or Connect workers.")
     public var readOnly = false
 

@@ -40,6 +40,8 @@ public struct ContextConfig: Sendable, Hashable {
     public var security: SecuritySettings?
     public var connect: [ConnectClusterSettings]
     public var warnings: [String]
+    /// `[contexts.NAME.ssh]`: reach the brokers through this SSH jump host.
+    public var ssh: SSHJumpSettings?
 
     public init(name: String, bootstrap: [BrokerAddress]? = nil, aliases: [HostAlias] = [], groups: [String] = [],
                 readOnly: Bool? = nil, theme: String? = nil, refreshSeconds: Double? = nil, commandConfig: String? = nil,
@@ -71,7 +73,7 @@ public struct ConfigFile: Sendable, Hashable {
 
     static let topKeys: Set<String> = ["default_context", "theme", "refresh_seconds", "contexts"]
     static let contextKeys: Set<String> = ["bootstrap", "aliases", "groups", "read_only", "theme", "refresh_seconds",
-                                           "command_config", "security", "connect"]
+                                           "command_config", "security", "connect", "ssh"]
     static let securityKeys: Set<String> = ["protocol", "sasl_mechanism", "username", "password", "password_env",
                                             "password_file", "ca_file", "cert_file", "key_file", "key_password",
                                             "key_password_env", "key_password_file", "verify_hostname",
@@ -280,6 +282,7 @@ struct Reader {
                 ctx.connect.append(try connectCluster(root, base + ["connect", cname], name: cname))
             }
         }
+        if self.node(root, base + ["ssh"]) != nil { ctx.ssh = try sshJump(root, base + ["ssh"]) }
         return ctx
     }
 

@@ -160,6 +160,8 @@ public struct KafscopeSettings: Sendable, Hashable {
     public var warnings: [String]
     /// Kafka client timeouts (`request.timeout.ms`, `socket.connection.setup.timeout.ms`).
     public var timeouts: ClientTimeouts = ClientTimeouts()
+    /// The SSH jump host every broker and Connect connection goes through (nil: direct).
+    public var ssh: SSHJumpSettings?
 
     public init(contextName: String? = nil, availableContexts: [String] = [], configFile: String? = nil,
                 bootstrap: [BrokerAddress] = [], aliases: [HostAlias] = [], security: SecuritySettings = .plaintext,

@@ -10,6 +10,9 @@ public struct CommandLineOverrides: Sendable, Hashable {
     public var connect: [String]
     public var readOnly: Bool
     public var theme: String?
+    /// `--ssh [USER@]HOST[:PORT]` and `--ssh-accept-new`.
+    public var ssh: String? = nil
+    public var sshAcceptNew: Bool = false
 
     public init(bootstrap: String? = nil, aliases: [String] = [], commandConfig: String? = nil, configFile: String? = nil,
                 context: String? = nil, connect: [String] = [], readOnly: Bool = false, theme: String? = nil) {
@@ -166,6 +169,7 @@ public enum SettingsResolver {
         }
         settings.connect = connect
 
+        settings.ssh = try resolveSSH(o, context: context)
         settings.knownGroups = context?.groups ?? []
         settings.readOnly = o.readOnly || (context?.readOnly ?? false)
         settings.theme = o.theme ?? context?.theme ?? file?.theme ?? "default"

@@ -19,8 +19,11 @@ public struct CommandFailure: Error, Sendable, CustomStringConvertible {
 extension GlobalOptions {
     /// The command-line part of the settings, as plain values.
     public var overrides: CommandLineOverrides {
-        CommandLineOverrides(bootstrap: bootstrap, aliases: aliases, commandConfig: commandConfig, configFile: config,
-                             context: context, connect: connect, readOnly: readOnly, theme: theme)
+        var o = CommandLineOverrides(bootstrap: bootstrap, aliases: aliases, commandConfig: commandConfig, configFile: config,
+                                     context: context, connect: connect, readOnly: readOnly, theme: theme)
+        o.ssh = ssh
+        o.sshAcceptNew = sshAcceptNew
+        return o
     }
 
     /// Config file + context + command line, merged. Throws ConfigError (exit status 2).

@@ -36,6 +36,7 @@ public enum KafkaClientSettings {
                                        aliases: aliases, tls: tls, sasl: sasl)
         if let t = s.timeouts.requestSeconds { config.requestTimeout = .milliseconds(Int64(t * 1000)) }
         if let t = s.timeouts.connectSeconds { config.connectTimeout = .milliseconds(Int64(t * 1000)) }
+        if let tunnel = SSHJump.tunnel(for: s) { config.transport = BrokerTransportRef(tunnel) }
         return config
     }
 
@@ -61,10 +62,7 @@ public enum KafkaClientSettings {
 
     /// GlobalOptions -> resolved settings -> client config.
     public static func clientConfig(from global: GlobalOptions) throws -> (KafkaClientConfig, KafscopeSettings) {
-        let overrides = CommandLineOverrides(bootstrap: global.bootstrap, aliases: global.aliases,
-                                             commandConfig: global.commandConfig, configFile: global.config,
-                                             context: global.context, connect: global.connect,
-                                             readOnly: global.readOnly, theme: global.theme)
+        let overrides = global.overrides
         let settings: KafscopeSettings
         do { settings = try SettingsResolver.resolve(overrides) } catch { throw ValidationError("\(error)") }
         return (try clientConfig(from: settings), settings)

@@ -1,0 +1,113 @@
+import Foundation
+import KafkaClient
+import KafscopeConfig
+import SSHTunnel
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The process's SSH tunnels, one per jump host: the cluster client, the tail client and the
+/// Connect forwarders of a run share one SSH connection.
+public enum SSHJump {
+    private static let cache = TunnelCache()
+
+    /// The tunnel for these settings (nil when no jump host is configured). Keys are loaded now, so
+    /// passphrases are asked before any UI starts.
+    public static func tunnel(for settings: KafscopeSettings,
+                              environment: [String: String] = ProcessInfo.processInfo.environment) -> SSHTunnel? {
+        guard let s = settings.ssh else { return nil }
+        return cache.tunnel(for: s) { makeConfig(s, environment: environment) }
+    }
+
+    public static func makeConfig(_ s: SSHJumpSettings, environment env: [String: String]) -> SSHTunnelConfig {
+        let home = env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        let user = s.user ?? env["USER"] ?? env["LOGNAME"] ?? "root"
+        let knownHosts = s.knownHosts ?? "\(home)/.ssh/known_hosts"
+        let passphraseEnv = s.passphraseEnv
+        return SSHTunnelConfig(
+            host: s.host, port: s.port ?? 22, user: user,
+            identityFiles: s.identityFiles.isEmpty ? SSHTunnelConfig.defaultIdentityFiles(home: home) : s.identityFiles,
+            identityFilesExplicit: !s.identityFiles.isEmpty,
+            knownHostsFiles: [knownHosts], knownHostsWriteFile: knownHosts,
+            useAgent: s.agent ?? true, agentSocket: env["SSH_AUTH_SOCK"], acceptNewHostKey: s.acceptNewHostKey,
+            passphrase: { file in
+                if let name = passphraseEnv { return env[name] }
+                return PassphrasePrompt.ask("Passphrase for SSH key \(file): ")
+            })
+    }
+
+    /// The HTTP URL to use for a Connect (or Schema Registry) URL: through a loopback forwarder
+    /// over the tunnel when there is one, else unchanged. TLS endpoints keep their name only in SNI
+    /// of the original URL, so https through the tunnel is refused with a message.
+    public static func forwardedURL(_ url: String, tunnel: SSHTunnel) async throws -> String {
+        guard let schemeEnd = url.range(of: "://") else { return url }
+        let scheme = url[..<schemeEnd.lowerBound].lowercased()
+        var rest = url[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" }) ?? rest.endIndex
+        var authority = String(rest[..<authorityEnd])
+        let path = String(rest[authorityEnd...])
+        rest = ""
+        var userinfo = ""
+        if let at = authority.lastIndex(of: "@") {
+            userinfo = String(authority[...at])
+            authority = String(authority[authority.index(after: at)...])
+        }
+        guard scheme == "http" else {
+            throw CommandFailure("\(scheme):// Connect or Schema Registry endpoints cannot go through the SSH jump host yet (TLS names); use http:// or run kafscope on the jump host")
+        }
+        let target = try HostAddress.parse(authority, defaultPort: 80)
+        let forwarder = try await cache.forwarder(tunnel: tunnel, target: target)
+        return "http://\(userinfo)\(forwarder.localAddress)\(path)"
+    }
+
+    final class TunnelCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var tunnels: [SSHJumpSettings: SSHTunnel] = [:]
+        private var forwarders: [String: LoopbackForwarder] = [:]
+
+        func tunnel(for s: SSHJumpSettings, make: () -> SSHTunnelConfig) -> SSHTunnel {
+            lock.lock(); defer { lock.unlock() }
+            if let t = tunnels[s] { return t }
+            let t = SSHTunnel(config: make())
+            tunnels[s] = t
+            return t
+        }
+
+        func forwarder(tunnel: SSHTunnel, target: HostAddress) async throws -> LoopbackForwarder {
+            let key = "\(ObjectIdentifier(tunnel).hashValue) \(target)"
+            if let f = lock.withLock({ forwarders[key] }) { return f }
+            let f = try await LoopbackForwarder.start(tunnel: tunnel, target: target)
+            lock.withLock { forwarders[key] = f }
+            return f
+        }
+    }
+}
+
+/// Reads a passphrase from the controlling terminal with echo off; nil without a terminal.
+enum PassphrasePrompt {
+    static func ask(_ prompt: String) -> String? {
+        let fd = open("/dev/tty", O_RDWR | O_NOCTTY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var old = termios()
+        guard tcgetattr(fd, &old) == 0 else { return nil }
+        var quiet = old
+        quiet.c_lflag &= ~tcflag_t(ECHO)
+        _ = prompt.withCString { write(fd, $0, strlen($0)) }
+        tcsetattr(fd, TCSAFLUSH, &quiet)
+        defer {
+            tcsetattr(fd, TCSAFLUSH, &old)
+            _ = "\n".withCString { write(fd, $0, 1) }
+        }
+        var bytes: [UInt8] = []
+        var c: UInt8 = 0
+        while read(fd, &c, 1) == 1 {
+            if c == 10 || c == 13 { break }
+            bytes.append(c)
+            if bytes.count > 4096 { break }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,370 @@
+import Foundation
+import KafkaClient
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import NIOSSH
+
+/// What `doctor` and the views show about the hop.
+public struct SSHHopInfo: Sendable, Hashable {
+    public var destination: String
+    public var connectMillis: Double
+    /// "ssh-ed25519 SHA256:..."
+    public var hostKey: String
+    /// "matches ~/.ssh/known_hosts line 3", "new; added to ... (--ssh-accept-new)"
+    public var hostKeyVerification: String
+    /// "publickey: key ~/.ssh/id_ed25519 (ssh-ed25519 SHA256:...)"
+    public var authentication: String
+}
+
+public enum SSHTunnelStatus: Sendable, Hashable {
+    case idle
+    case connecting(attempt: Int)
+    case connected(SSHHopInfo)
+    /// The connection dropped or an attempt failed; another attempt follows after a backoff.
+    case reconnecting(attempt: Int, lastError: String)
+    /// A failure retrying cannot fix (host key, authentication).
+    case failed(String)
+    case closed
+}
+
+/// One SSH connection to a jump host carrying every broker connection as a `direct-tcpip` channel
+/// (names resolved on the far side). Connects on first use; when the connection drops it is
+/// re-established with exponential backoff, and callers open their channels again on the new one.
+/// Keepalives (a global request the server must answer) detect a silently dead link.
+public final class SSHTunnel: BrokerTransport, @unchecked Sendable {
+    public let config: SSHTunnelConfig
+    /// The SSH connection and every channel on it live here (the loopback forwarder's sockets too,
+    /// so their glue needs no hops between threads).
+    public let eventLoop: any EventLoop
+    private let logger: Logger
+    private let identities: SSHIdentities
+
+    private final class Session: @unchecked Sendable {
+        let channel: any Channel
+        let info: SSHHopInfo
+        init(channel: any Channel, info: SSHHopInfo) { self.channel = channel; self.info = info }
+    }
+
+    private enum State {
+        case idle
+        case connecting(Task<Session, any Error>)
+        case ready(Session)
+        case failed(SSHTunnelError)
+        case shutDown
+    }
+
+    private let lock = NIOLock()
+    private var state: State = .idle
+    private var _status: SSHTunnelStatus = .idle
+    private var attempts = 0
+    private var lastError: SSHTunnelError?
+    private var listeners: [@Sendable (SSHTunnelStatus) -> Void] = []
+
+    /// Loads (and decrypts) the keys now, so passphrases are asked before any UI starts.
+    public init(config: SSHTunnelConfig, eventLoopGroup: (any EventLoopGroup)? = nil,
+                logger: Logger = Logger(label: "kafscope.ssh")) {
+        self.config = config
+        self.eventLoop = (eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton).next()
+        self.logger = logger
+        self.identities = SSHIdentities.load(config)
+    }
+
+    public var routeDescription: String { "SSH jump host \(config.destination)" }
+
+    public var status: SSHTunnelStatus { lock.withLock { _status } }
+
+    /// Called on every status change (from any thread).
+    public func onStatusChange(_ f: @escaping @Sendable (SSHTunnelStatus) -> Void) {
+        lock.withLock { listeners.append(f) }
+    }
+
+    private func setStatus(_ s: SSHTunnelStatus) {
+        let ls: [@Sendable (SSHTunnelStatus) -> Void] = lock.withLock {
+            _status = s
+            return listeners
+        }
+        for l in ls { l(s) }
+    }
+
+    /// Connects now (if not connected) and returns what `doctor` shows.
+    public func connect() async throws -> SSHHopInfo {
+        try await session().info
+    }
+
+    public func shutdown() async {
+        let s: State = lock.withLock {
+            let s = state
+            state = .shutDown
+            return s
+        }
+        switch s {
+        case .ready(let session): try? await session.channel.close()
+        case .connecting(let t): t.cancel()
+        default: break
+        }
+        setStatus(.closed)
+    }
+
+    // MARK: Channels
+
+    public func openStream(to address: HostAddress, timeout: Duration,
+                           initializer: @escaping @Sendable (any Channel) -> EventLoopFuture<Void>) async throws -> any Channel {
+        let session = try await self.session()
+        let parent = session.channel
+        let target = address.description
+        let promise = parent.eventLoop.makePromise(of: Channel.self)
+        let originator = try SocketAddress(ipAddress: "127.0.0.1", port: 0)
+        parent.eventLoop.execute {
+            do {
+                let ssh = try parent.pipeline.syncOperations.handler(type: NIOSSHHandler.self)
+                ssh.createChannel(promise, channelType: .directTCPIP(.init(targetHost: address.host, targetPort: address.port,
+                                                                           originatorAddress: originator))) { child, _ in
+                    child.eventLoop.makeCompletedFuture {
+                        try child.pipeline.syncOperations.addHandler(SSHChannelDataUnwrapper())
+                    }.flatMap { initializer(child) }
+                }
+            } catch {
+                promise.fail(error)
+            }
+        }
+        let timedOut = NIOLockedValueBox(false)
+        let timer = parent.eventLoop.scheduleTask(in: .nanoseconds(Self.nanos(timeout))) {
+            timedOut.withLockedValue { $0 = true }
+            promise.fail(SSHTunnelError.channelTimeout(jumpHost: self.config.destination, target: target,
+                                                       seconds: Double(Self.nanos(timeout)) / 1e9))
+        }
+        promise.futureResult.whenComplete { r in
+            timer.cancel()
+            // A channel that opens after we gave up is closed, not leaked.
+            if case .success(let ch) = r, timedOut.withLockedValue({ $0 }) { ch.close(promise: nil) }
+        }
+        do {
+            return try await promise.futureResult.get()
+        } catch let e as SSHTunnelError {
+            throw e
+        } catch let e as NIOSSHError where e.type == .channelSetupRejected {
+            throw SSHTunnelError.channelRejected(jumpHost: config.destination, target: target, reason: Self.rejection(e))
+        } catch {
+            throw SSHTunnelError.disconnected(destination: config.destination, detail: "\(error)")
+        }
+    }
+
+    /// "Reason: 2 Connection refused" -> "connect failed (Connection refused)".
+    static func rejection(_ e: NIOSSHError) -> String {
+        let text = "\(e)"
+        guard let r = text.range(of: "Reason: ") else { return text }
+        let rest = text[r.upperBound...]
+        let code = Int(rest.prefix { $0.isNumber }) ?? 0
+        let why = rest.drop { $0.isNumber }.trimmingCharacters(in: .whitespaces)
+        let name: String
+        switch code {
+        case 1: name = "administratively prohibited (the jump host's sshd does not allow forwarding there: AllowTcpForwarding/PermitOpen)"
+        case 2: name = "connect failed on the jump host"
+        case 3: name = "unknown channel type"
+        case 4: name = "resource shortage on the jump host"
+        default: name = "rejected (code \(code))"
+        }
+        return why.isEmpty ? name : "\(name) (\(why))"
+    }
+
+    // MARK: The SSH connection
+
+    /// The live session, connecting (or waiting for a reconnect in progress) up to the connect timeout.
+    private func session() async throws -> Session {
+        let task: Task<Session, any Error> = try lock.withLock {
+            switch state {
+            case .ready(let s): return Task { s }
+            case .connecting(let t): return t
+            case .failed(let e): throw e
+            case .shutDown: throw SSHTunnelError.disconnected(destination: config.destination, detail: "the tunnel was shut down")
+            case .idle:
+                let t = Task { try await self.connectLoop() }
+                state = .connecting(t)
+                return t
+            }
+        }
+        return try await withThrowingTaskGroup(of: Session?.self) { group in
+            group.addTask { try await task.value }
+            group.addTask {
+                try? await Task.sleep(for: self.config.connectTimeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let r = try await group.next() {
+                if let s = r { return s }
+                // Timed out waiting: say why the last attempt failed; the loop goes on in the background.
+                let last = lock.withLock { lastError }
+                throw last.map { e -> SSHTunnelError in
+                    if case .connect = e { return e }
+                    return .disconnected(destination: config.destination, detail: "\(e); reconnecting")
+                } ?? SSHTunnelError.disconnected(destination: config.destination,
+                                                 detail: "not connected within \(Double(Self.nanos(config.connectTimeout)) / 1e9) s")
+            }
+            throw SSHTunnelError.disconnected(destination: config.destination, detail: "not connected")
+        }
+    }
+
+    /// Attempts until one succeeds, backing off; stops at a failure retrying cannot fix.
+    private func connectLoop() async throws -> Session {
+        var failures = 0
+        while true {
+            if Task.isCancelled { throw CancellationError() }
+            let n = lock.withLock { attempts += 1; return attempts }
+            setStatus(n == 1 ? .connecting(attempt: n) : .reconnecting(attempt: n, lastError: lock.withLock { lastError?.description } ?? ""))
+            do {
+                let s = try await connectOnce()
+                let installed: Bool = lock.withLock {
+                    guard case .connecting = state else { return false }
+                    state = .ready(s)
+                    attempts = 0
+                    lastError = nil
+                    return true
+                }
+                guard installed else {
+                    try? await s.channel.close()
+                    throw SSHTunnelError.disconnected(destination: config.destination, detail: "the tunnel was shut down")
+                }
+                setStatus(.connected(s.info))
+                watch(s)
+                return s
+            } catch let e as SSHTunnelError {
+                lock.withLock { lastError = e }
+                logger.warning("SSH: \(e)")
+                if e.isPermanent {
+                    lock.withLock { if case .connecting = state { state = .failed(e) } }
+                    setStatus(.failed(e.description))
+                    throw e
+                }
+                failures += 1
+                setStatus(.reconnecting(attempt: n, lastError: e.description))
+                let backoff = min(Double(Self.nanos(config.maxReconnectBackoff)) / 1e9, 0.25 * pow(2, Double(min(failures, 10))))
+                try await Task.sleep(for: .milliseconds(Int64(backoff * 1000)))
+            }
+        }
+    }
+
+    /// When the connection closes (drop, keepalive timeout), reconnect in the background.
+    private func watch(_ s: Session) {
+        s.channel.closeFuture.whenComplete { _ in
+            let restart: Bool = self.lock.withLock {
+                guard case .ready(let cur) = self.state, cur === s else { return false }
+                self.lastError = .disconnected(destination: self.config.destination, detail: "the SSH connection was lost")
+                self.state = .idle
+                return true
+            }
+            guard restart else { return }
+            self.logger.warning("SSH: connection to \(self.config.destination) lost; reconnecting")
+            self.setStatus(.reconnecting(attempt: 0, lastError: "the SSH connection was lost"))
+            Task { _ = try? await self.session() }
+        }
+    }
+
+    private func connectOnce() async throws -> Session {
+        let record = HandshakeRecord()
+        let loop = eventLoop
+        let ready = loop.makePromise(of: Void.self)
+        let config = self.config
+        let identities = self.identities
+        let bootstrap = ClientBootstrap(group: loop)
+            .connectTimeout(.nanoseconds(Self.nanos(config.connectTimeout)))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.socketOption(.so_keepalive), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    let client = SSHClientConfiguration(
+                        userAuthDelegate: KeyOfferingDelegate(user: config.user, identities: identities, record: record),
+                        serverAuthDelegate: KnownHostsDelegate(config: config, record: record))
+                    try sync.addHandler(NIOSSHHandler(role: .client(client), allocator: channel.allocator,
+                                                      inboundChildChannelInitializer: nil))
+                    try sync.addHandler(SSHReadyWatcher(promise: ready))
+                }
+            }
+        let started = NIODeadline.now()
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(host: config.host, port: config.port).get()
+        } catch {
+            ready.fail(ChannelError.ioOnClosedChannel)
+            throw SSHTunnelError.connect(destination: config.destination, detail: Self.describeConnectError(error))
+        }
+        let timer = loop.scheduleTask(in: .nanoseconds(Self.nanos(config.connectTimeout))) {
+            ready.fail(SSHTunnelError.handshake(destination: config.destination,
+                                                detail: "no SSH handshake within \(Double(Self.nanos(config.connectTimeout)) / 1e9) s"))
+        }
+        do {
+            try await ready.futureResult.get()
+            timer.cancel()
+        } catch {
+            timer.cancel()
+            try? await channel.close()
+            if let e = record.hostKeyError { throw e }
+            if record.authExhausted { throw SSHTunnelError.authFailed(destination: config.destination, attempts: record.attempts) }
+            if let e = error as? SSHTunnelError { throw e }
+            throw SSHTunnelError.handshake(destination: config.destination, detail: "\(error)")
+        }
+        let millis = Double((NIODeadline.now() - started).nanoseconds) / 1e6
+        let hostKey = record.hostKey ?? "?"
+        let info = SSHHopInfo(destination: config.destination, connectMillis: millis,
+                              hostKey: "\(hostKey.split(separator: " ").first ?? "") \(KnownHosts.fingerprint(key: hostKey))",
+                              hostKeyVerification: record.hostKeyVerdict ?? "?",
+                              authentication: "publickey: " + (record.lastOffered ?? "?"))
+        startKeepalive(channel)
+        return Session(channel: channel, info: info)
+    }
+
+    /// Every interval a request the server must answer (cancel of a forwarding we never asked for:
+    /// sshd answers "failure"); after `keepaliveMaxMissed` unanswered ones the connection is closed.
+    private func startKeepalive(_ channel: any Channel) {
+        let interval = TimeAmount.nanoseconds(Self.nanos(config.keepaliveInterval))
+        let maxMissed = config.keepaliveMaxMissed
+        let destination = config.destination
+        let logger = self.logger
+        let outstanding = NIOLockedValueBox(0)
+        channel.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { task in
+            guard channel.isActive else { task.cancel(); return }
+            let missed = outstanding.withLockedValue { $0 }
+            if missed >= maxMissed {
+                logger.warning("SSH: \(destination) answered none of the last \(missed) keepalives; closing")
+                task.cancel()
+                channel.close(promise: nil)
+                return
+            }
+            outstanding.withLockedValue { $0 += 1 }
+            let p = channel.eventLoop.makePromise(of: GlobalRequest.TCPForwardingResponse?.self)
+            p.futureResult.whenComplete { _ in outstanding.withLockedValue { $0 = 0 } }
+            do {
+                let ssh = try channel.pipeline.syncOperations.handler(type: NIOSSHHandler.self)
+                ssh.sendTCPForwardingRequest(.cancel(host: "127.0.0.1", port: 1), promise: p)
+            } catch {
+                p.fail(error)
+            }
+        }
+    }
+
+    static func describeConnectError(_ error: any Error) -> String {
+        if let e = error as? NIOConnectionError {
+            if e.connectionErrors.isEmpty {
+                return "cannot resolve the host name" + (e.dnsAError.map { " (\($0))" } ?? "")
+            }
+            return e.connectionErrors.map { "\($0.target): \(describeConnectError($0.error))" }.joined(separator: "; ")
+        }
+        if let e = error as? IOError {
+            switch e.errnoCode {
+            case ECONNREFUSED: return "connection refused (is sshd listening on that port?)"
+            case ETIMEDOUT: return "timed out"
+            case EHOSTUNREACH, ENETUNREACH: return "unreachable"
+            default: return "\(e)"
+            }
+        }
+        if let e = error as? ChannelError, case .connectTimeout = e { return "no TCP connection within the connect timeout" }
+        return "\(error)"
+    }
+
+    static func nanos(_ d: Duration) -> Int64 {
+        let c = d.components
+        return c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000
+    }
+}
