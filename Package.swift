@@ -126,5 +126,7 @@ let package = Package(
             "KafkaTestSupport"]),
         .testTarget(name: "SchemaCodecsTests", dependencies: ["SchemaCodecs", "SchemaRegistry", "KafkaTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["KafkaTestSupport"]),
+        .testTarget(name: "SSHTunnelTests", dependencies: ["SSHTunnel", "KafkaClient", "KafkaTestSupport",
+            .product(name: "NIOSSH", package: "swift-nio-ssh")] + nio),
     ]
 )

@@ -189,7 +189,10 @@ public enum Doctor {
                                 dnsAddresses: [], dnsError: nil, tcpConnectMillis: nil, tlsPeerCertificate: nil,
                                 tlsVersion: nil, sasl: nil, apiVersions: nil, apiVersionsUsed: nil, ok: false,
                                 failedStage: nil, error: nil, suggestion: nil)
-        switch await resolve(ep.dialed.host) {
+        // Through a tunnel the name resolves on the far side: the local resolver has no say.
+        let dns: Result<[String], ResolveError>
+        if let t = ctx.config.transport { dns = .success(["(on \(t.transport.routeDescription))"]) } else { dns = await resolve(ep.dialed.host) }
+        switch dns {
         case .success(let addrs): check.dnsAddresses = addrs
         case .failure(let e):
             check.dnsError = e.message

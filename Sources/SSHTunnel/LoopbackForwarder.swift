@@ -16,10 +16,11 @@ public final class LoopbackForwarder: Sendable {
         self.listener = listener
     }
 
-    public static func start(tunnel: SSHTunnel, target: HostAddress) async throws -> LoopbackForwarder {
+    /// Binds now (blocking the caller briefly); the SSH connection is made on the first accept.
+    public static func start(tunnel: SSHTunnel, target: HostAddress) throws -> LoopbackForwarder {
         let g = tunnel.eventLoop
         let timeout = tunnel.config.connectTimeout
-        let listener = try await ServerBootstrap(group: g)
+        let listener = try ServerBootstrap(group: g)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.autoRead, value: false)
             .childChannelInitializer { inbound in
@@ -37,9 +38,9 @@ public final class LoopbackForwarder: Sendable {
                     }
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
+            .bind(host: "127.0.0.1", port: 0).wait()
         guard let port = listener.localAddress?.port else {
-            try? await listener.close()
+            listener.close(promise: nil)
             throw SSHTunnelError.disconnected(destination: tunnel.config.destination, detail: "no loopback port for the forwarder")
         }
         return LoopbackForwarder(target: target, localAddress: HostAddress(host: "127.0.0.1", port: port), listener: listener)

@@ -28,7 +28,10 @@ extension GlobalOptions {
 
     /// Config file + context + command line, merged. Throws ConfigError (exit status 2).
     public func resolveSettings() throws -> KafscopeSettings {
-        try SettingsResolver.resolve(overrides, environment: AppEnvironment.configEnvironment)
+        var s = try SettingsResolver.resolve(overrides, environment: AppEnvironment.configEnvironment)
+        // With a jump host, Connect's HTTP goes through a loopback forwarder over the tunnel.
+        try SSHJump.routeConnect(&s)
+        return s
     }
 
     /// `-o table|json`; `text` is accepted as `table`.

@@ -87,6 +87,16 @@ public struct DoctorCommand: AsyncParsableCommand {
             throw ValidationError("-o must be table or json, not \(global.output)")
         }
         let (config, settings) = try KafkaClientSettings.clientConfig(from: global)
+        // The SSH hop first: connect time, host key and how it was verified, the login that worked.
+        let hop = await SSHJump.doctorHop(config)
+        if let hop, !hop.ok {
+            if output == "json" {
+                AppEnvironment.console.out(hop.json(report: nil))
+            } else {
+                AppEnvironment.console.out(TextTable.cleanLines(hop.text))
+            }
+            throw ExitCode(1)
+        }
         var report = await Doctor.run(config: config)
         // The settings already warn about PLAIN over plaintext, naming the file: once is enough.
         let plainWarned = settings.warnings.contains { $0.hasPrefix("SASL PLAIN over") }
@@ -96,10 +106,14 @@ public struct DoctorCommand: AsyncParsableCommand {
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             enc.keyEncodingStrategy = .convertToSnakeCase
             let data = try enc.encode(report)
-            AppEnvironment.console.out(String(decoding: data, as: UTF8.self) + "\n")
+            if let hop {
+                AppEnvironment.console.out(hop.json(report: data))
+            } else {
+                AppEnvironment.console.out(String(decoding: data, as: UTF8.self) + "\n")
+            }
         } else {
             // Advertised names and broker messages are the broker's: no control characters to the terminal.
-            AppEnvironment.console.out(TextTable.cleanLines(report.renderText()))
+            AppEnvironment.console.out(TextTable.cleanLines((hop?.text ?? "") + report.renderText()))
         }
         if !report.ok { throw ExitCode(1) }
     }

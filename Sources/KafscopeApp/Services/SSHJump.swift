@@ -41,7 +41,7 @@ public enum SSHJump {
     /// The HTTP URL to use for a Connect (or Schema Registry) URL: through a loopback forwarder
     /// over the tunnel when there is one, else unchanged. TLS endpoints keep their name only in SNI
     /// of the original URL, so https through the tunnel is refused with a message.
-    public static func forwardedURL(_ url: String, tunnel: SSHTunnel) async throws -> String {
+    public static func forwardedURL(_ url: String, tunnel: SSHTunnel) throws -> String {
         guard let schemeEnd = url.range(of: "://") else { return url }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
         var rest = url[schemeEnd.upperBound...]
@@ -58,8 +58,16 @@ public enum SSHJump {
             throw CommandFailure("\(scheme):// Connect or Schema Registry endpoints cannot go through the SSH jump host yet (TLS names); use http:// or run kafscope on the jump host")
         }
         let target = try HostAddress.parse(authority, defaultPort: 80)
-        let forwarder = try await cache.forwarder(tunnel: tunnel, target: target)
+        let forwarder = try cache.forwarder(tunnel: tunnel, target: target)
         return "http://\(userinfo)\(forwarder.localAddress)\(path)"
+    }
+
+    /// Points every Connect cluster at a loopback forwarder through the tunnel (no-op without one).
+    public static func routeConnect(_ settings: inout KafscopeSettings) throws {
+        guard let tunnel = tunnel(for: settings) else { return }
+        for i in settings.connect.indices {
+            settings.connect[i].url = try forwardedURL(settings.connect[i].url, tunnel: tunnel)
+        }
     }
 
     final class TunnelCache: @unchecked Sendable {
@@ -75,11 +83,12 @@ public enum SSHJump {
             return t
         }
 
-        func forwarder(tunnel: SSHTunnel, target: HostAddress) async throws -> LoopbackForwarder {
+        func forwarder(tunnel: SSHTunnel, target: HostAddress) throws -> LoopbackForwarder {
             let key = "\(ObjectIdentifier(tunnel).hashValue) \(target)"
-            if let f = lock.withLock({ forwarders[key] }) { return f }
-            let f = try await LoopbackForwarder.start(tunnel: tunnel, target: target)
-            lock.withLock { forwarders[key] = f }
+            lock.lock(); defer { lock.unlock() }
+            if let f = forwarders[key] { return f }
+            let f = try LoopbackForwarder.start(tunnel: tunnel, target: target)
+            forwarders[key] = f
             return f
         }
     }
@@ -110,4 +119,64 @@ enum PassphrasePrompt {
         }
         return String(decoding: bytes, as: UTF8.self)
     }
+}
+
+/// The SSH part of `kafscope doctor`.
+public struct SSHDoctorHop: Sendable {
+    public var ok: Bool
+    public var destination: String
+    public var info: SSHHopInfo?
+    public var error: String?
+
+    public var text: String {
+        var lines: [String] = []
+        if let info {
+            lines.append("\("OK  ") ssh \(destination)")
+            lines.append("     connect      \(DoctorReport.msText(info.connectMillis)) (TCP, key exchange and login)")
+            lines.append("     host key     \(info.hostKey)")
+            lines.append("     verified     \(info.hostKeyVerification)")
+            lines.append("     auth         \(info.authentication)")
+            lines.append("     brokers      reached through direct-tcpip channels; names resolve and aliases apply on the jump host")
+        } else {
+            lines.append("FAIL ssh \(destination)")
+            for (i, l) in (error ?? "?").split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                lines.append((i == 0 ? "     error        " : "                  ") + l)
+            }
+        }
+        return lines.joined(separator: "\n") + "\n\n"
+    }
+
+    /// The doctor JSON with an "ssh" object added (or alone when the hop failed).
+    public func json(report: Data?) -> String {
+        var object: [String: Any] = [:]
+        if let report, let r = try? JSONSerialization.jsonObject(with: report) as? [String: Any] { object = r }
+        var ssh: [String: Any] = ["destination": destination, "ok": ok]
+        if let info {
+            ssh["connect_millis"] = info.connectMillis
+            ssh["host_key"] = info.hostKey
+            ssh["host_key_verification"] = info.hostKeyVerification
+            ssh["authentication"] = info.authentication
+        }
+        if let error { ssh["error"] = error }
+        object["ssh"] = ssh
+        if report == nil { object["ok"] = false }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}
+
+extension SSHJump {
+    static func doctorHop(_ config: KafkaClientConfig) async -> SSHDoctorHop? {
+        guard let tunnel = config.transport?.transport as? SSHTunnel else { return nil }
+        do {
+            let info = try await tunnel.connect()
+            return SSHDoctorHop(ok: true, destination: tunnel.config.destination, info: info)
+        } catch {
+            return SSHDoctorHop(ok: false, destination: tunnel.config.destination, error: "\(error)")
+        }
+    }
+}
+
+extension DoctorReport {
+    static func msText(_ v: Double) -> String { "\((v * 10).rounded() / 10) ms" }
 }
