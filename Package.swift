@@ -123,7 +123,7 @@ let package = Package(
         .testTarget(name: "BrowserCoreTests", dependencies: ["BrowserCore", "ClusterModel", "TerminalCore", "KafkaTestSupport"],
             exclude: ["__Snapshots__"]),
         .testTarget(name: "KafscopeAppTests", dependencies: ["KafscopeApp", "KafscopeConfig", "KafkaClient", "KafkaConnect",
-            "KafkaTestSupport"]),
+            "KafkaTestSupport", "KafkaAdmin", "WriteFlow"]),
         .testTarget(name: "SchemaCodecsTests", dependencies: ["SchemaCodecs", "SchemaRegistry", "KafkaTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["KafkaTestSupport"]),
         .testTarget(name: "SSHTunnelTests", dependencies: ["SSHTunnel", "KafkaClient", "KafkaTestSupport",
