@@ -7,7 +7,12 @@ import KafscopeConfig
 /// 0 success, 1 the operation failed (stderr names what and why), 2 usage or configuration error.
 public enum KafscopeMain {
     public static func run(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Int32 {
-        let console = AppEnvironment.console
+        // Whatever a command prints for a person passes the terminal-control filter.
+        let console = TerminalSafeConsole(AppEnvironment.console)
+        return await AppEnvironment.$console.withValue(console) { await run(arguments, console: console) }
+    }
+
+    private static func run(_ arguments: [String], console: any CommandConsole) async -> Int32 {
         let command: any ParsableCommand
         do {
             command = try KafscopeCommand.parseAsRoot(arguments)

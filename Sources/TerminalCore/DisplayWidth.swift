@@ -53,10 +53,10 @@ public enum DisplayWidth {
 }
 
 extension String {
-    /// Replaces terminal control characters (ESC, C0, C1, DEL) so that record payloads
-    /// and broker-provided strings cannot drive the terminal.
+    /// Replaces terminal control characters (ESC, C0, C1, DEL, bidi overrides; see
+    /// `TerminalControls`) so that record payloads and broker-provided strings cannot drive the terminal.
     public var sanitizedForTerminal: String {
-        if !unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) }) {
+        if !unicodeScalars.contains(where: TerminalControls.isActive) {
             return self
         }
         var out = String.UnicodeScalarView()
@@ -64,8 +64,7 @@ extension String {
             switch s.value {
             case 0x09: out.append(" ")
             case 0x0A, 0x0D: out.append("\u{21B5}")
-            case 0..<0x20, 0x7F..<0xA0: out.append("\u{FFFD}")
-            default: out.append(s)
+            default: out.append(TerminalControls.isActive(s) ? "\u{FFFD}" : s)
             }
         }
         return String(out)

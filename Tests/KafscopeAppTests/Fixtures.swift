@@ -122,10 +122,14 @@ final class CommandRecorder: CommandConsole, @unchecked Sendable {
     private let lock = NSLock()
     private var _out = ""
     private var _err = ""
+    private var _raw: [UInt8] = []
     var stdout: String { lock.withLock { _out } }
     var stderr: String { lock.withLock { _err } }
+    /// What was written with outRaw, byte for byte.
+    var rawBytes: [UInt8] { lock.withLock { _raw } }
     func out(_ text: String) { lock.withLock { _out += text } }
     func err(_ text: String) { lock.withLock { _err += text } }
+    func outRaw(_ bytes: [UInt8]) { lock.withLock { _raw += bytes; _out += String(decoding: bytes, as: UTF8.self) } }
 }
 
 /// An environment with no real files: `files` maps paths to contents.

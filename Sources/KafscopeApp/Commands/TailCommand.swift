@@ -37,6 +37,11 @@ public struct TailCommand: AsyncParsableCommand {
     @Flag(name: .customLong("read-committed"), help: "Hide records of aborted transactions (isolation read_committed).")
     public var readCommitted = false
 
+    @Flag(name: .customLong("raw"), help: ArgumentHelp(
+        "Write values byte for byte (for piping). Without it, control characters are shown as escapes.",
+        discussion: "Text output escapes ESC, other control characters and bidi overrides (\\x1b, \\u202e) so that a record cannot drive your terminal. --raw writes the value bytes unchanged: use it only when stdout is a pipe or file."))
+    public var raw = false
+
     public init() {}
 
     public func validate() throws {
@@ -44,6 +49,9 @@ public struct TailCommand: AsyncParsableCommand {
         _ = try TailCommand.parseStart(from)
         _ = try TailCommand.parsePartitions(partitions)
         if let max, max < 0 { throw ValidationError("--max must be 0 or more") }
+        if raw, (try? global.outputFormat()) == .json {
+            throw ValidationError("--raw applies to text output; -o json already carries every byte (base64 when not UTF-8)")
+        }
     }
 
     static func parseStart(_ s: String) throws -> TailStart {
@@ -114,7 +122,8 @@ public struct TailCommand: AsyncParsableCommand {
         }
         defer { watcher?.cancel() }
         do {
-            try await Self.stream(opened.service, options, format: format, max: max, exitAtEnd: exitAtEnd, console: console)
+            try await Self.stream(opened.service, options, format: format, max: max, exitAtEnd: exitAtEnd, raw: raw,
+                                  console: console)
         } catch {
             await opened.close()
             if let e = error as? UserFacingError { throw CommandFailure(e.message) }
@@ -125,20 +134,21 @@ public struct TailCommand: AsyncParsableCommand {
 
     /// Reads the tail until --max, --exit-at-end or the end of the stream.
     static func stream(_ service: any TailService, _ options: TailOptions, format: OutputFormat, max: Int?,
-                       exitAtEnd: Bool, console: any CommandConsole) async throws {
+                       exitAtEnd: Bool, raw: Bool = false, console: any CommandConsole) async throws {
         var printed = 0
         if max == 0 { return }
         for try await event in service.tail(options) {
             switch event {
             case .records(let records):
-                var chunk = ""
+                var chunk: [UInt8] = []
                 for r in records {
-                    chunk += format == .json ? recordJSON(r).serialized() : String(decoding: r.value ?? [], as: UTF8.self)
-                    chunk += "\n"
+                    if format == .json { chunk += Array(recordJSON(r).serialized().utf8) } else { chunk += r.value ?? [] }
+                    chunk.append(0x0A)
                     printed += 1
                     if let max, printed >= max { break }
                 }
-                console.out(chunk)
+                // Text values are for people unless --raw: the console escapes their control characters.
+                if raw { console.outRaw(chunk) } else { console.out(String(decoding: chunk, as: UTF8.self)) }
                 if let max, printed >= max { return }
             case .notice(let text), .recovered(let text):
                 console.err("% \(text)\n")

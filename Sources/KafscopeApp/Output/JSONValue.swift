@@ -1,3 +1,5 @@
+import TerminalCore
+
 /// A JSON value with object keys in the order written, so `-o json` output is stable and
 /// reads in the documented field order.
 public indirect enum JSONValue: Sendable, Hashable {
@@ -67,8 +69,9 @@ public indirect enum JSONValue: Sendable, Hashable {
 
     static func quote(_ s: String, into out: inout String) {
         out += "\""
-        // Most names need no escaping: append them whole. 0xE2 may start U+2028/U+2029.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0xE2 }) {
+        // Most names need no escaping: append them whole. Terminal controls (C1, bidi overrides,
+        // U+2028/U+2029; see TerminalControls) are escaped too, so JSON is safe on a terminal.
+        if !s.unicodeScalars.contains(where: { $0 == "\"" || $0 == "\\" || TerminalControls.isActive($0) }) {
             out += s
             out += "\""
             return
@@ -83,7 +86,7 @@ public indirect enum JSONValue: Sendable, Hashable {
             case "\u{08}": out += "\\b"
             case "\u{0C}": out += "\\f"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || (0x2028...0x2029).contains(scalar.value) {
+                if TerminalControls.isActive(scalar) {
                     let hex = String(scalar.value, radix: 16)
                     out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {

@@ -1,21 +1,32 @@
 import Foundation
+import TerminalCore
 
 /// Writes to stdout/stderr with write(2). Foundation's FileHandle.write traps on EPIPE, and SIGPIPE
 /// is ignored (SwiftNIO ignores it), so `kafscope tail T | head` would crash; a closed pipe means
 /// the reader has what it wanted, so we exit quietly with status 0, as grep or ripgrep do.
 /// Any other write error (a full disk, a closed descriptor) loses output a script relies on:
 /// it is reported on stderr and the exit status is 1.
+///
+/// Everything written for a person goes through `TerminalControls.escaped` here, the one place all
+/// output passes: a record, topic name or broker message holding `ESC ] 52 ...` cannot set the
+/// clipboard, retitle or clear the terminal (issue 13). Only `outRaw` (`tail --raw`, for piping)
+/// writes bytes as they are.
 public enum StandardStreams {
     public static func out(_ text: String) {
-        guard let e = write(STDOUT_FILENO, text) else { return }
+        outRaw(Array(TerminalControls.escaped(text, keepingLines: true).utf8))
+    }
+
+    /// Bytes exactly as given: only for output the user asked to be raw.
+    public static func outRaw(_ bytes: [UInt8]) {
+        guard let e = write(STDOUT_FILENO, bytes) else { return }
         if e == EPIPE { exit(0) }
-        _ = write(STDERR_FILENO, "error: cannot write to standard output: \(describe(e))\n")
+        _ = write(STDERR_FILENO, Array("error: cannot write to standard output: \(describe(e))\n".utf8))
         exit(1)
     }
 
     /// Errors writing to stderr have nowhere to be reported: dropped.
     public static func err(_ text: String) {
-        _ = write(STDERR_FILENO, text)
+        _ = write(STDERR_FILENO, Array(TerminalControls.escaped(text, keepingLines: true).utf8))
     }
 
     /// Descriptors 0-2 that were closed at start (`kafscope ... >&-`). Each gets /dev/null so no
@@ -45,10 +56,9 @@ public enum StandardStreams {
     }
 
     /// nil on success, else the errno of the failed write.
-    static func write(_ fd: Int32, _ text: String) -> Int32? {
+    static func write(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
         if closedAtStart.contains(fd) { return EBADF }
-        var text = text
-        return text.withUTF8 { buf -> Int32? in
+        return bytes.withUnsafeBufferPointer { buf -> Int32? in
             guard let base = buf.baseAddress else { return nil }
             var offset = 0
             while offset < buf.count {

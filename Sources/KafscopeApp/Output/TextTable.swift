@@ -48,24 +48,8 @@ public struct TextTable: Sendable {
         s.split(separator: "\n", omittingEmptySubsequences: false).map { clean(String($0)) }.joined(separator: "\n")
     }
 
-    /// Control characters become visible escapes; tables are one line per row.
+    /// Control characters (TerminalControls) become visible escapes; tables are one line per row.
     static func clean(_ s: String) -> String {
-        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) }) else {
-            return s
-        }
-        var out = ""
-        for u in s.unicodeScalars {
-            if u.value < 0x20 || u.value == 0x7F || (0x80..<0xA0).contains(u.value) {
-                switch u {
-                case "\n": out += "\\n"
-                case "\t": out += "\\t"
-                case "\r": out += "\\r"
-                default: out += "\\x" + (u.value < 16 ? "0" : "") + String(u.value, radix: 16)
-                }
-            } else {
-                out.unicodeScalars.append(u)
-            }
-        }
-        return out
+        TerminalControls.escaped(s, keepingLines: false)
     }
 }

@@ -68,15 +68,24 @@ public struct LiveServiceFactory: ServiceFactory {
 }
 
 /// Where command output goes; tests substitute a recorder.
+/// `out`/`err` are for people: KafscopeMain wraps the console in `TerminalSafeConsole`, so
+/// control characters in what they print are escaped. `outRaw` is for bytes the user asked for
+/// unchanged (`tail --raw`).
 public protocol CommandConsole: Sendable {
     func out(_ text: String)
     func err(_ text: String)
+    func outRaw(_ bytes: [UInt8])
+}
+
+extension CommandConsole {
+    public func outRaw(_ bytes: [UInt8]) { out(String(decoding: bytes, as: UTF8.self)) }
 }
 
 public struct StandardCommandConsole: CommandConsole {
     public init() {}
     public func out(_ text: String) { StandardStreams.out(text) }
     public func err(_ text: String) { StandardStreams.err(text) }
+    public func outRaw(_ bytes: [UInt8]) { StandardStreams.outRaw(bytes) }
 }
 
 /// Everything a command reaches outside itself, swappable per task for tests.
