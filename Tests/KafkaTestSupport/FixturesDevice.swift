@@ -30,7 +30,10 @@ public final class ScriptedDevice: TerminalDevice {
     private let timeout: Double
     private var waitStarted: Double?
 
-    public init(size: Size, steps: [Step], timeout: Double = 10) {
+    /// `timeout` only guards against a hang: it decides nothing a test asserts. It is wide because
+    /// the whole suite runs in parallel on two cores, where effect tasks can wait tens of seconds
+    /// for a thread while peer tests start their brokers.
+    public init(size: Size, steps: [Step], timeout: Double = 90) {
         self.size = size
         self.steps = steps
         self.timeout = timeout

@@ -112,7 +112,7 @@ public struct TailCommand: AsyncParsableCommand {
                                   partitions: try Self.parsePartitions(partitions), readCommitted: readCommitted)
         // `tail T | head -1` on a quiet topic: leave once the reader has gone, not at the next record.
         var watcher: Task<Void, Never>?
-        if console is StandardCommandConsole {
+        if console.unfiltered is StandardCommandConsole {
             watcher = Task.detached {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(200))

@@ -14,3 +14,9 @@ public struct TerminalSafeConsole: CommandConsole {
     public func err(_ text: String) { inner.err(TerminalControls.escaped(text, keepingLines: true)) }
     public func outRaw(_ bytes: [UInt8]) { inner.outRaw(bytes) }
 }
+
+extension CommandConsole {
+    /// The console underneath the control-character filter: what a command asks when it needs to know
+    /// whether it writes to the real stdout (e.g. to watch for a reader that left).
+    public var unfiltered: any CommandConsole { (self as? TerminalSafeConsole)?.inner ?? self }
+}
