@@ -112,7 +112,7 @@ final class HostileServer: Sendable {
     @Test func aSilentListenerTimesOutWithAKafkaHint() async throws {
         let started = ContinuousClock.now
         let e = try await firstError([], then: .silent, connectTimeout: .seconds(1))
-        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(ContinuousClock.now - started < .seconds(60))
         var inner = e
         if case .noBrokerAvailable(let all) = e, all.count == 1 { inner = all[0] }
         guard case .connect(_, let stage, _) = inner else { Issue.record("\(e)"); return }

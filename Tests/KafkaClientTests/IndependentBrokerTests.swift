@@ -239,7 +239,7 @@ import Testing
     /// only bounds a hang).
     static func fetchLog(_ fake: IndependentBroker, _ what: String,
                          until check: ([LoggedRequest]) -> Bool) async throws -> [LoggedRequest] {
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(90)
         while ContinuousClock.now < deadline {
             let log = try await fake.requests(apiKey: 1)
             if check(log) { return log }
@@ -356,7 +356,7 @@ import Testing
             defer { probe.stop() }
             try await probe.wait("caught up") { $0.caughtUp == 1 && $0.records.count == 2 }
             try await fake.append(topic: "s", partition: 0, batches: [["values": ["bad"], "corrupt": true]])
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + .seconds(90)
             while probe.snapshot.error == nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
             let error = try #require(probe.snapshot.error, "the tail went on after a corrupted batch")
             #expect(error.contains("partition 0") && error.contains("offset 2") && error.contains("CRC-32C mismatch"), "\(error)")

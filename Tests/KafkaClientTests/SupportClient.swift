@@ -49,7 +49,7 @@ func withClient(_ config: KafkaClientConfig, _ body: (KafkaClient) async throws 
 }
 
 /// Polls until `check` holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(10), _ check: () async throws -> Bool) async throws -> Bool {
+func eventually(timeout: Duration = .seconds(60), _ check: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await check() { return true }

@@ -43,7 +43,7 @@ final class TailProbe: Sendable {
     var snapshot: Seen { box.m.withLock { $0 } }
 
     /// Waits until `check` holds; throws with what arrived when `timeout` passes.
-    func wait(timeout: Duration = .seconds(15), _ what: String, _ check: (Seen) -> Bool) async throws {
+    func wait(timeout: Duration = .seconds(90), _ what: String, _ check: (Seen) -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let s = snapshot

@@ -14,7 +14,7 @@ import Testing
         var caughtUp = 0
     }
 
-    static func collect(_ stream: AsyncThrowingStream<TailEvent, Error>, timeout: Duration = .seconds(20),
+    static func collect(_ stream: AsyncThrowingStream<TailEvent, Error>, timeout: Duration = .seconds(90),
                         until done: @escaping @Sendable (Collector) -> Bool) async throws -> Collector {
         let c = Collector()
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -132,7 +132,7 @@ import Testing
                 settings.metadataRecheck = .seconds(2)
                 let tail = KafkaTailService(client: client, settings: settings)
                 let stream = tail.tail(TailOptions(topic: topic, start: .beginning))
-                async let got = Self.collect(stream, timeout: .seconds(30)) { $0.records.count >= 6 }
+                async let got = Self.collect(stream, timeout: .seconds(90)) { $0.records.count >= 6 }
                 try await Task.sleep(for: .seconds(1))
                 try await mock.setLeader(topic: topic, partition: 0, broker: 2)
                 _ = try await mock.produce(topic: topic, records: Self.records(3, tag: "y").map { var r = $0; r.partition = 0; return r })
