@@ -10,8 +10,14 @@ public enum InputMode: Sendable, Hashable {
     case filter(LineEditor, previous: RowFilter?, error: String?)
     /// `?` help, scrolled to `offset`.
     case help(offset: Int)
-    /// A write waiting for y/n.
-    case confirm(WriteIntent, DialogState)
+    /// A write waiting for y/n, with the screen that asked for it.
+    case confirm(WriteIntent, DialogState, from: Requester)
+}
+
+/// One screen on the stack and the id its work is addressed to.
+public struct StackEntry: Sendable {
+    public let id: ScreenID
+    public var screen: any Screen
 }
 
 /// A transient line in the status bar.
@@ -27,8 +33,13 @@ public struct AppState: Sendable {
     public var size: Size
     /// Latest time seen in a message.
     public var now: Double
-    /// The route stack; never empty, the last is on screen.
-    public var stack: [any Screen]
+    /// The route stack; never empty, the last is on screen. Each entry has the id its
+    /// work is addressed to.
+    public internal(set) var entries: [StackEntry]
+    /// The screens of the stack, bottom first.
+    public var stack: [any Screen] { entries.map(\.screen) }
+    /// The last id handed out.
+    var lastScreenID = 0
     public var overview = Loadable<ClusterOverview>()
     public var lagHistory: LagHistory
     public var mode: InputMode = .normal
@@ -56,12 +67,26 @@ public struct AppState: Sendable {
         self.now = now
         self.lagHistory = LagHistory(limit: options.lagHistoryLimit, maxGroups: options.lagHistoryGroups)
         let route = options.initialRoute
-        self.stack = (route.parent.map { [ScreenRegistry.screen(for: $0)] } ?? []) + [ScreenRegistry.screen(for: route)]
+        self.entries = []
+        for screen in (route.parent.map { [ScreenRegistry.screen(for: $0)] } ?? []) + [ScreenRegistry.screen(for: route)] {
+            push(screen)
+        }
     }
 
-    public var current: any Screen { stack[stack.count - 1] }
+    public var current: any Screen { entries[entries.count - 1].screen }
+    /// Where the current screen's results are addressed.
+    public var currentRequester: Requester { .screen(entries[entries.count - 1].id) }
     public var route: Route { current.route }
-    public var routes: [Route] { stack.map(\.route) }
+    public var routes: [Route] { entries.map(\.screen.route) }
+
+    /// Puts a screen on top of the stack with a new id (effects are not started here).
+    public mutating func push(_ screen: any Screen) {
+        lastScreenID += 1
+        entries.append(StackEntry(id: ScreenID(lastScreenID), screen: screen))
+    }
+
+    /// The index of the stack entry with this id, if that screen is still on the stack.
+    func index(of id: ScreenID) -> Int? { entries.firstIndex { $0.id == id } }
 
     mutating func touch() { revision &+= 1 }
 

@@ -32,6 +32,8 @@ public final class BrowserRuntime: @unchecked Sendable {
 
     private struct Job {
         var generation: UInt64
+        /// Where the job's results go.
+        var requester: Requester
         var task: Task<Void, Never>
     }
 
@@ -81,7 +83,7 @@ public final class BrowserRuntime: @unchecked Sendable {
             if burst.count == 1 { apply(&state, .key(burst[0])) } else if !burst.isEmpty { apply(&state, .keys(burst)) }
             if device.size != state.size { apply(&state, .resize(device.size)) }
             for item in inbox.drain() where accept(item) {
-                apply(&state, .loaded(item.result, at: item.at))
+                apply(&state, .loaded(item.result, at: item.at, for: item.requester))
             }
             apply(&state, .tick(now: clock()))
             let size = device.size
@@ -98,8 +100,8 @@ public final class BrowserRuntime: @unchecked Sendable {
 
     /// Runs `update` and starts the effects it returns.
     private func apply(_ state: inout AppState, _ message: Message) {
-        let effects = update(&state, message)
-        for e in effects { start(e, state: state) }
+        let requests = update(&state, message)
+        for r in requests { start(r, state: state) }
     }
 
     /// True when a result belongs to the current job of its kind (older ones were
@@ -111,24 +113,23 @@ public final class BrowserRuntime: @unchecked Sendable {
         return true
     }
 
-    private func start(_ effect: Effect, state: AppState) {
-        switch effect {
+    private func start(_ request: Request, state: AppState) {
+        let requester = request.from
+        switch request.effect {
         case .quit:
             exit = .quit
         case .switchContext(let name):
             exit = .switchContext(name, route: state.route)
         case .cancel(let kind):
-            jobs[kind]?.task.cancel()
-            jobs[kind] = nil
+            cancel(kind, for: requester)
         case .stopTail:
-            jobs[.tail]?.task.cancel()
-            jobs[.tail] = nil
-        case .load(let request):
-            launch(kind: request.kind) { [services] post in
-                post(await Self.perform(request, services: services), true)
+            cancel(.tail, for: requester)
+        case .load(let load):
+            launch(kind: load.kind, for: requester) { [services] post in
+                post(await Self.perform(load, services: services), true)
             }
         case .checkConnectAction(let action, let cluster):
-            launch(kind: .actionSupport) { [services] post in
+            launch(kind: .actionSupport, for: requester) { [services] post in
                 let reason: String?
                 if let c = services.connect { reason = await c.unsupportedReason(action, cluster: cluster) }
                 else { reason = "no Kafka Connect cluster is configured" }
@@ -144,21 +145,21 @@ public final class BrowserRuntime: @unchecked Sendable {
                 } else {
                     err = LoadError("no Kafka Connect cluster is configured")
                 }
-                inbox.post(.init(kind: nil, generation: 0, final: true,
+                inbox.post(.init(kind: nil, generation: 0, final: true, requester: requester,
                                  result: .connectAction(action, cluster: cluster, connector: connector, error: err),
                                  at: clock()))
             }
         case .startTail(let opts):
             guard let tail = services.tail else {
                 let at = clock()
-                inbox.post(.init(kind: nil, generation: 0, final: true,
+                inbox.post(.init(kind: nil, generation: 0, final: true, requester: requester,
                                  result: .tailEnded(LoadError("tailing is not available in this build")), at: at))
                 return
             }
             // The stream is made here, on the UI thread, so events sent right after the
             // screen opened are buffered rather than lost before the task subscribes.
             let stream = tail.tail(opts)
-            launch(kind: .tail) { post in
+            launch(kind: .tail, for: requester) { post in
                 do {
                     for try await event in stream {
                         if Task.isCancelled { break }
@@ -172,17 +173,25 @@ public final class BrowserRuntime: @unchecked Sendable {
         }
     }
 
-    /// Starts a job of `kind`, cancelling the previous one of that kind.
-    private func launch(kind: EffectKind,
+    /// Starts a job of `kind` for `requester`, cancelling the previous one of that kind.
+    private func launch(kind: EffectKind, for requester: Requester,
                         _ body: @escaping @Sendable (_ post: @escaping @Sendable (LoadResult, Bool) -> Void) async -> Void) {
         jobs[kind]?.task.cancel()
         generation &+= 1
         let gen = generation
         let inbox = self.inbox, clock = self.clock
         let post: @Sendable (LoadResult, Bool) -> Void = { result, final in
-            inbox.post(.init(kind: kind, generation: gen, final: final, result: result, at: clock()))
+            inbox.post(.init(kind: kind, generation: gen, final: final, requester: requester, result: result, at: clock()))
         }
-        jobs[kind] = Job(generation: gen, task: Task { await body(post) })
+        jobs[kind] = Job(generation: gen, requester: requester, task: Task { await body(post) })
+    }
+
+    /// Stops the job of `kind` when it is the requester's own (a screen leaving never stops work
+    /// that another screen or the app asked for).
+    private func cancel(_ kind: EffectKind, for requester: Requester) {
+        guard let job = jobs[kind], requester == .app || job.requester == requester else { return }
+        job.task.cancel()
+        jobs[kind] = nil
     }
 
     static func perform(_ request: LoadRequest, services: BrowserServices) async -> LoadResult {
@@ -218,6 +227,8 @@ final class Inbox: @unchecked Sendable {
         var generation: UInt64
         /// The job ends with this item.
         var final: Bool
+        /// Who asked: the only one the result is delivered to.
+        var requester: Requester
         var result: LoadResult
         var at: Double
     }

@@ -58,6 +58,31 @@ public enum Effect: Hashable, Sendable {
     }
 }
 
+/// One screen instance on the stack. A screen gets a new id each time it is put on the stack,
+/// so work it asked for before it was left can never reach it (or a later copy of it).
+public struct ScreenID: Hashable, Sendable, CustomStringConvertible {
+    public let value: Int
+    public init(_ value: Int) { self.value = value }
+    public var description: String { "screen#\(value)" }
+}
+
+/// Who asked for an effect; its results go to that one only.
+public enum Requester: Hashable, Sendable {
+    /// The app itself: the header's overview, background lag sampling.
+    case app
+    case screen(ScreenID)
+}
+
+/// An effect with the address its results go back to.
+public struct Request: Hashable, Sendable {
+    public var effect: Effect
+    public var from: Requester
+    public init(_ effect: Effect, from: Requester) {
+        self.effect = effect
+        self.from = from
+    }
+}
+
 /// A failure as shown on screen: one line, no credentials (services make sure of that).
 public struct LoadError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
@@ -85,6 +110,22 @@ public enum LoadResult: Sendable {
     case tail(TailEvent)
     /// The tail stream ended (nil: normally, e.g. cancelled).
     case tailEnded(LoadError?)
+
+    /// The kind of job that produces this result.
+    public var kind: EffectKind {
+        switch self {
+        case .overview: return .overview
+        case .topics: return .topics
+        case .topic: return .topic
+        case .groups: return .groups
+        case .group: return .group
+        case .connectors: return .connectors
+        case .connector: return .connector
+        case .connectAction: return .connectAction
+        case .actionSupport: return .actionSupport
+        case .tail, .tailEnded: return .tail
+        }
+    }
 }
 
 /// Everything that changes `AppState`. Time only enters through messages.
@@ -99,8 +140,8 @@ public enum Message: Sendable {
     /// Sent by the runtime's loop (about every 50 ms); drives auto-refresh and notes.
     case tick(now: Double)
     case resize(Size)
-    /// An effect's result, stamped with the time it arrived.
-    case loaded(LoadResult, at: Double)
+    /// An effect's result, stamped with the time it arrived, for the one that asked.
+    case loaded(LoadResult, at: Double, for: Requester)
     /// Opens a route on top of the stack (as Enter would).
     case open(Route)
     /// Runs a command line as if typed after `:` (without the colon).

@@ -97,7 +97,7 @@ public struct ListScreen<Spec: ListScreenSpec>: Screen {
         return spec.loads(context: context)
     }
 
-    public func leaveEffects() -> [Effect] { spec.leaveEffects }
+    public mutating func leave() -> [Effect] { spec.leaveEffects }
 
     /// Header lines above the table (the spec decides how many fit).
     func headerLines(_ area: Rect, context: ScreenContext) -> [[Span]] {

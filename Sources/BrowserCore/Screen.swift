@@ -12,11 +12,13 @@ public protocol Screen: Sendable {
     /// Marks data as loading (keeping old rows) and returns the effects that load it.
     /// Called on open, on `r`, on return from a child screen and on auto-refresh.
     mutating func load(context: ScreenContext) -> [Effect]
-    /// Effects that stop this screen's work when it is left (popped or covered).
-    func leaveEffects() -> [Effect]
+    /// Effects that stop this screen's work when it is left (popped or covered); the screen
+    /// may note that its work stopped (it is loaded again when it comes back on top).
+    mutating func leave() -> [Effect]
     /// A navigation or screen-specific action.
     mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput]
-    /// Every result reaches every screen on the stack; each takes what it needs.
+    /// A result of work this screen instance asked for (results are addressed: no other
+    /// screen's results arrive here, and none after the screen left the stack).
     mutating func receive(_ result: LoadResult, at time: Double, context: ScreenContext) -> [ScreenOutput]
     /// Applies the `/` filter to the main list. Returns an error message (invalid regex)
     /// and then keeps the previous filter.

@@ -1,19 +1,38 @@
 import ClusterModel
 import TerminalCore
 
-/// The one place state changes: applies a message and returns the effects to run.
+/// The one place state changes: applies a message and returns the effects to run, each
+/// addressed to the screen instance (or the app) that asked, so its results go back there only.
 /// Pure: no I/O, no clocks (time arrives in messages).
-public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
-    var effects: [Effect] = []
+public func update(_ state: inout AppState, _ message: Message) -> [Request] {
+    var effects = Effects()
     Updater.apply(&state, message, &effects)
-    // One job per request: duplicates (e.g. overview for header and screen) run once.
-    var seen: [Effect] = []
-    for e in effects where !seen.contains(e) { seen.append(e) }
+    // One job per effect: duplicates run once. When the app and a screen both ask (the header's
+    // overview and the Brokers screen), the screen is the addressee; the app's bookkeeping sees
+    // every result anyway.
+    var seen: [Request] = []
+    for r in effects.requests {
+        if let i = seen.firstIndex(where: { $0.effect == r.effect }) {
+            if case .screen = r.from { seen[i].from = r.from }
+        } else {
+            seen.append(r)
+        }
+    }
     return seen
 }
 
+/// Effects collected while applying one message, each with who asked.
+struct Effects {
+    var requests: [Request] = []
+    static func += (lhs: inout Effects, rhs: (Requester, [Effect])) {
+        lhs.requests += rhs.1.map { Request($0, from: rhs.0) }
+    }
+    mutating func append(_ effect: Effect, from: Requester) { requests.append(Request(effect, from: from)) }
+    func contains(_ effect: Effect) -> Bool { requests.contains { $0.effect == effect } }
+}
+
 enum Updater {
-    static func apply(_ state: inout AppState, _ message: Message, _ effects: inout [Effect]) {
+    static func apply(_ state: inout AppState, _ message: Message, _ effects: inout Effects) {
         switch message {
         case .start(let now):
             state.now = now
@@ -39,10 +58,10 @@ enum Updater {
             for (i, key) in keys.enumerated() where !state.isFinished {
                 handleKey(&state, key, &effects, deferFilter: i + 1 < keys.count)
             }
-        case .loaded(let result, let at):
+        case .loaded(let result, let at, let requester):
             state.now = max(state.now, at)
             state.touch()
-            receive(&state, result, at: at, &effects)
+            receive(&state, result, at: at, for: requester, &effects)
         case .open(let route):
             state.touch()
             push(&state, route, &effects)
@@ -56,88 +75,88 @@ enum Updater {
 
     /// Loads the header and the current screen; automatic refreshes skip what is still
     /// loading so a slow cluster is never cancelled over and over.
-    static func refresh(_ state: inout AppState, _ effects: inout [Effect], automatic: Bool) {
+    static func refresh(_ state: inout AppState, _ effects: inout Effects, automatic: Bool) {
         if state.options.refreshInterval > 0 {
             state.nextRefreshAt = state.now + state.options.refreshInterval
         }
         if !(automatic && state.overview.isLoading) {
             state.overview.begin()
-            effects.append(.load(.overview))
+            effects.append(.load(.overview), from: .app)
         }
         let ctx = state.screenContext
         var screenEffects: [Effect] = []
         if !(automatic && state.current.status.isLoading) {
-            screenEffects = state.stack[state.stack.count - 1].load(context: ctx)
-            effects += screenEffects
+            screenEffects = state.entries[state.entries.count - 1].screen.load(context: ctx)
+            effects += (state.currentRequester, screenEffects)
             if automatic { state.touch() }
         }
         if state.options.sampleLagInBackground, !state.sampling, !screenEffects.contains(.load(.groups)),
            !(automatic && state.current.route == .groups) {
             state.sampling = true
-            effects.append(.load(.groups))
+            effects.append(.load(.groups), from: .app)
         }
     }
 
-    static func loadCurrent(_ state: inout AppState, _ effects: inout [Effect]) {
+    static func loadCurrent(_ state: inout AppState, _ effects: inout Effects) {
         let ctx = state.screenContext
-        effects += state.stack[state.stack.count - 1].load(context: ctx)
+        effects += (state.currentRequester, state.entries[state.entries.count - 1].screen.load(context: ctx))
     }
 
-    /// Effects for leaving a screen; keeps the app's own flags in step with cancels.
-    static func leave(_ state: inout AppState, _ screen: any Screen, _ effects: inout [Effect]) {
-        let leaving = screen.leaveEffects()
+    /// Effects for leaving the screen at `index`; keeps the app's own flags in step with cancels.
+    static func leave(_ state: inout AppState, at index: Int, _ effects: inout Effects) {
+        let leaving = state.entries[index].screen.leave()
         for e in leaving {
             if case .cancel(.groups) = e { state.sampling = false }
             if case .cancel(.overview) = e { state.overview.isLoading = false }
         }
-        effects += leaving
+        effects += (.screen(state.entries[index].id), leaving)
     }
 
     // MARK: Navigation
 
-    static func push(_ state: inout AppState, _ route: Route, _ effects: inout [Effect]) {
+    static func push(_ state: inout AppState, _ route: Route, _ effects: inout Effects) {
         if route == state.route { return }
-        leave(&state, state.current, &effects)
-        state.stack.append(state.recalled(route) ?? ScreenRegistry.screen(for: route))
+        leave(&state, at: state.entries.count - 1, &effects)
+        state.push(state.recalled(route) ?? ScreenRegistry.screen(for: route))
         loadCurrent(&state, &effects)
     }
 
-    static func pop(_ state: inout AppState, _ effects: inout [Effect]) {
-        guard state.stack.count > 1 else {
+    static func pop(_ state: inout AppState, _ effects: inout Effects) {
+        guard state.entries.count > 1 else {
             note(&state, "Top of \(state.route.crumb): use : to switch views, :q to quit", .info)
             return
         }
-        let left = state.stack.removeLast()
-        leave(&state, left, &effects)
-        state.remember(left)
+        leave(&state, at: state.entries.count - 1, &effects)
+        state.remember(state.entries.removeLast().screen)
         loadCurrent(&state, &effects)
     }
 
     /// Command-mode jumps start a new stack (k9s style), with the list under a detail.
-    static func go(_ state: inout AppState, _ route: Route, _ effects: inout [Effect]) {
-        if state.stack.count == 1 && state.route == route {
+    static func go(_ state: inout AppState, _ route: Route, _ effects: inout Effects) {
+        if state.entries.count == 1 && state.route == route {
             refresh(&state, &effects, automatic: false)
             return
         }
-        for s in state.stack.reversed() {
-            leave(&state, s, &effects)
-            state.remember(s)
+        for i in state.entries.indices.reversed() {
+            leave(&state, at: i, &effects)
+            state.remember(state.entries[i].screen)
         }
-        var stack: [any Screen] = []
-        if let p = route.parent { stack.append(state.recalled(p) ?? ScreenRegistry.screen(for: p)) }
-        stack.append(state.recalled(route) ?? ScreenRegistry.screen(for: route))
-        state.stack = stack
+        var screens: [any Screen] = []
+        if let p = route.parent { screens.append(state.recalled(p) ?? ScreenRegistry.screen(for: p)) }
+        screens.append(state.recalled(route) ?? ScreenRegistry.screen(for: route))
+        state.entries.removeAll()
+        for s in screens { state.push(s) }
         loadCurrent(&state, &effects)
     }
 
     // MARK: Keys
 
-    static func handleKey(_ state: inout AppState, _ key: Key, _ effects: inout [Effect], deferFilter: Bool = false) {
+    static func handleKey(_ state: inout AppState, _ key: Key, _ effects: inout Effects, deferFilter: Bool = false) {
         if key == .resize { return }
         switch state.mode {
-        case .confirm(let intent, var dialog):
+        case .confirm(let intent, var dialog, let requester):
             guard let outcome = dialog.handle(key, buttonCount: 2) else {
-                state.mode = .confirm(intent, dialog)
+                state.mode = .confirm(intent, dialog, from: requester)
                 return
             }
             // Too small to show the dialog: only a cancel is taken, never a blind yes.
@@ -145,7 +164,7 @@ enum Updater {
             state.mode = .normal
             if outcome == .chosen(0) {
                 note(&state, "Sent: \(intent.action) \(intent.target)", .info)
-                effects.append(intent.effect)
+                effects.append(intent.effect, from: requester)
             } else {
                 note(&state, "Cancelled: \(intent.action) \(intent.target)", .info)
             }
@@ -194,17 +213,17 @@ enum Updater {
                 // Catch the rows up with the text as it was before this key.
                 state.filterPending = false
                 if outcome != .edited {
-                    error = state.stack[state.stack.count - 1].setFilter(RowFilter(before), context: ctx)
+                    error = state.entries[state.entries.count - 1].screen.setFilter(RowFilter(before), context: ctx)
                 }
             }
             switch outcome {
             case .submit:
                 state.mode = error == nil ? .normal : .filter(editor, previous: previous, error: error)
             case .cancel:
-                _ = state.stack[state.stack.count - 1].setFilter(previous, context: ctx)
+                _ = state.entries[state.entries.count - 1].screen.setFilter(previous, context: ctx)
                 state.mode = .normal
             case .edited:
-                let err = state.stack[state.stack.count - 1].setFilter(RowFilter(editor.text), context: ctx)
+                let err = state.entries[state.entries.count - 1].screen.setFilter(RowFilter(editor.text), context: ctx)
                 state.mode = .filter(editor, previous: previous, error: err)
             case .moved, .complete, .ignored:
                 state.mode = .filter(editor, previous: previous, error: error)
@@ -214,7 +233,7 @@ enum Updater {
         }
     }
 
-    static func normalKey(_ state: inout AppState, _ key: Key, _ effects: inout [Effect]) {
+    static func normalKey(_ state: inout AppState, _ key: Key, _ effects: inout Effects) {
         guard let binding = state.activeBindings.first(where: { $0.matches(key) }) else {
             if let w = state.removedWrite(for: key) {
                 // Nothing reaches the screen: the action does not exist in read-only mode.
@@ -232,7 +251,7 @@ enum Updater {
             case .sortReverse: screenAction(&state, .sortReverse, &effects)
             case .back:
                 if state.current.filter != nil {
-                    _ = state.stack[state.stack.count - 1].setFilter(nil, context: state.screenContext)
+                    _ = state.entries[state.entries.count - 1].screen.setFilter(nil, context: state.screenContext)
                 } else {
                     pop(&state, &effects)
                 }
@@ -248,30 +267,32 @@ enum Updater {
             case .refresh: refresh(&state, &effects, automatic: false)
             case .quit:
                 state.isFinished = true
-                effects.append(.quit)
+                effects.append(.quit, from: .app)
             }
         case let own:
             screenAction(&state, .perform(own), &effects)
         }
     }
 
-    static func screenAction(_ state: inout AppState, _ action: ScreenAction, _ effects: inout [Effect]) {
+    static func screenAction(_ state: inout AppState, _ action: ScreenAction, _ effects: inout Effects) {
         let ctx = state.screenContext
-        let outputs = state.stack[state.stack.count - 1].handle(action, context: ctx)
-        process(&state, outputs, &effects)
+        let outputs = state.entries[state.entries.count - 1].screen.handle(action, context: ctx)
+        process(&state, outputs, from: state.currentRequester, &effects)
     }
 
-    static func process(_ state: inout AppState, _ outputs: [ScreenOutput], _ effects: inout [Effect]) {
+    /// Carries out what the screen `requester` asked for.
+    static func process(_ state: inout AppState, _ outputs: [ScreenOutput], from requester: Requester,
+                        _ effects: inout Effects) {
         for o in outputs {
             switch o {
-            case .effect(let e): effects.append(e)
+            case .effect(let e): effects.append(e, from: requester)
             case .open(let r): push(&state, r, &effects)
             case .note(let t, let level): note(&state, t, level)
             case .write(let intent):
                 if state.options.readOnly {
                     note(&state, "Read-only mode: refused to \(intent.action) \(intent.target)", .error)
                 } else {
-                    state.mode = .confirm(intent, DialogState(selected: 1))
+                    state.mode = .confirm(intent, DialogState(selected: 1), from: requester)
                 }
             }
         }
@@ -288,7 +309,7 @@ enum Updater {
                             contexts: state.options.contexts)
     }
 
-    static func runCommand(_ state: inout AppState, _ line: String, _ effects: inout [Effect]) {
+    static func runCommand(_ state: inout AppState, _ line: String, _ effects: inout Effects) {
         let trimmed = Substring(line).trimmingSpaces
         if trimmed.isEmpty { return }
         switch Commands.parse(trimmed) {
@@ -300,23 +321,27 @@ enum Updater {
             state.mode = .help(offset: 0)
         case .success(.quit):
             state.isFinished = true
-            effects.append(.quit)
+            effects.append(.quit, from: .app)
         case .success(.switchContext(let name)):
             if name == state.options.contextName {
                 note(&state, "Already on context \(name)", .info)
             } else if !state.options.contexts.isEmpty && !state.options.contexts.contains(name) {
                 note(&state, "Unknown context '\(name)'; known: \(state.options.contexts.joined(separator: ", "))", .error)
             } else {
-                for s in state.stack.reversed() { leave(&state, s, &effects) }
+                for i in state.entries.indices.reversed() { leave(&state, at: i, &effects) }
                 state.isFinished = true
-                effects.append(.switchContext(name))
+                effects.append(.switchContext(name), from: .app)
             }
         }
     }
 
     // MARK: Results
 
-    static func receive(_ state: inout AppState, _ result: LoadResult, at: Double, _ effects: inout [Effect]) {
+    /// The app's own bookkeeping sees every result (header, names for completion, lag
+    /// history); a screen sees only results addressed to it, and a result for a screen that
+    /// left the stack is dropped.
+    static func receive(_ state: inout AppState, _ result: LoadResult, at: Double, for requester: Requester,
+                        _ effects: inout Effects) {
         switch result {
         case .overview(let r):
             state.overview.apply(r, at: at, warnings: (try? r.get())?.errors ?? [])
@@ -331,26 +356,25 @@ enum Updater {
         case .group(let name, .success(let d)):
             if let lag = d.lag { state.lagHistory.record(group: name, lag: lag, at: at) }
         case .connectAction(let action, let cluster, let connector, let error):
+            // A write's outcome is always said, even when the screen that sent it has gone.
             if let error {
                 note(&state, "\(action.verb) \(connector) on \(cluster) failed: \(error.message)", .error)
             } else {
                 note(&state, "Done: \(action.verb) \(connector) on \(cluster)", .info)
             }
-            loadCurrent(&state, &effects)
+            if requester == state.currentRequester { loadCurrent(&state, &effects) }
         case .tailEnded(let error?):
-            note(&state, "Tail stopped: \(error.message)", .error)
+            if requester == state.currentRequester { note(&state, "Tail stopped: \(error.message)", .error) }
         default:
             break
         }
-        let ctx = state.screenContext
-        for i in state.stack.indices {
-            let outputs = state.stack[i].receive(result, at: at, context: ctx)
-            // Only the screen on top may open routes or ask for writes.
-            if i == state.stack.count - 1 {
-                process(&state, outputs, &effects)
-            } else {
-                for case .note(let t, let level) in outputs { note(&state, t, level) }
-            }
+        guard case .screen(let id) = requester, let i = state.index(of: id) else { return }
+        let outputs = state.entries[i].screen.receive(result, at: at, context: state.screenContext)
+        // Only the screen on top may open routes or ask for writes.
+        if i == state.entries.count - 1 {
+            process(&state, outputs, from: requester, &effects)
+        } else {
+            for case .note(let t, let level) in outputs { note(&state, t, level) }
         }
     }
 }

@@ -38,10 +38,10 @@ enum RenderBench {
         var state = AppState(options: BrowserOptions(contextName: "bench", refreshInterval: 0, initialRoute: .topics),
                              size: o.size, now: 1_763_730_000)
         _ = update(&state, .start(now: 1_763_730_000))
-        _ = update(&state, .loaded(.overview(.success(overview())), at: 1_763_730_000))
+        _ = update(&state, .loaded(.overview(.success(overview())), at: 1_763_730_000, for: .app))
         let topics = syntheticTopics(o.rows)
         let loadStart = ContinuousClock.now
-        _ = update(&state, .loaded(.topics(.success(Partial(topics))), at: 1_763_730_001))
+        _ = update(&state, .loaded(.topics(.success(Partial(topics))), at: 1_763_730_001, for: state.currentRequester))
         let loadMs = ms(ContinuousClock.now - loadStart)
         let first = render(state, size: o.size).text()
         guard first.contains("load-0000000") else {

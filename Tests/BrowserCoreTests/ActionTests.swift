@@ -45,7 +45,7 @@ import Testing
 
             var h = await Harness.at(route, size: Size(width: 160, height: 50), options: Self.options(readOnly: true))
             if case .tail = route {
-                h.send(.loaded(.tail(.records([FixtureTailService.record(topic: "orders", index: 1)])), at: h.now))
+                h.deliver(.tail(.records([FixtureTailService.record(topic: "orders", index: 1)])), at: h.now)
             }
             #expect(Self.offeredWrites(h).isEmpty, "\(route): \(Self.offeredWrites(h))")
             // Every key of every write action, pressed: nothing is asked, nothing is sent.

@@ -14,9 +14,13 @@ struct Harness {
     let cluster: FixtureClusterService
     let connect: FixtureConnectService
     var now: Double = Harness.start
-    var pending: [Effect] = []
+    /// Effects asked for and not run yet, with who asked.
+    var queue: [Request] = []
+    var pending: [Effect] { queue.map(\.effect) }
     /// Every effect run, in order.
     var ran: [Effect] = []
+    /// Who asked for the latest job of each kind (where `deliver` sends results).
+    var requesters: [EffectKind: Requester] = [:]
 
     init(options: BrowserOptions = BrowserOptions(contextName: "prod-eu", contexts: ["prod-eu", "staging"]),
          size: Size = Size(width: 80, height: 24), control: FixtureControl = FixtureControl(), extraTopics: Int = 0,
@@ -30,7 +34,12 @@ struct Harness {
 
     var control: FixtureControl { cluster.control }
 
-    mutating func send(_ m: Message) { pending += update(&state, m) }
+    mutating func send(_ m: Message) { queue += update(&state, m) }
+
+    /// Delivers a result as the runtime would: to whoever asked for the latest job of its kind.
+    mutating func deliver(_ result: LoadResult, at time: Double? = nil) {
+        send(.loaded(result, at: time ?? now, for: requesters[result.kind] ?? state.currentRequester))
+    }
 
     mutating func press(_ binding: String, sourceLocation: SourceLocation = #_sourceLocation) {
         guard let key = state.key(forBinding: binding) else {
@@ -52,29 +61,39 @@ struct Harness {
     /// Runs effects (and the effects their results cause) until none is left.
     mutating func settle() async {
         var guardCount = 0
-        while !pending.isEmpty {
+        while !queue.isEmpty {
             // Effects that keep causing effects are a bug to report, not a place to stop quietly.
             guardCount += 1
             if guardCount > 200 {
-                Issue.record("settle: still \(pending.count) effects pending after 200 (a loop?): \(pending.prefix(5))")
-                pending.removeAll()
+                Issue.record("settle: still \(queue.count) effects pending after 200 (a loop?): \(pending.prefix(5))")
+                queue.removeAll()
                 return
             }
-            let e = pending.removeFirst()
+            let request = queue.removeFirst()
+            let e = request.effect, from = request.from
             ran.append(e)
+            if let kind = e.kind, !isCancel(e) { requesters[kind] = from }
             switch e {
             case .load(let r):
                 let result = await BrowserRuntime.perform(r, services: services)
-                send(.loaded(result, at: now))
+                send(.loaded(result, at: now, for: from))
             case .connectAction(let a, let cl, let co):
                 var err: LoadError? = nil
                 do { try await connect.perform(a, cluster: cl, connector: co) } catch { err = LoadError(error) }
-                send(.loaded(.connectAction(a, cluster: cl, connector: co, error: err), at: now))
+                send(.loaded(.connectAction(a, cluster: cl, connector: co, error: err), at: now, for: from))
             case .checkConnectAction(let a, let cl):
-                send(.loaded(.actionSupport(a, cluster: cl, reason: await connect.unsupportedReason(a, cluster: cl)), at: now))
+                send(.loaded(.actionSupport(a, cluster: cl, reason: await connect.unsupportedReason(a, cluster: cl)), at: now,
+                             for: from))
             case .cancel, .startTail, .stopTail, .switchContext, .quit:
                 break
             }
+        }
+    }
+
+    private func isCancel(_ e: Effect) -> Bool {
+        switch e {
+        case .cancel, .stopTail: return true
+        default: return false
         }
     }
 
@@ -96,7 +115,7 @@ struct WriteProbeScreen: Screen {
     let route: Route = .connector(cluster: "QA", name: "orders-sink")
     var actions: [Action] { [.connector(.pause)] }
     mutating func load(context: ScreenContext) -> [Effect] { [] }
-    func leaveEffects() -> [Effect] { [] }
+    mutating func leave() -> [Effect] { [] }
     mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] {
         guard action == .perform(.connector(.pause)) else { return [] }
         return [.write(WriteIntent(action: "pause connector", target: "orders-sink on Connect cluster QA",

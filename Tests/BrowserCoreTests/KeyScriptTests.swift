@@ -229,9 +229,9 @@ import Testing
 
     @Test func writeNeedsConfirmationNamingTarget() async {
         var h = await Harness.at(.topics)
-        h.state.stack.append(WriteProbeScreen())
+        h.state.push(WriteProbeScreen())
         h.press("pause")
-        guard case .confirm(let intent, _) = h.state.mode else { Issue.record("no dialog"); return }
+        guard case .confirm(let intent, _, _) = h.state.mode else { Issue.record("no dialog"); return }
         #expect(intent.target == "orders-sink on Connect cluster QA")
         #expect(h.text().contains("orders-sink on Connect cluster QA"))
         #expect(h.pending.isEmpty)
@@ -250,7 +250,7 @@ import Testing
     /// `y` is not taken; cancelling still works and the dialog comes back on enlarging.
     @Test func confirmationIsNotTakenBlindWhenTooSmall() async {
         var h = await Harness.at(.topics)
-        h.state.stack.append(WriteProbeScreen())
+        h.state.push(WriteProbeScreen())
         h.press("pause")
         h.send(.resize(Size(width: 16, height: 4)))
         #expect(h.text().contains("Confirmation"))
@@ -276,7 +276,7 @@ import Testing
         var o = BrowserOptions(contextName: "prod-eu", readOnly: true)
         o.initialRoute = .topics
         var h = await Harness.at(.topics, options: o)
-        h.state.stack.append(WriteProbeScreen())
+        h.state.push(WriteProbeScreen())
         // The write action does not exist in read-only mode: no key, and `p` never reaches the screen.
         #expect(h.state.key(forBinding: "pause") == nil)
         h.key(.character("p"))

@@ -174,7 +174,7 @@ import Testing
         var records = 0
         var caughtUp = false
         mutating func load(context: ScreenContext) -> [Effect] { [.startTail(TailOptions(topic: "orders"))] }
-        func leaveEffects() -> [Effect] { [.stopTail] }
+        mutating func leave() -> [Effect] { [.stopTail] }
         mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] { [] }
         mutating func receive(_ result: LoadResult, at time: Double, context: ScreenContext) -> [ScreenOutput] {
             switch result {
@@ -202,7 +202,7 @@ import Testing
                                                                              control: control),
                                      options: BrowserOptions(refreshInterval: 0))
         runtime.prepareState = { state in
-            state.stack.append(TailProbeScreen())
+            state.push(TailProbeScreen())
         }
         _ = await runtime.run()
         #expect(device.failure == nil, "\(device.failure ?? "")")

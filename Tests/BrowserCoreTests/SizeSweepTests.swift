@@ -25,7 +25,7 @@ import Testing
         h.type("tail pa")
         out.append(("command", h))
         h = await Harness.at(.topics)
-        h.state.stack.append(WriteProbeScreen())
+        h.state.push(WriteProbeScreen())
         h.key(.character("p"))
         out.append(("confirm", h))
         let control = FixtureControl()

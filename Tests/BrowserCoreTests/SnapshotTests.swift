@@ -67,7 +67,7 @@ import Testing
     @Test func routeWithoutRegisteredScreen() async {
         // Every route has a screen today; the fallback still says so plainly if one is missing.
         await atEachSize(.topics, "unavailable") { h in
-            h.state.stack.append(UnavailableScreen(route: .connector(cluster: "QA", name: "orders-sink")))
+            h.state.push(UnavailableScreen(route: .connector(cluster: "QA", name: "orders-sink")))
         }
     }
 
@@ -106,7 +106,7 @@ import Testing
 
     @Test func confirmDialog() async {
         await atEachSize(.topics, "confirm_dialog") { h in
-            h.state.stack.append(WriteProbeScreen())
+            h.state.push(WriteProbeScreen())
             h.key(.character("p"))
         }
     }
@@ -116,7 +116,7 @@ import Testing
             var o = BrowserOptions(contextName: "prod-eu", readOnly: true)
             o.initialRoute = .topics
             var h = await Harness.at(.topics, size: size, options: o)
-            h.state.stack.append(WriteProbeScreen())
+            h.state.push(WriteProbeScreen())
             h.key(.character("p"))
             expectSnapshot(h.screen(), "readonly_refusal_\(size.width)x\(size.height)")
         }

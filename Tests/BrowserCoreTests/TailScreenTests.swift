@@ -29,7 +29,7 @@ import Testing
     static func feed(_ h: inout Harness, _ range: Range<Int>) {
         let rs = range.map { record($0) }
         for chunk in stride(from: 0, to: rs.count, by: 8) {
-            h.send(.loaded(.tail(.records(Array(rs[chunk..<min(rs.count, chunk + 8)]))), at: h.now))
+            h.deliver(.tail(.records(Array(rs[chunk..<min(rs.count, chunk + 8)]))), at: h.now)
         }
     }
 
@@ -70,7 +70,7 @@ import Testing
 
     @Test func endedTailIsShownAndRestartedByRefresh() async throws {
         var h = await Self.open()
-        h.send(.loaded(.tailEnded(LoadError("broker 2 unreachable")), at: h.now))
+        h.deliver(.tailEnded(LoadError("broker 2 unreachable")), at: h.now)
         #expect(h.text().contains("stopped: broker 2 unreachable"))
         h.press("refresh")
         await h.settle()
@@ -80,14 +80,14 @@ import Testing
     /// A tail that fails before any event (`:tail nosuch`) is an error, not "stale since ?".
     @Test func tailFailingAtOnceIsAnErrorNotStale() async throws {
         var h = await Self.open()
-        h.send(.loaded(.tailEnded(LoadError("topic nosuch does not exist")), at: h.now))
+        h.deliver(.tailEnded(LoadError("topic nosuch does not exist")), at: h.now)
         var text = h.text()
         #expect(text.contains("error: topic nosuch does not exist"), "\(text)")
         #expect(!text.contains("stale since ?"))
         // Once it had data, a later failure is shown as stale since that time.
         h = await Self.open()
-        h.send(.loaded(.tail(.caughtUp), at: h.now))
-        h.send(.loaded(.tailEnded(LoadError("broker 2 unreachable")), at: h.now + 1))
+        h.deliver(.tail(.caughtUp), at: h.now)
+        h.deliver(.tailEnded(LoadError("broker 2 unreachable")), at: h.now + 1)
         text = h.text()
         #expect(text.contains("stale since 13:00:00"), "\(text)")
     }
@@ -104,7 +104,7 @@ import Testing
 
     @Test func recordsAppearAndFollowKeepsTheNewestSelected() async throws {
         var h = await Self.open()
-        h.send(.loaded(.tail(.caughtUp), at: h.now))
+        h.deliver(.tail(.caughtUp), at: h.now)
         #expect(h.text().contains("Waiting for new records on orders"))
         Self.feed(&h, 0..<40)
         let t = try Self.tail(h)
@@ -129,7 +129,7 @@ import Testing
         // 30 records per second for 4 s: 10/s on each of the 3 partitions.
         var i = 0
         for _ in 0..<16 {
-            h.send(.loaded(.tail(.records((0..<8).map { k in Self.record(i + k, partition: Int32((i + k) % 3)) })), at: h.now))
+            h.deliver(.tail(.records((0..<8).map { k in Self.record(i + k, partition: Int32((i + k) % 3)) })), at: h.now)
             i += 8
             h.advance(0.25)
         }
@@ -176,7 +176,7 @@ import Testing
         Self.feed(&h, 30..<40)
         t = try Self.tail(h)
         #expect(t.rowCount == 11)
-        h.send(.loaded(.tail(.records([Self.record(200)])), at: h.now))
+        h.deliver(.tail(.records([Self.record(200)])), at: h.now)
         #expect(try Self.tail(h).rowCount == 12)
         // Regex on a header value: t-1x.
         h.key(.escape)
@@ -303,7 +303,7 @@ import Testing
     @Test func binaryValuesAreHexAndModesCycle() async throws {
         var h = await Self.open()
         let bin: [UInt8] = [0x00, 0x01, 0xff, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x41, 0x42]
-        h.send(.loaded(.tail(.records([Self.record(0, value: bin)])), at: h.now))
+        h.deliver(.tail(.records([Self.record(0, value: bin)])), at: h.now)
         #expect(h.text().contains("00 01 ff 1b 5b 33 31 6d 41 42"))
         h.key(.enter)
         #expect(h.text().contains("00000000  00 01 ff 1b 5b 33 31 6d  41 42"), "\(h.text())")
@@ -333,8 +333,8 @@ import Testing
     @Test func controlCharactersNeverReachTheScreen() async throws {
         var h = await Self.open()
         let evil = Array("ok\u{1b}]0;pwned\u{07}\u{1b}[2J".utf8)
-        h.send(.loaded(.tail(.records([Self.record(0, value: evil, key: "k\u{1b}[31m",
-                                                    headers: [RecordHeader(key: "h\u{1b}x", value: evil)])])), at: h.now))
+        h.deliver(.tail(.records([Self.record(0, value: evil, key: "k\u{1b}[31m",
+                                              headers: [RecordHeader(key: "h\u{1b}x", value: evil)])])), at: h.now)
         #expect(!h.text().unicodeScalars.contains { $0.value == 0x1b || $0.value == 0x07 })
         h.key(.enter)
         #expect(!h.text().unicodeScalars.contains { $0.value == 0x1b || $0.value == 0x07 })
@@ -346,7 +346,7 @@ import Testing
     @Test func noticesAreShown() async throws {
         var h = await Self.open()
         Self.feed(&h, 0..<3)
-        h.send(.loaded(.tail(.notice("partition 1: offset 120 is out of range (retention); reset to 340")), at: h.now))
+        h.deliver(.tail(.notice("partition 1: offset 120 is out of range (retention); reset to 340")), at: h.now)
         let text = h.text()
         #expect(text.contains("reset to 340"))
         #expect(h.state.note?.level == .warn)
@@ -357,9 +357,9 @@ import Testing
     /// the UI thread for minutes with a 700 KiB value in the demo).
     @Test func hugeValueRecordViewStaysResponsive() async throws {
         var h = await Self.open()
-        h.send(.loaded(.tail(.caughtUp), at: h.now))
+        h.deliver(.tail(.caughtUp), at: h.now)
         let words = String(repeating: "lorem ipsum dolor sit amet ", count: 26_000)  // ~700 KB, one line
-        h.send(.loaded(.tail(.records([Self.record(0, value: Array(words.utf8))])), at: h.now))
+        h.deliver(.tail(.records([Self.record(0, value: Array(words.utf8))])), at: h.now)
         h.press("open")
         _ = h.screen()
         for _ in 0..<40 {
@@ -403,7 +403,7 @@ import Testing
     @Test func rendersAtEverySizeWithoutTrapping() async throws {
         var h = await Self.open()
         Self.feed(&h, 0..<30)
-        h.send(.loaded(.tail(.notice("leader moved")), at: h.now))
+        h.deliver(.tail(.notice("leader moved")), at: h.now)
         for w in [0, 1, 5, 20, 40, 80] {
             for ht in [0, 1, 3, 5, 10, 24] { _ = h.screen(Size(width: w, height: ht)) }
         }
@@ -418,7 +418,7 @@ import Testing
     func snap(_ name: String, options: BrowserOptions? = nil, _ prepare: (inout Harness) -> Void) async {
         for size in Self.sizes {
             var h = await Self.open(size: size, options: options)
-            h.send(.loaded(.tail(.caughtUp), at: h.now))
+            h.deliver(.tail(.caughtUp), at: h.now)
             prepare(&h)
             expectSnapshot(h.screen(), "tail_\(name)_\(size.width)x\(size.height)")
         }
@@ -443,15 +443,15 @@ import Testing
 
     @Test func snapshotRecordJSON() async {
         await snap("record_json") { h in
-            h.send(.loaded(.tail(.records([Self.record(7, value: Array(
-                #"{"order":{"id":"o-7781","lines":[{"sku":"A-1","qty":2},{"sku":"B-9","qty":1}],"total":31.5},"paid":true,"note":null}"#.utf8))])), at: h.now))
+            h.deliver(.tail(.records([Self.record(7, value: Array(
+                #"{"order":{"id":"o-7781","lines":[{"sku":"A-1","qty":2},{"sku":"B-9","qty":1}],"total":31.5},"paid":true,"note":null}"#.utf8))])), at: h.now)
             h.key(.enter)
         }
     }
 
     @Test func snapshotBinaryHex() async {
         await snap("binary_hex") { h in
-            h.send(.loaded(.tail(.records([Self.record(3, value: (0..<70).map { UInt8(($0 * 37) & 0xff) })])), at: h.now))
+            h.deliver(.tail(.records([Self.record(3, value: (0..<70).map { UInt8(($0 * 37) & 0xff) })])), at: h.now)
             h.key(.enter)
         }
     }
@@ -461,7 +461,7 @@ import Testing
         o.tailBufferSize = 100
         await snap("dropped", options: o) { h in
             Self.feed(&h, 0..<350)
-            h.send(.loaded(.tail(.notice("partition 2: offset 80 no longer exists (retention); reset to 112")), at: h.now))
+            h.deliver(.tail(.notice("partition 2: offset 80 no longer exists (retention); reset to 112")), at: h.now)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KafkaTestSupport
 import Testing
 
 /// Runs the built `kafscope` executable as a subprocess: exit statuses as a shell sees them.
@@ -24,12 +25,21 @@ import Testing
         }
     }
 
-    static func run(_ args: [String], env: [String: String] = [:]) throws -> (Int32, String, String) {
-        let (p, out, err) = try start(args, env: env)
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let r = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: r, as: UTF8.self))
+    /// Runs the binary to completion. Waits without blocking a thread of the test runner's pool: a
+    /// synchronous wait here held one of the two pool threads on CI for a whole kafscope run and
+    /// starved every other test's peers.
+    static func run(_ args: [String], env: [String: String] = [:]) async throws -> (Int32, String, String) {
+        let out = try await CommandRunner.run(try binary(), args, environment: environment(env))
+        return (out.status, out.stdout, out.stderr)
+    }
+
+    /// The test environment: no user config or state, plus `extra`.
+    static func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        var e = ProcessInfo.processInfo.environment
+        e["XDG_CONFIG_HOME"] = "/nonexistent-kafscope-test"
+        e["XDG_STATE_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-test-state").path
+        for (k, v) in extra { e[k] = v }
+        return e
     }
 
     /// Starts the binary with piped stdout/stderr, no stdin and no user config or state.
@@ -37,11 +47,7 @@ import Testing
         let p = Process()
         p.executableURL = try binary()
         p.arguments = args
-        var e = ProcessInfo.processInfo.environment
-        e["XDG_CONFIG_HOME"] = "/nonexistent-kafscope-test"
-        e["XDG_STATE_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-test-state").path
-        for (k, v) in env { e[k] = v }
-        p.environment = e
+        p.environment = environment(env)
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -50,32 +56,32 @@ import Testing
         return (p, out, err)
     }
 
-    @Test func usageErrorsExit2() throws {
+    @Test func usageErrorsExit2() async throws {
         for args in [["get", "bogus"], ["--no-such-flag"], ["describe", "group"], ["get", "topics", "-o", "xml", "-b", "k:1"],
                      ["get", "brokers"], ["get", "topics", "--alias", "=x", "-b", "k:1"]] {
-            let (status, out, err) = try Self.run(args)
+            let (status, out, err) = try await Self.run(args)
             #expect(status == 2, "\(args) -> \(status): \(err)")
             #expect(out.isEmpty, "\(args)")
             #expect(!err.isEmpty, "\(args)")
         }
     }
 
-    @Test func helpExits0() throws {
-        let (status, out, _) = try Self.run(["--help"])
+    @Test func helpExits0() async throws {
+        let (status, out, _) = try await Self.run(["--help"])
         #expect(status == 0)
         #expect(out.contains("USAGE: kafscope"))
     }
 
-    @Test func unreachableBrokerExits1WithAMessage() throws {
+    @Test func unreachableBrokerExits1WithAMessage() async throws {
         // Port 1 on loopback refuses connections.
-        let (status, _, err) = try Self.run(["get", "topics", "-b", "127.0.0.1:1"])
+        let (status, _, err) = try await Self.run(["get", "topics", "-b", "127.0.0.1:1"])
         #expect(status == 1)
         #expect(err.hasPrefix("error: "))
         #expect(err.contains("127.0.0.1:1"))
     }
 
-    @Test func terminalUIRefusesWhenStdoutIsNotATerminal() throws {
-        let (status, _, err) = try Self.run(["-b", "127.0.0.1:1"])
+    @Test func terminalUIRefusesWhenStdoutIsNotATerminal() async throws {
+        let (status, _, err) = try await Self.run(["-b", "127.0.0.1:1"])
         #expect(status == 2)
         #expect(err.contains("needs a terminal"))
     }

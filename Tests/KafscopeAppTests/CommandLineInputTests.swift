@@ -51,12 +51,12 @@ import Testing
         }
     }
 
-    @Test func badInputExitsWithStatus2() throws {
+    @Test func badInputExitsWithStatus2() async throws {
         // An empty topic or group id reached the broker (and a FindCoordinator decode error, exit 0).
         for args in [["get", "topics", "-b", "http://127.0.0.1:9092"], ["tail", "t", "--from", "@-2", "-b", "127.0.0.1:9"],
                      ["describe", "group", "", "-b", "127.0.0.1:9"], ["describe", "topic", "", "-b", "127.0.0.1:9"],
                      ["tail", "", "-b", "127.0.0.1:9"]] {
-            let (status, out, err) = try BinaryTests.run(args)
+            let (status, out, err) = try await BinaryTests.run(args)
             #expect(status == 2, "\(args): \(err)")
             #expect(out.isEmpty)
         }

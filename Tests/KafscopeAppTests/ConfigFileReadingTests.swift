@@ -111,14 +111,14 @@ import Testing
         #expect(ok.contexts.first?.connect.first?.timeoutSeconds == 3600)
     }
 
-    @Test func theBinaryExitsWith2NotATrap() throws {
+    @Test func theBinaryExitsWith2NotATrap() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-num-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("config.toml")
         try "[contexts.a.connect]\nQA = { url = \"http://127.0.0.1:9\", timeout_seconds = 1e300 }\n"
             .write(to: file, atomically: true, encoding: .utf8)
-        let (status, _, err) = try BinaryTests.run(["get", "connectors", "--config", file.path])
+        let (status, _, err) = try await BinaryTests.run(["get", "connectors", "--config", file.path])
         #expect(status == 2, "\(err)")
         #expect(err.contains("timeout_seconds: expected 0.1 to 3600 seconds"), "\(err)")
     }

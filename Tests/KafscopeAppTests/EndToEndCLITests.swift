@@ -13,7 +13,7 @@ import Testing
     @Test func getTopicsAndBrokersJSONFromAMockCluster() async throws {
         try await MockCluster.with(brokers: 3) { cluster in
             try await cluster.createTopic("cli-e2e", partitions: 3, replicationFactor: 2)
-            let (status, out, err) = try BinaryTests.run(["get", "topics", "-b", cluster.bootstrap, "-o", "json"])
+            let (status, out, err) = try await BinaryTests.run(["get", "topics", "-b", cluster.bootstrap, "-o", "json"])
             #expect(status == 0, "\(err)")
             let topics = try #require(try json(out) as? [[String: Any]])
             let t = try #require(topics.first { $0["name"] as? String == "cli-e2e" })
@@ -22,7 +22,7 @@ import Testing
             #expect(t["internal"] as? Bool == false)
             #expect(t["offline"] as? Int == 0)
 
-            let (bs, bout, berr) = try BinaryTests.run(["get", "brokers", "-b", cluster.bootstrap, "-o", "json"])
+            let (bs, bout, berr) = try await BinaryTests.run(["get", "brokers", "-b", cluster.bootstrap, "-o", "json"])
             #expect(bs == 0, "\(berr)")
             let brokers = try #require(try json(bout) as? [[String: Any]])
             #expect(brokers.count == 3)
@@ -72,12 +72,12 @@ import Testing
                     """.write(to: file, atomically: true, encoding: .utf8)
                 return file.path
             }
-            let (ok, out, err) = try BinaryTests.run(["get", "brokers", "--command-config", try props("alice-secret"), "-o", "json"])
+            let (ok, out, err) = try await BinaryTests.run(["get", "brokers", "--command-config", try props("alice-secret"), "-o", "json"])
             #expect(ok == 0, "\(err)")
             #expect((try json(out) as? [[String: Any]])?.count == 1)
             #expect(err.contains("unencrypted"))  // PLAIN over SASL_PLAINTEXT is flagged
 
-            let (bad, _, berr) = try BinaryTests.run(["get", "brokers", "--command-config", try props("wrong-pw-12345")])
+            let (bad, _, berr) = try await BinaryTests.run(["get", "brokers", "--command-config", try props("wrong-pw-12345")])
             #expect(bad == 1)
             #expect(berr.contains("error: bootstrap"))
             #expect(berr.contains("SASL"))

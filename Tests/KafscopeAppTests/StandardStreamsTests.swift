@@ -6,39 +6,29 @@ import Testing
 /// reader left. Output a script relies on must never vanish with exit status 0.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct StandardStreamsTests {
     /// Runs the binary through /bin/sh so the redirection (`> /dev/full`, `>&-`) is the shell's.
-    static func shell(_ script: String) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", script, try BinaryTests.binary().path]
-        var e = ProcessInfo.processInfo.environment
-        e["XDG_CONFIG_HOME"] = "/nonexistent-kafscope-test"
-        e["XDG_STATE_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-test-state").path
-        p.environment = e
-        let err = Pipe()
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let data = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    /// (Waits without blocking a thread of the test runner's pool; see BinaryTests.run.)
+    static func shell(_ script: String) async throws -> (Int32, String) {
+        let out = try await CommandRunner.run(URL(fileURLWithPath: "/bin/sh"), ["-c", script, try BinaryTests.binary().path],
+                                              environment: BinaryTests.environment(), timeout: .seconds(120))
+        return (out.status, out.stderr)
     }
 
-    @Test func aFullDiskIsAnErrorNotASilentSuccess() throws {
-        let (status, err) = try Self.shell(#""$0" --version > /dev/full"#)
+    @Test func aFullDiskIsAnErrorNotASilentSuccess() async throws {
+        let (status, err) = try await Self.shell(#""$0" --version > /dev/full"#)
         #expect(status == 1, "\(err)")
         #expect(err.contains("cannot write to standard output: No space left on device"), "\(err)")
     }
 
     /// `kafscope ... >&-`: the runtime's first descriptor must not become stdout (the output then went
     /// into an eventfd and was lost, exit status 0).
-    @Test func aClosedStdoutIsReported() throws {
-        let (status, err) = try Self.shell(#""$0" --version >&-"#)
+    @Test func aClosedStdoutIsReported() async throws {
+        let (status, err) = try await Self.shell(#""$0" --version >&-"#)
         #expect(status == 1, "\(err)")
         #expect(err.contains("cannot write to standard output: it is closed"), "\(err)")
     }
 
-    @Test func closedStdinAndStderrDoNotMatter() throws {
-        let (status, err) = try Self.shell(#""$0" --version <&- 2>&- > /dev/null"#)
+    @Test func closedStdinAndStderrDoNotMatter() async throws {
+        let (status, err) = try await Self.shell(#""$0" --version <&- 2>&- > /dev/null"#)
         #expect(status == 0, "\(err)")
     }
 
@@ -50,7 +40,7 @@ import Testing
             try await cluster.produce(topic: "idle", records: (0..<3).map { .init(key: "k\($0)", value: "v\($0)") })
             // The pipeline's status is head's; kafscope's own is echoed to stderr. `timeout` only bounds a
             // hang: it would end kafscope with 124, which the status check rejects.
-            let (_, err) = try Self.shell(
+            let (_, err) = try await Self.shell(
                 #"{ timeout 60 "$0" tail idle --from beginning -b "# + cluster.bootstrap
                     + #"; echo "kafscope-status=$?" >&2; } | head -1 > /dev/null"#)
             let status = err.split(separator: "\n").last { $0.hasPrefix("kafscope-status=") }?.dropFirst(16)

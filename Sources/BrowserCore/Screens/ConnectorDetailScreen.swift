@@ -78,7 +78,7 @@ public struct ConnectorDetailScreen: Screen {
         return [.load(.connector(cluster: cluster, name: name))]
     }
 
-    public func leaveEffects() -> [Effect] { [.cancel(.connector)] }
+    public mutating func leave() -> [Effect] { [.cancel(.connector)] }
 
     func bodyArea(_ area: Rect) -> Rect {
         let top = area.height >= 6 ? 2 : (area.height >= 3 ? 1 : 0)

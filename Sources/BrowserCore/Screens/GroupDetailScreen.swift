@@ -86,7 +86,7 @@ public struct GroupDetailScreen: Screen {
         return [.load(.group(name))]
     }
 
-    public func leaveEffects() -> [Effect] { [.cancel(.group)] }
+    public mutating func leave() -> [Effect] { [.cancel(.group)] }
 
     func tableArea(_ area: Rect) -> Rect {
         let top = area.height >= 6 ? 2 : (area.height >= 3 ? 1 : 0)

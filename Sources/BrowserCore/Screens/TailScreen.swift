@@ -59,7 +59,8 @@ public struct TailScreen: Screen {
     public private(set) var ended: LoadError??
     public private(set) var endedAt: Double?
     private var starts = 0
-    let session = TailSessionFlag()
+    /// A tail stream runs for this screen (started by `load`, stopped by `leave` or its end).
+    private var running = false
 
     public init(topic: String) {
         self.topic = topic
@@ -78,8 +79,8 @@ public struct TailScreen: Screen {
             ring = TailRing(capacity: context.options.tailBufferSize, maxBytes: context.options.tailBufferBytes)
         }
         // Auto-refresh and `r` come here too: a running tail is left alone.
-        if session.running { return [] }
-        session.running = true
+        if running { return [] }
+        running = true
         // After a failure this is a retry (status shows why); after leaving, say what was missed.
         if starts > 0, ended == nil {
             addNotice("Tail restarted at the end of each partition; records produced meanwhile are not shown")
@@ -91,8 +92,8 @@ public struct TailScreen: Screen {
         return [.startTail(TailOptions(topic: topic, start: .end))]
     }
 
-    public func leaveEffects() -> [Effect] {
-        session.running = false
+    public mutating func leave() -> [Effect] {
+        running = false
         return [.stopTail]
     }
 
@@ -281,8 +282,8 @@ public struct TailScreen: Screen {
 
     public mutating func receive(_ result: LoadResult, at time: Double, context: ScreenContext) -> [ScreenOutput] {
         switch result {
-        case .tail(.records(let all)):
-            let records = all.filter { $0.topic == topic }
+        case .tail(.records(let records)):
+            // Only this screen's own tail reaches it (results are addressed), so no topic check.
             guard !records.isEmpty else { return [] }
             add(records, at: time, context: context)
         case .tail(.notice(let text)):
@@ -297,7 +298,7 @@ public struct TailScreen: Screen {
             notices.removeAll()
             lastAt = time
         case .tailEnded(let error):
-            session.running = false
+            running = false
             ended = .some(error)
             endedAt = time
         default:

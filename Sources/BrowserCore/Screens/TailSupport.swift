@@ -291,16 +291,3 @@ public enum PayloadFormat {
         return (m <= 2 ? y + 1 : y, m, d)
     }
 }
-
-/// Whether this screen's tail job runs. Shared by the copies of one screen value, so that
-/// leaving (which the runtime does by cancelling the job, without telling the screen) is
-/// seen when the remembered screen is opened again, while auto-refresh does not restart it.
-final class TailSessionFlag: @unchecked Sendable {
-    // @unchecked: `running` is only read and written under `lock`.
-    private let lock = NSLock()
-    private var _running = false
-    var running: Bool {
-        get { lock.lock(); defer { lock.unlock() }; return _running }
-        set { lock.lock(); _running = newValue; lock.unlock() }
-    }
-}

@@ -126,7 +126,7 @@ public struct TopicDetailScreen: Screen {
         return [.load(.topic(name))]
     }
 
-    public func leaveEffects() -> [Effect] { [.cancel(.topic)] }
+    public mutating func leave() -> [Effect] { [.cancel(.topic)] }
 
     /// Rows: summary line, section tabs, then the table.
     func tableArea(_ area: Rect) -> Rect {

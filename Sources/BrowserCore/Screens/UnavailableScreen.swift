@@ -8,7 +8,7 @@ public struct UnavailableScreen: Screen {
     public init(route: Route) { self.route = route }
 
     public mutating func load(context: ScreenContext) -> [Effect] { [] }
-    public func leaveEffects() -> [Effect] { [] }
+    public mutating func leave() -> [Effect] { [] }
     public mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] { [] }
     public mutating func receive(_ result: LoadResult, at time: Double, context: ScreenContext) -> [ScreenOutput] { [] }
     public var status: ViewStatus { ViewStatus() }
