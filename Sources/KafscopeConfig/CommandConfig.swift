@@ -98,7 +98,9 @@ public struct CommandConfig: Sendable, Hashable {
             case "OAuthBearerLoginModule":
                 throw fail("sasl.jaas.config", "OAUTHBEARER (OAuthBearerLoginModule) is not supported; use PLAIN or SCRAM credentials")
             default:
-                throw fail("sasl.jaas.config", "login module \(entry.loginModule) is not supported; use PlainLoginModule or ScramLoginModule")
+                // A class name is safe to repeat; any other first word may be a misplaced password.
+                let looksLikeClass = module.hasSuffix("LoginModule") && entry.loginModule.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "$" }
+                throw fail("sasl.jaas.config", "login module \(looksLikeClass ? entry.loginModule : "(first word of the value)") is not supported; use PlainLoginModule or ScramLoginModule")
             }
             guard let user = entry.options["username"], !user.isEmpty else {
                 throw fail("sasl.jaas.config", "\(module) needs username=\"...\"")

@@ -138,9 +138,16 @@ public struct JAASEntry: Sendable, Hashable {
     public var options: [String: String]
 
     /// Parses the JAAS text; option values may be quoted ("..." with \" and \\ escapes) or bare.
+    /// The text holds a password: an error names the position (1-based character) and the kind of
+    /// problem, never a token of the text, because a malformed entry cannot say which token is secret.
     public static func parse(_ text: String) throws(AddressError) -> [JAASEntry] {
         var entries: [JAASEntry] = []
-        var s = Array(text.unicodeScalars)[...]
+        let all = Array(text.unicodeScalars)
+        var s = all[...]
+        func position() -> Int { s.startIndex + 1 }
+        func fail(_ what: String, at pos: Int? = nil) -> AddressError {
+            AddressError("\(what) at character \(pos ?? position()) of \(all.count) (entry \(entries.count + 1))")
+        }
         func skipSpace() { while let c = s.first, c.properties.isWhitespace { s.removeFirst() } }
         func word() -> String {
             var w = String.UnicodeScalarView()
@@ -152,26 +159,37 @@ public struct JAASEntry: Sendable, Hashable {
         while true {
             skipSpace()
             if s.isEmpty { break }
+            let moduleAt = position()
             let module = word()
-            guard !module.isEmpty else { throw AddressError("expected a login module class name") }
+            guard !module.isEmpty else { throw fail("expected a login module class name", at: moduleAt) }
             skipSpace()
+            let flagAt = position()
             let flag = word()
             guard ["required", "requisite", "sufficient", "optional"].contains(flag.lowercased()) else {
-                throw AddressError("expected 'required' after \(module), found '\(flag)'")
+                throw fail(flag.isEmpty ? "expected the control flag 'required' after the login module name"
+                    : "expected the control flag 'required' after the login module name, found another word", at: flagAt)
             }
             var options: [String: String] = [:]
             while true {
                 skipSpace()
-                guard let c = s.first else { throw AddressError("missing ';' at the end of the JAAS entry") }
+                guard let c = s.first else { throw fail("missing ';' at the end of the JAAS entry", at: all.count) }
                 if c == ";" { s.removeFirst(); break }
+                let keyAt = position()
                 let key = word()
-                guard !key.isEmpty else { throw AddressError("unexpected character '\(c)'") }
+                guard !key.isEmpty else {
+                    throw fail(c == "\"" ? "expected an option name, found a quoted value" : "expected an option name before '='", at: keyAt)
+                }
                 skipSpace()
-                guard s.first == "=" else { throw AddressError("expected '=' after option \(key)") }
+                guard s.first == "=" else {
+                    // Option names are safe to name only when they are the ones Kafka knows.
+                    let named = ["username", "password"].contains(key) ? " \(key)" : ""
+                    throw fail("expected '=' after option\(named) (a value with spaces must be quoted)", at: keyAt)
+                }
                 s.removeFirst()
                 skipSpace()
                 var value = String.UnicodeScalarView()
                 if s.first == "\"" {
+                    let quoteAt = position()
                     s.removeFirst()
                     var closed = false
                     while let ch = s.popFirst() {
@@ -179,7 +197,7 @@ public struct JAASEntry: Sendable, Hashable {
                         if ch == "\"" { closed = true; break }
                         value.append(ch)
                     }
-                    guard closed else { throw AddressError("unterminated quoted value for option \(key)") }
+                    guard closed else { throw fail("unterminated quoted value: the quote opened", at: quoteAt) }
                 } else {
                     value = word().unicodeScalars
                 }

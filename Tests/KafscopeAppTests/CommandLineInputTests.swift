@@ -32,6 +32,31 @@ import Testing
         }
     }
 
+    /// `--max -1` said "Missing value for '--max <max>'": the parser read "-1" as an option. Every numeric
+    /// option takes a value that starts with '-' and either keeps it (a negative shift) or refuses it
+    /// naming the option and the allowed range.
+    @Test(arguments: [
+        (["tail", "t", "-b", "k:1", "--max", "-1"], "--max must be 0 or more"),
+        (["produce", "t", "-b", "k:1", "--partition", "-1"], "--partition must be 0 or more"),
+        (["connector", "restart", "c", "--connect", "http://127.0.0.1:1", "--task", "-1"], "--task must be a task id (0 or more)"),
+        (["connector", "pause", "c", "--connect", "http://127.0.0.1:1", "--wait", "-1"], "--wait must be between 0 and 3600 seconds"),
+    ])
+    func negativeNumbersAreValuesNotOptions(args: [String], expected: String) async {
+        let r = await runCommand(args)
+        #expect(r.status == 2, "\(args): \(r.stderr)")
+        #expect(!r.stderr.contains("Missing value"), "\(args): \(r.stderr)")
+        #expect(r.stderr.contains(expected), "\(args): \(r.stderr)")
+    }
+
+    /// Offsets may be negative where the Kafka tool allows it: `--shift-by -5` goes back five,
+    /// `--to-offset -1` is clamped to the log start in the plan.
+    @Test func negativeOffsetOptionsParse() throws {
+        let shift = try KafscopeCommand.parseAsRoot(["group", "reset-offsets", "g", "--topic", "t", "--shift-by", "-5", "-b", "k:1"])
+        #expect((shift as? GroupCommand.ResetOffsets)?.shiftBy == -5)
+        let to = try KafscopeCommand.parseAsRoot(["group", "reset-offsets", "g", "--topic", "t", "--to-offset", "-1", "-b", "k:1"])
+        #expect((to as? GroupCommand.ResetOffsets)?.toOffset == -1)
+    }
+
     /// `--connect localhost:8083` and `--connect QA=` were taken as cluster names and ended in
     /// "no Kafka Connect cluster given".
     @Test func connectValuesThatAreNotURLsSaySo() throws {

@@ -62,6 +62,39 @@ import Testing
         #expect(throws: AddressError.self) { try JAASEntry.parse("x.PlainLoginModule required username=\"bob\"") }
         #expect(throws: AddressError.self) { try JAASEntry.parse("x.PlainLoginModule username=\"bob\";") }
     }
+
+    /// #13 item 10: a malformed sasl.jaas.config may hold a password; its error names the position and
+    /// the kind of problem, never a token of the text.
+    @Test(arguments: [
+        // missing control flag: the next token is the password
+        "hunter2Secret",
+        "x.PlainLoginModule hunter2Secret=x;",
+        // a bare value with a space: the rest of the password reads as an option name
+        "x.PlainLoginModule required username=bob password=hunter 2Secret;",
+        "x.PlainLoginModule required username=bob password=hunter2Secret",
+        "x.PlainLoginModule required username=bob password=\"hunter2Secret",
+        "x.PlainLoginModule required username=bob =hunter2Secret;",
+        "x.PlainLoginModule required username=bob \"hunter2Secret\";",
+        "x.PlainLoginModule required username=bob password hunter2Secret;",
+        "hunter2Secret required username=bob password=pw;",
+    ])
+    func malformedTextIsNeverEchoed(text: String) throws {
+        let secretParts = ["hunter", "2Secret", "hunter2Secret"]
+        // The last case parses (its module is only unknown); every other one is malformed.
+        if !text.hasSuffix("password=pw;") {
+            let e = #expect(throws: AddressError.self) { try JAASEntry.parse(text) }
+            let message = try #require(e?.message)
+            for part in secretParts { #expect(!message.contains(part), "\(message)") }
+            #expect(message.contains("character"), "the position is named: \(message)")
+        }
+        // The same through the client.properties mapping (the text users see).
+        let props = "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=\(text)\n"
+        let c = #expect(throws: ConfigError.self) {
+            try CommandConfig.from(JavaProperties.parse(props, file: "client.properties"), file: "client.properties")
+        }
+        let shown = try #require(c?.description)
+        for part in secretParts { #expect(!shown.contains(part), "\(shown)") }
+    }
 }
 
 @Suite struct CommandConfigTests {

@@ -40,7 +40,7 @@ public struct DescribeConnectorCommand: AsyncParsableCommand {
 public struct ConnectorActionOptions: ParsableArguments, Sendable {
     @Argument(help: "Connector name.") public var name: String
     @Flag(name: .customLong("yes"), help: "Do not ask for confirmation.") public var yes = false
-    @Option(name: .customLong("wait"), help: "Seconds to poll the status until it settles (0: do not wait).")
+    @Option(name: .customLong("wait"), parsing: .unconditional, help: "Seconds to poll the status until it settles (0: do not wait).")
     public var wait: Double = WriteFlow.defaultSettleTimeout
 
     public init() {}
@@ -93,7 +93,7 @@ public struct ConnectorCommand: AsyncParsableCommand {
         @OptionGroup public var options: ConnectorActionOptions
         @Flag(name: .customLong("include-tasks"), help: "Restart the tasks too.") public var includeTasks = false
         @Flag(name: .customLong("only-failed"), help: "Restart only FAILED instances.") public var onlyFailed = false
-        @Option(name: .customLong("task"), help: "Restart only this task (POST .../tasks/ID/restart).") public var task: Int?
+        @Option(name: .customLong("task"), parsing: .unconditional, help: "Restart only this task (POST .../tasks/ID/restart).") public var task: Int?
         public init() {}
         public func validate() throws {
             if task != nil && (includeTasks || onlyFailed) {

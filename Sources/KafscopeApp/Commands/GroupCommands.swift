@@ -26,10 +26,10 @@ public struct GroupCommand: AsyncParsableCommand {
         public var topics: [String] = []
         @Flag(name: .customLong("to-earliest")) public var toEarliest = false
         @Flag(name: .customLong("to-latest")) public var toLatest = false
-        @Option(name: .customLong("to-offset")) public var toOffset: Int64?
+        @Option(name: .customLong("to-offset"), parsing: .unconditional) public var toOffset: Int64?
         @Option(name: .customLong("to-datetime"), help: "ISO 8601 with a zone, e.g. 2024-05-01T14:00:00Z.") public var toDatetime: String?
         @Option(name: .customLong("by-duration"), help: "Back from now, PnDTnHnMnS (e.g. PT30M).") public var byDuration: String?
-        @Option(name: .customLong("shift-by"), help: "Move each committed offset by N (negative goes back).") public var shiftBy: Int64?
+        @Option(name: .customLong("shift-by"), parsing: .unconditional, help: "Move each committed offset by N (negative goes back).") public var shiftBy: Int64?
         @Flag(name: .customLong("to-current")) public var toCurrent = false
         @Flag(name: .customLong("execute"), help: "Apply the plan (asks for confirmation unless --yes).") public var execute = false
         @Flag(name: .customLong("dry-run"), help: "Only print the plan (the default).") public var dryRun = false

@@ -26,7 +26,7 @@ public struct ProduceCommand: AsyncParsableCommand {
     @Argument(help: "Topic to write to.")
     public var topic: String
 
-    @Option(name: .customLong("partition"), help: "Send every record to this partition (default: murmur2 of the key, like Java).")
+    @Option(name: .customLong("partition"), parsing: .unconditional, help: "Send every record to this partition (default: murmur2 of the key, like Java).")
     public var partition: Int32?
 
     @Option(name: .customLong("key"), help: "Key for every record.")

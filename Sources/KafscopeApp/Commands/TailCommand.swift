@@ -28,7 +28,7 @@ public struct TailCommand: AsyncParsableCommand {
     @Option(name: .customLong("partitions"), help: "Comma-separated partitions (default: all, following added ones).")
     public var partitions: String?
 
-    @Option(name: .customLong("max"), help: "Stop after N records.")
+    @Option(name: .customLong("max"), parsing: .unconditional, help: "Stop after N records.")
     public var max: Int?
 
     @Flag(name: .customLong("exit-at-end"), help: "Stop once every partition reached the end offset seen at start.")
