@@ -12,6 +12,8 @@ public struct Loadable<Value: Sendable>: Sendable {
     public var failedAt: Double?
     /// Per-source errors that came with the last value (partial results).
     public var warnings: [SourceError]
+    /// The value lacks its essential part (e.g. a group whose committed offsets could not be read).
+    public private(set) var isIncomplete = false
 
     public init(value: Value? = nil) {
         self.value = value
@@ -31,6 +33,19 @@ public struct Loadable<Value: Sendable>: Sendable {
         error = nil
         failedAt = nil
         self.warnings = warnings
+        isIncomplete = false
+    }
+
+    /// Like `succeed` for a value whose essential part could not be read (`missing` says why): it
+    /// never replaces a complete value, which stays shown and is marked stale since it arrived, the
+    /// same as after a failed refresh; without one it is shown (and says what is missing).
+    public mutating func succeed(_ v: Value, at time: Double, warnings: [SourceError] = [], missing: String?) {
+        if let missing, value != nil, !isIncomplete {
+            fail(LoadError(missing), at: time)
+            return
+        }
+        succeed(v, at: time, warnings: warnings)
+        isIncomplete = missing != nil
     }
 
     public mutating func fail(_ e: LoadError, at time: Double) {

@@ -88,11 +88,14 @@ public struct GroupDetail: Sendable, Hashable {
     public var offsets: [GroupOffsetRow]
     public var lag: Int64?
     public var errors: [SourceError]
+    /// Why the committed offsets could not be read this time (coordinator unreachable, OffsetFetch
+    /// failed); nil when they were. `offsets` is then not "no committed offsets" but unknown.
+    public var offsetsError: String?
 
     public init(group: String, type: String = "unknown", state: String = "Unknown", protocolName: String? = nil,
                 protocolType: String? = nil, coordinator: Int32? = nil,
                 members: FieldState<[GroupMember]> = .value([]), offsets: [GroupOffsetRow] = [], lag: Int64? = nil,
-                errors: [SourceError] = []) {
+                errors: [SourceError] = [], offsetsError: String? = nil) {
         self.group = group
         self.type = type
         self.state = state
@@ -103,5 +106,6 @@ public struct GroupDetail: Sendable, Hashable {
         self.offsets = offsets
         self.lag = lag
         self.errors = errors
+        self.offsetsError = offsetsError
     }
 }

@@ -97,11 +97,14 @@ public struct TopicDetail: Sendable, Hashable {
     public var consumingGroups: FieldState<[String]>
     public var sizeBytes: Int64?
     public var errors: [SourceError]
+    /// Brokers named as leader or replica that this client could not reach, or that the metadata no
+    /// longer lists, with why: a partition led by one is not "ok" whatever its ISR says.
+    public var unreachableBrokers: [Int32: String]
 
     public init(name: String, isInternal: Bool = false, topicId: String? = nil, partitions: [PartitionInfo],
                 configs: FieldState<[ConfigEntry]> = .unsupported("not loaded"),
                 consumingGroups: FieldState<[String]> = .unsupported("not loaded"), sizeBytes: Int64? = nil,
-                errors: [SourceError] = []) {
+                errors: [SourceError] = [], unreachableBrokers: [Int32: String] = [:]) {
         self.name = name
         self.isInternal = isInternal
         self.topicId = topicId
@@ -110,5 +113,9 @@ public struct TopicDetail: Sendable, Hashable {
         self.consumingGroups = consumingGroups
         self.sizeBytes = sizeBytes
         self.errors = errors
+        self.unreachableBrokers = unreachableBrokers
     }
+
+    /// Each partition's health label, with the unreachable brokers taken into account.
+    public func status(of p: PartitionInfo) -> PartitionStatus { p.status(unreachable: Set(unreachableBrokers.keys)) }
 }

@@ -318,12 +318,15 @@ extension KafkaAdminService {
         var describeUnsupported: [String: String] = [:]
         var committed: [String: [TopicPartitionKey: Int64]] = [:]
         var groupErrors: [String: [SourceError]] = [:]
+        // Groups whose committed offsets could not be read: their rows are unknown, not empty.
+        var offsetsError: [String: String] = [:]
 
         var todo = unique
         for attempt in 0..<2 where !todo.isEmpty {
             let (coords, failures) = await findCoordinators(todo, refresh: attempt > 0)
             for (g, why) in failures {
                 groupErrors[g, default: []].append(SourceError(source: "group \(g)", message: "FindCoordinator: \(why)"))
+                offsetsError[g] = "FindCoordinator: \(why)"
             }
             var byCoordinator: [Int32: [String]] = [:]
             for (g, c) in coords { byCoordinator[c, default: []].append(g); coordinatorOf[g] = c }
@@ -340,6 +343,7 @@ extension KafkaAdminService {
                     switch c {
                     case .offsets(let o, let errs):
                         committed[g] = o
+                        offsetsError[g] = nil
                         groupErrors[g, default: []] += errs
                     case .failed(let why, let retryCoordinator):
                         if retryCoordinator && attempt == 0 {
@@ -347,6 +351,7 @@ extension KafkaAdminService {
                             await coordinatorCache.forget(g)
                         } else {
                             groupErrors[g, default: []].append(SourceError(source: "group \(g)", message: why))
+                            offsetsError[g] = why
                         }
                     }
                 }
@@ -382,7 +387,8 @@ extension KafkaAdminService {
                                 protocolName: desc?.protocolName, protocolType: desc?.protocolType ?? listed?.protocolType,
                                 coordinator: coordinatorOf[g], members: members, offsets: rows,
                                 lag: lags.isEmpty ? nil : lags.reduce(0, +),
-                                errors: (groupErrors[g] ?? []) + (desc?.errors ?? []))
+                                errors: (groupErrors[g] ?? []) + (desc?.errors ?? []),
+                                offsetsError: committed[g] == nil ? offsetsError[g] ?? "committed offsets not read" : nil)
             details[g] = d
         }
         return Partial(unique.map { details[$0]! }, errors: errors)

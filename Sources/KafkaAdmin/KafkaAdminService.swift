@@ -184,7 +184,8 @@ public final class KafkaAdminService: ClusterService, Sendable {
         async let configs = topicConfigs([name], keys: nil)
         async let sizes = logDirSizes()
         async let consumers = consumingGroups(topic: name)
-        let (e, l, c, s, g) = await (earliest, latest, configs, sizes, consumers)
+        async let reach = unreachableBrokers(Set(t.partitions.flatMap { $0.replicas + [$0.leader] }), in: meta)
+        let (e, l, c, s, g, unreachable) = await (earliest, latest, configs, sizes, consumers, reach)
         var errors = Self.dedupe(e.errors + l.errors + Self.offsetFailureErrors([e, l], known: e.errors + l.errors))
         let parts = t.partitions.map { p in
             PartitionInfo(partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch >= 0 ? p.leaderEpoch : nil,
@@ -204,8 +205,34 @@ public final class KafkaAdminService: ClusterService, Sendable {
             size = unknown.contains(name) ? nil : v[name] ?? 0
             errors += errs
         }
+        for (id, why) in unreachable.sorted(by: { $0.key < $1.key })
+        where !errors.contains(where: { $0.source == "broker \(id)" || $0.source.hasPrefix("broker \(id) ") }) {
+            errors.append(SourceError(source: "broker \(id)", message: why))
+        }
         return TopicDetail(name: name, isInternal: t.isInternal, topicId: t.topicId?.description, partitions: parts,
-                           configs: cfg, consumingGroups: g, sizeBytes: size, errors: errors)
+                           configs: cfg, consumingGroups: g, sizeBytes: size, errors: errors, unreachableBrokers: unreachable)
+    }
+
+    /// Which of `ids` (leaders and replicas) this client cannot reach, with why: the metadata keeps
+    /// naming a leader that is down until the controller moves it (and the librdkafka mock never
+    /// does), so the metadata alone cannot say that a partition is served.
+    func unreachableBrokers(_ ids: Set<Int32>, in meta: ClusterMetadata) async -> [Int32: String] {
+        let client = self.client
+        let checked = await concurrentMap(ids.filter { $0 >= 0 }.sorted()) { id -> (Int32, String?) in
+            guard let b = meta.brokers[id] else {
+                return (id, "broker \(id) is not in the cluster metadata: it is down, fenced or unregistered")
+            }
+            do {
+                _ = try await client.connection(for: id)
+                return (id, nil)
+            } catch {
+                // The full text names the broker, its address, the stage and the fix (as in the overview).
+                return (id, (error as? KafkaClientError)?.description ?? sourceError(error, source: client.endpoint(for: b).description).message)
+            }
+        }
+        var out: [Int32: String] = [:]
+        for (id, why) in checked { if let why { out[id] = why } }
+        return out
     }
 
     /// Groups with committed offsets on `topic` (ListGroups or known groups, then batched OffsetFetch).

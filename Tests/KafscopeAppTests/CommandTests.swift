@@ -63,6 +63,31 @@ import Testing
         #expect(deadJSON.stdout.hasPrefix(#"{"group":"ghost","type":"unknown","state":"Dead""#))
     }
 
+    /// Issue 13 item 3 in the CLI: a coordinator that cannot be reached is a failure (status 1 with
+    /// the reason), never a group "without committed offsets".
+    @Test func describeGroupWithUnreadOffsetsFails() async {
+        var s = FixtureClusterService()
+        let why = "coordinator unreachable: connection refused by 127.0.0.1:9093"
+        s.detail["billing"] = GroupDetail(group: "billing", members: .failed("could not describe the group"),
+                                          errors: [SourceError(source: "group billing", message: why)], offsetsError: why)
+        let t = await runCommand(["describe", "group", "billing", "-b", "k:1"], service: s)
+        #expect(t.status == 1)
+        #expect(t.stderr.contains(why), "\(t.stderr)")
+        #expect(!t.stderr.contains("has no committed offsets"), "\(t.stderr)")
+        let j = await runCommand(["describe", "group", "billing", "-b", "k:1", "-o", "json"], service: s)
+        #expect(j.status == 1)
+        #expect(j.stdout.contains(#""offsets_error":"\#(why)""#), "\(j.stdout)")
+    }
+
+    /// Issue 13 item 6: `get topics -o json` says which counts are kept from an earlier read.
+    @Test func getTopicsJSONMarksStaleCounts() async {
+        var s = FixtureClusterService()
+        s.topicsValue.value[0].messagesStale = true
+        let r = await runCommand(["get", "topics", "-b", "k:1", "-o", "json"], service: s)
+        #expect(r.stdout.contains(#""name":"orders","#) && r.stdout.contains(#""messages":1500,"messages_stale":true"#), "\(r.stdout)")
+        #expect(r.stdout.components(separatedBy: #""messages_stale":true"#).count == 2, "only the stale one")
+    }
+
     @Test func operationFailureIsStatus1WithMessage() async {
         let r = await runCommand(["get", "topics", "-b", "k:9092"],
                                  service: FixtureClusterService(failing: "broker k:9092: connection refused (is Kafka running?)"))

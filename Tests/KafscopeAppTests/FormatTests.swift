@@ -13,8 +13,19 @@ import Testing
     @Test func topicFields() {
         let j = ClusterFormat.topicJSON(Fixture.topics[0])
         #expect(Array(j.keys.prefix(7)) == ["name", "internal", "partitions", "replication_factor", "under_replicated", "offline", "messages"])
-        #expect(j.serialized() == #"{"name":"orders","internal":false,"partitions":3,"replication_factor":2,"under_replicated":1,"offline":0,"messages":1500,"under_min_isr":0,"size_bytes":1572864}"#)
+        #expect(j.serialized() == #"{"name":"orders","internal":false,"partitions":3,"replication_factor":2,"under_replicated":1,"offline":0,"messages":1500,"messages_stale":false,"under_min_isr":0,"size_bytes":1572864}"#)
         #expect(ClusterFormat.topicJSON(Fixture.topics[1])["messages"] == .null)
+    }
+
+    /// Issue 13 item 6: a count kept from an earlier read says so in JSON and in the table.
+    @Test func staleMessageCountIsMarked() {
+        var t = Fixture.topics[0]
+        t.messagesStale = true
+        #expect(ClusterFormat.topicJSON(t)["messages_stale"] == .bool(true))
+        #expect(ClusterFormat.topicJSON(t)["messages"] == .int(1500))
+        let row = ClusterFormat.topicsTable([t]).split(separator: "\n").first { $0.hasPrefix("orders") } ?? ""
+        #expect(row.contains("1500 (stale)"), "\(row)")
+        #expect(!ClusterFormat.topicsTable(Fixture.topics).contains("stale"))
     }
 
     @Test func topicDetailFields() {
@@ -23,7 +34,8 @@ import Testing
         #expect(j["configs"]?.serialized() == #"{"cleanup.policy":"delete","retention.ms":"86400000","sasl.jaas.config":null}"#)
         guard case .array(let parts)? = j["partitions"] else { Issue.record("partitions is not an array"); return }
         #expect(parts[0].keys.prefix(7) == ["partition", "leader", "replicas", "isr", "offline_replicas", "earliest", "latest"])
-        #expect(parts[2].serialized() == #"{"partition":2,"leader":-1,"replicas":[1,2],"isr":[],"offline_replicas":[1,2],"earliest":null,"latest":null,"leader_epoch":null,"error":"LEADER_NOT_AVAILABLE"}"#)
+        #expect(parts[2].serialized() == #"{"partition":2,"leader":-1,"replicas":[1,2],"isr":[],"offline_replicas":[1,2],"earliest":null,"latest":null,"leader_epoch":null,"error":"LEADER_NOT_AVAILABLE","status":"LEADER_NOT_AVAILABLE"}"#)
+        #expect(parts[0]["status"] == .string("ok"))
         #expect(j["errors"] == .array([]))
     }
 
@@ -43,7 +55,8 @@ import Testing
 
     @Test func groupDetailFields() throws {
         let j = ClusterFormat.groupDetailJSON(Fixture.groupDetail)
-        #expect(j.keys == ["group", "type", "state", "protocol", "coordinator", "members", "offsets", "lag", "errors"])
+        #expect(j.keys == ["group", "type", "state", "protocol", "coordinator", "members", "offsets", "lag", "offsets_error", "errors"])
+        #expect(j["offsets_error"] == .null)
         guard case .array(let members)? = j["members"], case .array(let offsets)? = j["offsets"] else {
             Issue.record("members/offsets are not arrays"); return
         }
@@ -136,6 +149,19 @@ import Testing
 
             """
         #expect(text == expected)
+    }
+
+    /// Issue 13 item 10: a partition whose leader cannot be reached was labelled "ok".
+    @Test func topicDetailTextNamesUnreachableLeadersAndFollowers() {
+        var d = Fixture.topicDetail
+        d.unreachableBrokers = [2: "broker 2 (k2:9092): connection refused"]
+        let rows = ClusterFormat.topicDetailText(d).split(separator: "\n").map(String.init)
+        let p0 = rows.first { $0.hasPrefix("        0 ") } ?? ""
+        let p1 = rows.first { $0.hasPrefix("        1 ") } ?? ""
+        #expect(p0.hasSuffix("replica 2 unreachable"), "\(p0)")
+        #expect(p1.hasSuffix("leader 2 unreachable"), "\(p1)")
+        guard case .array(let parts)? = ClusterFormat.topicDetailJSON(d)["partitions"] else { Issue.record("no partitions"); return }
+        #expect(parts[1]["status"] == .string("leader 2 unreachable"))
     }
 
     @Test func clusterText() {

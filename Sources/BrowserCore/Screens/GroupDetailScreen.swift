@@ -112,7 +112,10 @@ public struct GroupDetailScreen: Screen {
         let rows = tableRows(tableArea(context.area))
         switch r {
         case .success(let d):
-            data.succeed(d, at: time, warnings: d.errors)
+            // Without its committed offsets a group would read as "no committed offsets": the last
+            // rows read stay, marked stale, as after a failed refresh.
+            data.succeed(d, at: time, warnings: d.errors, missing: d.offsetsError.map { "committed offsets not read: \($0)" })
+            if data.error != nil { return [] }
             offsets.setRows(d.offsets, visibleRows: rows)
             members.setRows(d.members.value ?? [], visibleRows: rows)
         case .failure(let e):
@@ -160,10 +163,13 @@ public struct GroupDetailScreen: Screen {
         if area.height >= 6 {
             let memberCount = d.members.value.map { String($0.count) } ?? "-"
             sections.render(into: &buffer, x: area.x, y: y, width: area.width,
-                            labels: ["Offsets \(d.offsets.count)", "Members \(memberCount)"], glyphs: g)
+                            labels: ["Offsets \(d.offsetsError == nil ? String(d.offsets.count) : "-")", "Members \(memberCount)"],
+                            glyphs: g)
         }
         let table = tableArea(area)
-        if sections.active == 0 {
+        if sections.active == 0, let why = d.offsetsError {
+            renderMessage("\(g.error) cannot read committed offsets: \(why)", role: .statusError, into: &buffer, area: table)
+        } else if sections.active == 0 {
             offsets.render(into: &buffer, area: table, context: context)
         } else if case .value = d.members {
             members.render(into: &buffer, area: table, context: context)

@@ -36,25 +36,51 @@ public struct TopicDetailScreen: Screen {
 
     public var actions: [Action] { Sections.actions + [.topic(.tailThis)] }
 
-    /// A partition with the topic's `min.insync.replicas`, so cells stay functions of the row.
+    /// A partition with the topic's `min.insync.replicas` and its health label, so cells stay
+    /// functions of the row.
     @dynamicMemberLookup
     public struct PartitionRow: Sendable, Hashable {
         public var info: PartitionInfo
         public var minIsr: Int?
+        public var status: PartitionStatus = .ok
+        /// `earliest`/`latest` are the last ones read: this refresh could not read them.
+        public var offsetsStale = false
         public subscript<T>(dynamicMember path: KeyPath<PartitionInfo, T>) -> T { info[keyPath: path] }
+    }
+
+    /// The rows of a fresh value; offsets that could not be read this time keep their last value,
+    /// marked stale, rather than turning into "-".
+    static func rows(_ d: TopicDetail, minIsr: Int?, previous: [PartitionRow]) -> [PartitionRow] {
+        let old = Dictionary(previous.map { ($0.partition, $0) }, uniquingKeysWith: { a, _ in a })
+        return d.partitions.map { p in
+            var row = PartitionRow(info: p, minIsr: minIsr, status: d.status(of: p))
+            if let o = old[p.partition], p.earliest == nil || p.latest == nil, o.earliest != nil || o.latest != nil {
+                row.info.earliest = p.earliest ?? o.earliest
+                row.info.latest = p.latest ?? o.latest
+                row.offsetsStale = true
+            }
+            return row
+        }
+    }
+
+    static func offsetCell(_ v: Int64?, stale: Bool, glyphs: Glyphs, format: (Int64) -> String = { String($0) }) -> TableCell {
+        guard let v else { return TableCell("-", role: .dim) }
+        return stale ? TableCell("\(glyphs.warn)\(format(v))", role: .statusWarn) : TableCell(format(v))
     }
 
     static let partitionColumns: [ListColumn<PartitionRow>] = [
         ListColumn(TableColumn("", priority: 95, width: 1)) { p, ctx in
-            if p.isOffline || belowMinIsr(p) { return Mark.error(ctx.glyphs) }
-            if p.isUnderReplicated || !p.offlineReplicas.isEmpty { return Mark.warn(ctx.glyphs) }
+            if !p.status.isServing || belowMinIsr(p) { return Mark.error(ctx.glyphs) }
+            if !p.status.isOK || !p.offlineReplicas.isEmpty { return Mark.warn(ctx.glyphs) }
             return Mark.none
         },
         ListColumn(TableColumn("P", alignment: .right, priority: 100, width: 4),
                    order: { $0.partition < $1.partition }) { p, _ in TableCell(String(p.partition)) },
         ListColumn(TableColumn("LEADER", alignment: .right, priority: 90, width: 6),
                    order: { $0.leader < $1.leader }) { p, _ in
-            p.isOffline ? TableCell("none", role: .statusError) : TableCell(String(p.leader))
+            if p.isOffline { return TableCell("none", role: .statusError) }
+            if case .leaderUnreachable = p.status { return TableCell(String(p.leader), role: .statusError) }
+            return TableCell(String(p.leader))
         },
         ListColumn(TableColumn("REPLICAS", minWidth: 5, maxWidth: 20, priority: 80)) { p, _ in
             TableCell(Format.ids(p.replicas))
@@ -69,20 +95,25 @@ public struct TopicDetailScreen: Screen {
             p.offlineReplicas.isEmpty ? TableCell("-", role: .dim) : TableCell(Format.ids(p.offlineReplicas), role: .statusError)
         },
         ListColumn(TableColumn("EARLIEST", alignment: .right, priority: 60, width: 11),
-                   order: { ($0.earliest ?? -1) < ($1.earliest ?? -1) }) { p, _ in
-            p.earliest.map { TableCell(String($0)) } ?? TableCell("-", role: .dim)
+                   order: { ($0.earliest ?? -1) < ($1.earliest ?? -1) }) { p, ctx in
+            offsetCell(p.earliest, stale: p.offsetsStale, glyphs: ctx.glyphs)
         },
         ListColumn(TableColumn("LATEST", alignment: .right, priority: 65, width: 11),
-                   order: { ($0.latest ?? -1) < ($1.latest ?? -1) }) { p, _ in
-            p.latest.map { TableCell(String($0)) } ?? TableCell("-", role: .dim)
+                   order: { ($0.latest ?? -1) < ($1.latest ?? -1) }) { p, ctx in
+            offsetCell(p.latest, stale: p.offsetsStale, glyphs: ctx.glyphs)
         },
         ListColumn(TableColumn("MSGS", alignment: .right, priority: 50, width: 8),
-                   order: { messages($0) < messages($1) }) { p, _ in
+                   order: { messages($0) < messages($1) }) { p, ctx in
             let m = messages(p)
-            return m < 0 ? TableCell("-", role: .dim) : TableCell(Format.compact(m))
+            return offsetCell(m < 0 ? nil : m, stale: p.offsetsStale, glyphs: ctx.glyphs, format: Format.compact)
         },
         ListColumn(TableColumn("ERROR", minWidth: 6, flex: 1, priority: 30)) { p, _ in
-            p.error.map { TableCell($0, role: .statusError) } ?? TableCell("")
+            switch p.status {
+            case .error(let e): return TableCell(e, role: .statusError)
+            case .leaderUnreachable: return TableCell(p.status.label, role: .statusError)
+            case .replicasUnreachable: return TableCell(p.status.label, role: .statusWarn)
+            case .offline, .underReplicated, .ok: return TableCell("")
+            }
         },
     ]
 
@@ -161,7 +192,7 @@ public struct TopicDetailScreen: Screen {
             data.succeed(d, at: time, warnings: d.errors)
             let minIsr = d.configs.value?.first { $0.name == "min.insync.replicas" }?.value.flatMap { Int($0) }
             self.minIsr = minIsr
-            partitions.setRows(d.partitions.map { PartitionRow(info: $0, minIsr: minIsr) }, visibleRows: rows)
+            partitions.setRows(Self.rows(d, minIsr: minIsr, previous: partitions.rows), visibleRows: rows)
             configs.setRows(d.configs.value ?? [], visibleRows: rows)
             groups.setRows(d.consumingGroups.value ?? [], visibleRows: rows)
         case .failure(let e):
@@ -209,11 +240,23 @@ public struct TopicDetailScreen: Screen {
             line.add("RF", String(rf))
             let off = d.partitions.filter(\.isOffline).count
             let urp = d.partitions.filter(\.isUnderReplicated).count
+            let leaderless = partitions.rows.filter { if case .leaderUnreachable = $0.status { return true } else { return false } }.count
+            let followerless = partitions.rows.filter { if case .replicasUnreachable = $0.status { return true } else { return false } }.count
             if off > 0 { line.add("", "\(g.error) \(off) offline", role: .statusError) }
+            if leaderless > 0 { line.add("", "\(g.error) \(leaderless) leader unreachable", role: .statusError) }
             let belowMin = partitions.rows.filter(Self.belowMinIsr).count
             if belowMin > 0 { line.add("", "\(g.error) \(belowMin) under min ISR", role: .statusError) }
             if urp > 0 { line.add("", "\(g.warn) \(urp) under-replicated", role: .statusWarn) }
-            if off == 0 && urp == 0 && belowMin == 0 { line.add("", "\(g.ok) all in sync", role: .statusOk) }
+            if followerless > 0 { line.add("", "\(g.warn) \(followerless) with replicas unreachable", role: .statusWarn) }
+            if off == 0 && urp == 0 && belowMin == 0 && leaderless == 0 && followerless == 0 {
+                // A value kept after a failed refresh says nothing about now: no green claim.
+                if data.error != nil {
+                    let since = data.loadedAt.map { Format.clock($0, utcOffset: context.options.utcOffsetSeconds) } ?? "?"
+                    line.add("", "\(g.warn) health unknown (in sync at \(since))", role: .statusWarn)
+                } else {
+                    line.add("", "\(g.ok) all in sync", role: .statusOk)
+                }
+            }
             if let s = d.sizeBytes { line.add("size", Format.bytes(s)) }
             if let id = d.topicId { line.add("id", id) }
             line.render(into: &buffer, x: area.x, y: y, width: area.width)

@@ -34,6 +34,8 @@ public struct TopicsSpec: ListScreenSpec {
         var s = countLabel
         if off > 0 { s += " \(off) with offline" }
         if urp > 0 { s += " \(urp) under-replicated" }
+        let stale = rows.reduce(0) { $0 + ($1.messagesStale ? 1 : 0) }
+        if stale > 0 { s += " \(stale) stale count\(stale == 1 ? "" : "s")" }
         return s
     }
 
@@ -63,8 +65,11 @@ public struct TopicsSpec: ListScreenSpec {
         ListColumn(TableColumn("OFFL", alignment: .right, priority: 85, width: 4),
                    order: { $0.offline < $1.offline }) { t, _ in Mark.count(t.offline, role: .statusError) },
         ListColumn(TableColumn("MESSAGES", alignment: .right, priority: 50, width: 8),
-                   order: { ($0.messages ?? -1) < ($1.messages ?? -1) }) { t, _ in
-            t.messages.map { TableCell(Format.compact($0)) } ?? TableCell("-", role: .dim)
+                   order: { ($0.messages ?? -1) < ($1.messages ?? -1) }) { t, ctx in
+            guard let m = t.messages else { return TableCell("-", role: .dim) }
+            // The last count read, kept because this refresh could not read every partition.
+            return t.messagesStale ? TableCell("\(ctx.glyphs.warn)\(Format.compact(m))", role: .statusWarn)
+                : TableCell(Format.compact(m))
         },
         ListColumn(TableColumn("SIZE", alignment: .right, priority: 40, width: 9),
                    order: { ($0.sizeBytes ?? -1) < ($1.sizeBytes ?? -1) }) { t, _ in

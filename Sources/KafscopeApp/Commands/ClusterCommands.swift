@@ -238,6 +238,9 @@ public struct DescribeCommand: AsyncParsableCommand {
                     }
                 }
                 if d.state == "Dead" { throw ExitCode(1) }
+                // The offsets are what this command is for: unread (coordinator down) is a failure,
+                // not a group without offsets.
+                if d.offsetsError != nil { throw ExitCode(1) }
             }
         }
     }

@@ -153,8 +153,10 @@ public enum ClusterFormat {
         .object([
             ("name", .string(t.name)), ("internal", .bool(t.isInternal)), ("partitions", .int(t.partitions)),
             ("replication_factor", .int(t.replicationFactor)), ("under_replicated", .int(t.underReplicated)),
-            ("offline", .int(t.offline)), ("messages", .optional(t.messages)), ("under_min_isr", .optional(t.underMinIsr)),
-            ("size_bytes", .optional(t.sizeBytes)),
+            ("offline", .int(t.offline)), ("messages", .optional(t.messages)),
+            // true: `messages` is the last count read; this read could not reach every partition.
+            ("messages_stale", .bool(t.messagesStale)),
+            ("under_min_isr", .optional(t.underMinIsr)), ("size_bytes", .optional(t.sizeBytes)),
         ])
     }
 
@@ -165,17 +167,20 @@ public enum ClusterFormat {
                           align: [.left, .right, .right, .right, .right, .right, .right, .right, .left])
         for x in topics {
             t.add([x.name, String(x.partitions), String(x.replicationFactor), String(x.underReplicated),
-                   num(x.underMinIsr), String(x.offline), num(x.messages), bytes(x.sizeBytes), x.isInternal ? "yes" : ""])
+                   num(x.underMinIsr), String(x.offline), num(x.messages) + (x.messagesStale && x.messages != nil ? " (stale)" : ""),
+                   bytes(x.sizeBytes), x.isInternal ? "yes" : ""])
         }
         return t.render()
     }
 
-    public static func partitionJSON(_ p: PartitionInfo) -> JSONValue {
+    public static func partitionJSON(_ p: PartitionInfo, status: PartitionStatus) -> JSONValue {
         .object([
             ("partition", .int(p.partition)), ("leader", .int(p.leader)), ("replicas", .array(p.replicas.map { .int($0) })),
             ("isr", .array(p.isr.map { .int($0) })), ("offline_replicas", .array(p.offlineReplicas.map { .int($0) })),
             ("earliest", .optional(p.earliest)), ("latest", .optional(p.latest)),
             ("leader_epoch", .optional(p.leaderEpoch)), ("error", .optional(p.error)),
+            // The STATUS label ("ok", "leader 2 unreachable", ...), the same the table shows.
+            ("status", .string(status.label)),
         ])
     }
 
@@ -199,7 +204,7 @@ public enum ClusterFormat {
         }
         return .object([
             ("name", .string(d.name)), ("internal", .bool(d.isInternal)), ("topic_id", .optional(d.topicId)),
-            ("configs", configs), ("partitions", .array(d.partitions.map(partitionJSON))),
+            ("configs", configs), ("partitions", .array(d.partitions.map { partitionJSON($0, status: d.status(of: $0)) })),
             ("size_bytes", .optional(d.sizeBytes)), ("consuming_groups", groups), ("errors", errorsJSON(errors)),
         ])
     }
@@ -220,10 +225,7 @@ public enum ClusterFormat {
         var t = TextTable(["PARTITION", "LEADER", "REPLICAS", "ISR", "OFFLINE", "EARLIEST", "LATEST", "MESSAGES", "STATUS"],
                           align: [.right, .right, .left, .left, .left, .right, .right, .right, .left])
         for p in d.partitions {
-            var status = "ok"
-            if let e = p.error { status = e }
-            else if p.isOffline { status = "offline" }
-            else if p.isUnderReplicated { status = "under-replicated" }
+            let status = d.status(of: p).label
             let count: Int64? = (p.earliest != nil && p.latest != nil) ? max(0, p.latest! - p.earliest!) : nil
             t.add([String(p.partition), p.leader < 0 ? "none" : String(p.leader), ids(p.replicas), ids(p.isr),
                    ids(p.offlineReplicas), num(p.earliest), num(p.latest), num(count), status])
@@ -293,7 +295,10 @@ public enum ClusterFormat {
                          ("end", .optional(r.end)), ("lag", .optional(r.lag)), ("member_id", .optional(r.memberId)),
                          ("client_id", .optional(r.clientId)), ("host", .optional(r.host))])
             })),
-            ("lag", .optional(d.lag)), ("errors", errorsJSON(errors)),
+            ("lag", .optional(d.lag)),
+            // Set when the committed offsets could not be read: `offsets` is then unknown, not empty.
+            ("offsets_error", .optional(d.offsetsError)),
+            ("errors", errorsJSON(errors)),
         ])
     }
 }
