@@ -1,5 +1,6 @@
 @testable import BrowserCore
 import ClusterModel
+import KafkaTestSupport
 import TerminalCore
 import Testing
 
@@ -138,5 +139,25 @@ import Testing
         #expect(a.contains("\(warn)4.2K") || a.contains("\(warn)4200"), "\(a)")
         #expect(!b.contains(String(warn)), "\(b)")
         #expect(screen.titleDetail.contains("1 stale count"), "\(screen.titleDetail)")
+    }
+
+    /// Item 10 (already fixed, checked here on the screen): the tail's error line ("broker 1 refused
+    /// the fetch … (+4 earlier)") stayed after records flowed again.
+    @Test func tailErrorLineClearsOnceFetchingWorksAgain() {
+        let area = Rect(x: 0, y: 0, width: 100, height: 12)
+        let ctx = ScreenContext(options: BrowserOptions(), now: 0, area: area, overview: Loadable(), lagHistory: LagHistory())
+        var screen = TailScreen(topic: "orders")
+        _ = screen.load(context: ctx)
+        func draw() -> String {
+            var buffer = CellBuffer(size: Size(width: area.width, height: area.height))
+            screen.render(into: &buffer, area: area, context: ctx)
+            return buffer.text()
+        }
+        for i in 0..<5 { _ = screen.receive(.tail(.notice("broker 1 refused the fetch: NOT_LEADER_OR_FOLLOWER #\(i)")), at: Double(i), context: ctx) }
+        #expect(draw().contains("(+4 earlier)"), "\(draw())")
+        _ = screen.receive(.tail(.records([FixtureTailService.record(topic: "orders", index: 0)])), at: 6, context: ctx)
+        _ = screen.receive(.tail(.recovered("fetching again")), at: 6, context: ctx)
+        #expect(!draw().contains("refused the fetch"), "\(draw())")
+        #expect(screen.notices.isEmpty)
     }
 }
