@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
         .testTarget(name: "WriteFlowTests", dependencies: ["WriteFlow", "ClusterModel"]),
         .testTarget(name: "LagHealthTests", dependencies: ["LagHealth"]),
-        .testTarget(name: "BrowserCoreTests", dependencies: ["BrowserCore", "ClusterModel", "TerminalCore", "KafkaTestSupport"],
+        .testTarget(name: "BrowserCoreTests", dependencies: ["BrowserCore", "ClusterModel", "TerminalCore", "KafkaTestSupport", "WriteFlow"],
             exclude: ["__Snapshots__"]),
         .testTarget(name: "KafscopeAppTests", dependencies: ["KafscopeApp", "KafscopeConfig", "KafkaClient", "KafkaConnect",
             "KafkaTestSupport", "KafkaAdmin", "WriteFlow"]),

@@ -10,8 +10,8 @@ public enum InputMode: Sendable, Hashable {
     case filter(LineEditor, previous: RowFilter?, error: String?)
     /// `?` help, scrolled to `offset`.
     case help(offset: Int)
-    /// A write waiting for y/n, with the screen that asked for it.
-    case confirm(WriteIntent, DialogState, from: Requester)
+    /// A write waiting for y/n (the write itself is `AppState.write`).
+    case confirm(WriteIntent, DialogState)
 }
 
 /// One screen on the stack and the id its work is addressed to.
@@ -46,6 +46,8 @@ public struct AppState: Sendable {
     public var note: Note?
     /// Next auto-refresh; nil before `.start`.
     public var nextRefreshAt: Double?
+    /// The write being confirmed, sent or settled (one at a time).
+    public internal(set) var write: ActiveWrite?
     /// The background group-list load for lag history is in flight.
     public var sampling = false
     /// The filter prompt's text changed in a key burst but is not applied to the rows yet.
@@ -53,6 +55,9 @@ public struct AppState: Sendable {
     /// Topic and group names seen, for `:tail`/`:topic`/`:group` completion.
     public var topicNames: [String] = []
     public var groupNames: [String] = []
+    /// Worker version per Connect cluster, from the listings and details loaded: what the
+    /// connector screens offer (the service checks again when sending).
+    public var connectVersions: [String: String] = [:]
     /// Screens recently left, by route, so going back to one paints its old rows at once.
     var recent: [Route: any Screen] = [:]
     var recentOrder: [Route] = []
@@ -92,8 +97,10 @@ public struct AppState: Sendable {
 
     /// The context screens see; `area` is the current screen's body.
     public var screenContext: ScreenContext {
-        ScreenContext(options: options, now: now, area: Layout(size: size).body, overview: overview,
-                      lagHistory: lagHistory)
+        var c = ScreenContext(options: options, now: now, area: Layout(size: size).body, overview: overview,
+                              lagHistory: lagHistory)
+        c.connectVersions = connectVersions
+        return c
     }
 
     /// Every action active now with its keys: the screen's first, then the global ones it

@@ -128,13 +128,8 @@ public final class BrowserRuntime: @unchecked Sendable {
             launch(kind: load.kind, for: requester) { [services] post in
                 post(await Self.perform(load, services: services), true)
             }
-        case .checkConnectAction(let action, let cluster):
-            launch(kind: .actionSupport, for: requester) { [services] post in
-                let reason: String?
-                if let c = services.connect { reason = await c.unsupportedReason(action, cluster: cluster) }
-                else { reason = "no Kafka Connect cluster is configured" }
-                post(.actionSupport(action, cluster: cluster, reason: reason), true)
-            }
+        case .audit(let line):
+            services.audit(line)
         case .connectAction(let action, let cluster, let connector):
             // Writes are never replaced or dropped: each reports back.
             let inbox = self.inbox, clock = self.clock, services = self.services

@@ -1,5 +1,6 @@
 import ClusterModel
 import TerminalCore
+import WriteFlow
 
 /// A read the runtime performs against a service.
 public enum LoadRequest: Hashable, Sendable {
@@ -27,7 +28,7 @@ public enum LoadRequest: Hashable, Sendable {
 /// The key of a background job: one job per kind runs at a time, a newer one replaces
 /// (cancels) the older, and leaving a view cancels its kinds.
 public enum EffectKind: String, Hashable, Sendable, CaseIterable {
-    case overview, topics, topic, groups, group, connectors, connector, connectAction, actionSupport, tail
+    case overview, topics, topic, groups, group, connectors, connector, connectAction, tail
 }
 
 /// What `update` asks the runtime to do. Effects never touch state; their results come
@@ -36,10 +37,10 @@ public enum Effect: Hashable, Sendable {
     case load(LoadRequest)
     /// Stops the job of this kind, if any; its result, if it still arrives, is dropped.
     case cancel(EffectKind)
-    /// A Connect write. Only emitted after confirmation, never in read-only mode.
+    /// A Connect write. Only emitted by the write flow after confirmation, never in read-only mode.
     case connectAction(ConnectAction, cluster: String, connector: String)
-    /// Asks whether an action is available on a Connect cluster (`unsupportedReason`).
-    case checkConnectAction(ConnectAction, cluster: String)
+    /// Writes a write's audit line to the app's log.
+    case audit(String)
     /// Starts a tail (replacing a running one); events arrive as `.tail` results.
     case startTail(TailOptions)
     case stopTail
@@ -51,9 +52,8 @@ public enum Effect: Hashable, Sendable {
         switch self {
         case .load(let r): return r.kind
         case .connectAction: return .connectAction
-        case .checkConnectAction: return .actionSupport
         case .startTail, .stopTail: return .tail
-        case .cancel, .switchContext, .quit: return nil
+        case .cancel, .switchContext, .quit, .audit: return nil
         }
     }
 }
@@ -106,7 +106,8 @@ public enum LoadResult: Sendable {
     case connector(cluster: String, name: String, Result<ConnectorDetail, LoadError>)
     /// A Connect write finished; `error` nil means it was accepted.
     case connectAction(ConnectAction, cluster: String, connector: String, error: LoadError?)
-    case actionSupport(ConnectAction, cluster: String, reason: String?)
+    /// The write a screen asked for has ended (delivered to that screen, e.g. to clear its marks).
+    case writeFinished(WriteOutcome)
     case tail(TailEvent)
     /// The tail stream ended (nil: normally, e.g. cancelled).
     case tailEnded(LoadError?)
@@ -121,8 +122,7 @@ public enum LoadResult: Sendable {
         case .group: return .group
         case .connectors: return .connectors
         case .connector: return .connector
-        case .connectAction: return .connectAction
-        case .actionSupport: return .actionSupport
+        case .connectAction, .writeFinished: return .connectAction
         case .tail, .tailEnded: return .tail
         }
     }

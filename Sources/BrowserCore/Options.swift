@@ -1,5 +1,6 @@
 import ClusterModel
 import TerminalCore
+import WriteFlow
 
 /// How the app configures the browser. Everything has a default so tests name only
 /// what they care about.
@@ -32,6 +33,12 @@ public struct BrowserOptions: Sendable {
     public var tailBufferSize: Int
     /// Bytes of key+value+headers the tail screen keeps, whatever the record count.
     public var tailBufferBytes: Int
+    /// The OS user the audit line of a write names.
+    public var user: String = "unknown"
+    /// How long a write may take to show its effect, and how often it is read meanwhile: the
+    /// write flow's one setting, the CLI's too.
+    public var settleTimeout: Double = WriteFlow.defaultSettleTimeout
+    public var pollInterval: Double = WriteFlow.defaultPollInterval
 
     public init(contextName: String = "default", contexts: [String] = [], readOnly: Bool = false,
                 refreshInterval: Double = 5, initialRoute: Route = .topics, utcOffsetSeconds: Int = 0,
@@ -60,10 +67,14 @@ public struct BrowserServices: Sendable {
     public var cluster: any ClusterService
     public var connect: (any ConnectService)?
     public var tail: (any TailService)?
+    /// Where the audit line of every write goes (the app's log, at notice level).
+    public var audit: @Sendable (String) -> Void
 
-    public init(cluster: any ClusterService, connect: (any ConnectService)? = nil, tail: (any TailService)? = nil) {
+    public init(cluster: any ClusterService, connect: (any ConnectService)? = nil, tail: (any TailService)? = nil,
+                audit: @escaping @Sendable (String) -> Void = { _ in }) {
         self.cluster = cluster
         self.connect = connect
         self.tail = tail
+        self.audit = audit
     }
 }

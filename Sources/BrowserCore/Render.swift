@@ -48,7 +48,7 @@ public func render(_ state: AppState, size: Size) -> CellBuffer {
 
     if let f = layout.footer { Chrome.footer(state, into: &buffer, area: f) }
 
-    if case .confirm(let intent, let dialog, _) = state.mode {
+    if case .confirm(let intent, let dialog) = state.mode {
         let a = intent.action
         Dialog(title: "Confirm", message: "Really \(a)? y confirms, n or Esc cancels.", target: intent.target,
                buttons: ["Yes", "No"], selected: dialog.selected)

@@ -1,5 +1,6 @@
 import ClusterModel
 import TerminalCore
+import WriteFlow
 
 /// One screen: its key table, how it loads, how it reacts, how it draws. Each screen is
 /// a self-contained value type registered in `ScreenRegistry.factories`; new screens
@@ -65,25 +66,60 @@ public enum ScreenOutput: Sendable, Hashable {
     /// Push a route (Enter on a row).
     case open(Route)
     /// A write: refused in read-only mode, else confirmed in a dialog naming the target.
-    case write(WriteIntent)
+    case write(WriteRequest)
     case note(String, NoteLevel)
 }
 
-/// A write waiting for confirmation: "Pause connector orders-sink on QA?".
+/// A write a screen asks for. The app runs it through the one `WriteFlow` (check -> confirm ->
+/// send -> settle -> report), as the CLI does: the confirmation is drawn in the same frame as the
+/// key press, from what the screen already loaded (`check`); the steps are sent only after a yes.
+public struct WriteRequest: Sendable, Hashable {
+    public var description: WriteDescription
+    /// What the screen's loaded data says: `.ready(description)`, or `.unavailable(why)` (e.g. the
+    /// worker version cannot stop connectors). The service checks again when sending.
+    public var check: WriteCheck
+    /// Sent one after another after the confirmation; each is answered by a `.connectAction` result.
+    public var steps: [Effect]
+    /// Read while the write settles (addressed to the asking screen, which shows the fresh rows).
+    public var poll: Effect?
+    /// How a read shows that the write took effect.
+    public var settle: SettleRule
+
+    public init(description: WriteDescription, check: WriteCheck? = nil, steps: [Effect], poll: Effect? = nil,
+                settle: SettleRule = .onAcceptance) {
+        self.description = description
+        self.check = check ?? .ready(description)
+        self.steps = steps
+        self.poll = poll
+        self.settle = settle
+    }
+}
+
+/// How a read shows that a write took effect.
+public enum SettleRule: Sendable, Hashable {
+    /// The write is done when it is accepted.
+    case onAcceptance
+    /// Every target shows the action's end state (`ConnectAction.isSettled`).
+    case connect(ConnectAction, targets: [ConnectTarget], before: [ConnectTarget: ConnectorStatus])
+}
+
+/// The confirmation dialog's content: "Really pause connector? ... orders-sink on Connect cluster QA".
 public struct WriteIntent: Sendable, Hashable {
     /// Verb phrase: "pause connector".
     public var action: String
     /// What it acts on: "orders-sink on Connect cluster QA".
     public var target: String
-    /// Sent only after the user confirms.
-    public var effect: Effect
 
-    public init(action: String, target: String, effect: Effect) {
+    public init(action: String, target: String) {
         self.action = action
         self.target = target
-        self.effect = effect
     }
 
+    public init(_ description: WriteDescription) {
+        self.init(action: description.action, target: description.target.phrase)
+    }
+
+    /// The flow's wording: "Pause connector orders-sink on Connect cluster QA?".
     public var question: String {
         let a = action.prefix(1).uppercased() + action.dropFirst()
         return "\(a) \(target)?"
@@ -103,6 +139,8 @@ public struct ScreenContext: Sendable {
     public var area: Rect
     public var overview: Loadable<ClusterOverview>
     public var lagHistory: LagHistory
+    /// Worker version per Connect cluster, as loaded so far.
+    public var connectVersions: [String: String] = [:]
     public var glyphs: Glyphs { options.glyphs }
     /// The header's overview with the time it arrived, when there is one.
     public var cachedOverview: (ClusterOverview, Double)? {

@@ -1,5 +1,6 @@
 import ClusterModel
 import TerminalCore
+import WriteFlow
 
 /// The one place state changes: applies a message and returns the effects to run, each
 /// addressed to the screen instance (or the app) that asked, so its results go back there only.
@@ -44,6 +45,7 @@ enum Updater {
                 state.note = nil
                 state.touch()
             }
+            WriteRunner.tick(&state, now: state.now, &effects)
             if let due = state.nextRefreshAt, state.options.refreshInterval > 0, state.now >= due {
                 refresh(&state, &effects, automatic: true)
             }
@@ -154,20 +156,16 @@ enum Updater {
     static func handleKey(_ state: inout AppState, _ key: Key, _ effects: inout Effects, deferFilter: Bool = false) {
         if key == .resize { return }
         switch state.mode {
-        case .confirm(let intent, var dialog, let requester):
+        case .confirm(let intent, var dialog):
+            // While the dialog is open no key reaches the screen below: each one is an answer or nothing.
             guard let outcome = dialog.handle(key, buttonCount: 2) else {
-                state.mode = .confirm(intent, dialog, from: requester)
+                state.mode = .confirm(intent, dialog)
                 return
             }
             // Too small to show the dialog: only a cancel is taken, never a blind yes.
             if Layout.isTooSmall(state.size), outcome == .chosen(0) { return }
             state.mode = .normal
-            if outcome == .chosen(0) {
-                note(&state, "Sent: \(intent.action) \(intent.target)", .info)
-                effects.append(intent.effect, from: requester)
-            } else {
-                note(&state, "Cancelled: \(intent.action) \(intent.target)", .info)
-            }
+            WriteRunner.answered(&state, yes: outcome == .chosen(0), &effects)
         case .help(let offset):
             let body = Layout(size: state.size).body
             let lines = HelpContent.visualLines(for: state, width: body.width).count
@@ -266,6 +264,7 @@ enum Updater {
             case .help: state.mode = .help(offset: 0)
             case .refresh: refresh(&state, &effects, automatic: false)
             case .quit:
+                WriteRunner.abandon(&state, &effects)
                 state.isFinished = true
                 effects.append(.quit, from: .app)
             }
@@ -288,12 +287,8 @@ enum Updater {
             case .effect(let e): effects.append(e, from: requester)
             case .open(let r): push(&state, r, &effects)
             case .note(let t, let level): note(&state, t, level)
-            case .write(let intent):
-                if state.options.readOnly {
-                    note(&state, "Read-only mode: refused to \(intent.action) \(intent.target)", .error)
-                } else {
-                    state.mode = .confirm(intent, DialogState(selected: 1), from: requester)
-                }
+            case .write(let request):
+                WriteRunner.begin(&state, request, from: requester, &effects)
             }
         }
     }
@@ -320,6 +315,7 @@ enum Updater {
         case .success(.help):
             state.mode = .help(offset: 0)
         case .success(.quit):
+            WriteRunner.abandon(&state, &effects)
             state.isFinished = true
             effects.append(.quit, from: .app)
         case .success(.switchContext(let name)):
@@ -329,6 +325,7 @@ enum Updater {
                 note(&state, "Unknown context '\(name)'; known: \(state.options.contexts.joined(separator: ", "))", .error)
             } else {
                 for i in state.entries.indices.reversed() { leave(&state, at: i, &effects) }
+                WriteRunner.abandon(&state, &effects)
                 state.isFinished = true
                 effects.append(.switchContext(name), from: .app)
             }
@@ -342,6 +339,7 @@ enum Updater {
     /// left the stack is dropped.
     static func receive(_ state: inout AppState, _ result: LoadResult, at: Double, for requester: Requester,
                         _ effects: inout Effects) {
+        WriteRunner.observe(&state, result, at: at, &effects)
         switch result {
         case .overview(let r):
             state.overview.apply(r, at: at, warnings: (try? r.get())?.errors ?? [])
@@ -355,14 +353,10 @@ enum Updater {
             }
         case .group(let name, .success(let d)):
             if let lag = d.lag { state.lagHistory.record(group: name, lag: lag, at: at) }
-        case .connectAction(let action, let cluster, let connector, let error):
-            // A write's outcome is always said, even when the screen that sent it has gone.
-            if let error {
-                note(&state, "\(action.verb) \(connector) on \(cluster) failed: \(error.message)", .error)
-            } else {
-                note(&state, "Done: \(action.verb) \(connector) on \(cluster)", .info)
-            }
-            if requester == state.currentRequester { loadCurrent(&state, &effects) }
+        case .connectors(.success(let listing)):
+            for c in listing.clusters { if let v = c.version { state.connectVersions[c.name] = v } }
+        case .connector(let cluster, _, .success(let d)):
+            if let v = d.workerVersion { state.connectVersions[cluster] = v }
         case .tailEnded(let error?):
             if requester == state.currentRequester { note(&state, "Tail stopped: \(error.message)", .error) }
         default:

@@ -66,11 +66,15 @@ public struct ConnectorDetail: Sendable, Hashable {
     /// Config as returned by the worker; masking of secrets is the view's job.
     public var config: [String: String]
     public var topics: [String]?
+    /// The worker version of the connector's Connect cluster (`GET /`), nil when it could not be
+    /// read: the detail screen offers only the actions that version supports.
+    public var workerVersion: String?
 
-    public init(status: ConnectorStatus, config: [String: String], topics: [String]? = nil) {
+    public init(status: ConnectorStatus, config: [String: String], topics: [String]? = nil, workerVersion: String? = nil) {
         self.status = status
         self.config = config
         self.topics = topics
+        self.workerVersion = workerVersion
     }
 }
 

@@ -13,10 +13,10 @@ public protocol ConnectService: Sendable {
     var clusterNames: [String] { get }
     func connectors() async -> ConnectorListing
     func connector(cluster: String, name: String) async throws -> ConnectorDetail
-    /// Sends the action; throws a message fit for the screen (404, 409 after retries, unreachable).
+    /// Sends the action once, after checking again that the worker supports it; returns without
+    /// waiting for the connector to change (the write flow polls until it settles). Throws a
+    /// message fit for the screen (unsupported, 404, 409 after retries, unreachable).
     func perform(_ action: ConnectAction, cluster: String, connector: String) async throws
-    /// Why an action is unavailable on that cluster (e.g. stop needs Kafka 3.5+), nil when it is.
-    func unsupportedReason(_ action: ConnectAction, cluster: String) async -> String?
 }
 
 /// A live tail of one topic.

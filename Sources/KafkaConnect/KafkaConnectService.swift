@@ -12,11 +12,8 @@ public final class KafkaConnectService: ConnectService, Sendable {
     let http: HTTPClient
     let versions = VersionCache()
     let logger: Logger
-    /// How long `perform` polls the status after an accepted action (0: return at once).
-    public let settleTimeout: Duration
 
     public init(endpoints: [ConnectEndpoint], retry: ConnectRetryPolicy = ConnectRetryPolicy(),
-                settleTimeout: Duration = .seconds(10),
                 logger: Logger = KafkaConnectService.silentLogger) throws {
         var seen = Set<String>()
         for e in endpoints where !seen.insert(e.name).inserted {
@@ -45,7 +42,6 @@ public final class KafkaConnectService: ConnectService, Sendable {
         self.clients = clients
         self.http = http
         self.logger = logger
-        self.settleTimeout = settleTimeout
     }
 
     public func shutdown() async {
@@ -129,10 +125,12 @@ public final class KafkaConnectService: ConnectService, Sendable {
         async let infoTask = c.info(name)
         async let statusTask = c.status(name)
         async let topicsTask = c.topics(name)
+        async let versionTask = workerVersion(c)
         let info = try await infoTask
         var status = try await statusTask
         if status.type == "unknown", let t = info.type { status.type = t }
-        return ConnectorDetail(status: status, config: info.configStrings, topics: await topicsTask)
+        return ConnectorDetail(status: status, config: info.configStrings, topics: await topicsTask,
+                               workerVersion: await versionTask?.text)
     }
 
     // MARK: Actions
@@ -148,20 +146,21 @@ public final class KafkaConnectService: ConnectService, Sendable {
         return version?.unsupportedReason(action, cluster: cluster)
     }
 
-    /// Sends the action, then polls the status until it settles (at most `settleTimeout`), so the
-    /// caller's next read shows the end state. Throws a message fit for the screen.
+    /// Sends the action once (after the version check); the caller's write flow polls until it
+    /// settles. Throws a message fit for the screen.
     public func perform(_ action: ConnectAction, cluster: String, connector: String) async throws {
         do {
             _ = try await performDetailed(action, cluster: cluster, connector: connector)
-            guard settleTimeout > .zero else { return }
-            let s = try await awaitSettled(action, cluster: cluster, connector: connector, before: nil, timeout: settleTimeout)
-            if !s.settled {
-                throw UserFacingError("\(action.verb) was accepted by Connect cluster \(cluster), but \(connector) did not settle "
-                    + "within \(ConnectClusterClient.seconds(settleTimeout)): now \(ConnectTransition.summary(s.after))")
-            }
         } catch let e as ConnectError {
             throw e.userFacing
         }
+    }
+
+    /// The worker version of a cluster, read once (`GET /`) and cached.
+    func workerVersion(_ c: ConnectClusterClient) async -> ConnectVersion? {
+        if let v = await versions.get(c.endpoint.name) { return v }
+        _ = await info(c)
+        return await versions.get(c.endpoint.name)
     }
 
     /// Sends the action after the version check; throws `ConnectError`.

@@ -41,10 +41,11 @@ enum TerminalUI {
 
         var route: Route = .topics
         while true {
-            let options = BrowserOptions(
+            var options = BrowserOptions(
                 contextName: settings.contextName ?? "default", contexts: usable, readOnly: settings.readOnly,
                 refreshInterval: settings.refreshSeconds, initialRoute: route,
                 utcOffsetSeconds: TimeZone.current.secondsFromGMT(), glyphs: term.capabilities.glyphs)
+            options.user = OSUser.name
             let runtime = BrowserRuntime(device: term, services: services.browser, options: options)
             let exit = await runtime.run()
             await services.close()
@@ -95,7 +96,9 @@ enum TerminalUI {
         }
         let tail = factory.tail(settings, logger: logger)
         if let tail { closers.append(tail.close) }
-        return Services(browser: BrowserServices(cluster: cluster.service, connect: connect, tail: tail?.service),
+        // Every write's audit line, as the CLI's WriteDriver logs it.
+        let audit: @Sendable (String) -> Void = { line in logger.notice(Logger.Message(stringLiteral: line)) }
+        return Services(browser: BrowserServices(cluster: cluster.service, connect: connect, tail: tail?.service, audit: audit),
                         closers: closers)
     }
 

@@ -57,7 +57,7 @@ import Testing
                 }
             }
             await h.settle()
-            #expect(!h.ran.contains { if case .connectAction = $0 { true } else if case .checkConnectAction = $0 { true } else { false } },
+            #expect(!h.ran.contains { if case .connectAction = $0 { true } else { false } },
                     "\(route): \(h.ran)")
             #expect(h.connect.performed.isEmpty)
         }

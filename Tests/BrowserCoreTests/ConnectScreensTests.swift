@@ -92,7 +92,7 @@ import Testing
         var h = await Harness.at(.connectors)
         h.press("pause")
         await h.settle()
-        guard case .confirm(let intent, _, _) = h.state.mode else {
+        guard case .confirm(let intent, _) = h.state.mode else {
             Issue.record("expected a confirmation, mode is \(h.state.mode)")
             return
         }
@@ -121,7 +121,7 @@ import Testing
         h.press("mark")
         h.press("restartFailed")
         await h.settle()
-        guard case .confirm(let intent, _, _) = h.state.mode else {
+        guard case .confirm(let intent, _) = h.state.mode else {
             Issue.record("expected a confirmation")
             return
         }
@@ -151,7 +151,7 @@ import Testing
         h.press("mark")
         h.press("stop")
         await h.settle()
-        guard case .confirm(let intent, _, _) = h.state.mode else {
+        guard case .confirm(let intent, _) = h.state.mode else {
             Issue.record("expected a confirmation for the QA connector")
             return
         }

@@ -3,6 +3,7 @@ import ClusterModel
 import KafkaTestSupport
 import TerminalCore
 import Testing
+import WriteFlow
 
 /// Drives AppState like the runtime does, but synchronously and with a fixed clock:
 /// effects run against fixture services and their results are fed back in order.
@@ -19,6 +20,8 @@ struct Harness {
     var pending: [Effect] { queue.map(\.effect) }
     /// Every effect run, in order.
     var ran: [Effect] = []
+    /// Audit lines written, in order.
+    var audits: [String] = []
     /// Who asked for the latest job of each kind (where `deliver` sends results).
     var requesters: [EffectKind: Requester] = [:]
 
@@ -81,9 +84,8 @@ struct Harness {
                 var err: LoadError? = nil
                 do { try await connect.perform(a, cluster: cl, connector: co) } catch { err = LoadError(error) }
                 send(.loaded(.connectAction(a, cluster: cl, connector: co, error: err), at: now, for: from))
-            case .checkConnectAction(let a, let cl):
-                send(.loaded(.actionSupport(a, cluster: cl, reason: await connect.unsupportedReason(a, cluster: cl)), at: now,
-                             for: from))
+            case .audit(let line):
+                audits.append(line)
             case .cancel, .startTail, .stopTail, .switchContext, .quit:
                 break
             }
@@ -118,8 +120,8 @@ struct WriteProbeScreen: Screen {
     mutating func leave() -> [Effect] { [] }
     mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] {
         guard action == .perform(.connector(.pause)) else { return [] }
-        return [.write(WriteIntent(action: "pause connector", target: "orders-sink on Connect cluster QA",
-                                   effect: .connectAction(.pause, cluster: "QA", connector: "orders-sink")))]
+        return [.write(WriteRequest(description: ConnectWrite.description(.pause, connector: "orders-sink", cluster: "QA"),
+                                    steps: [.connectAction(.pause, cluster: "QA", connector: "orders-sink")]))]
     }
     mutating func receive(_ result: LoadResult, at time: Double, context: ScreenContext) -> [ScreenOutput] { [] }
     var status: ViewStatus { ViewStatus() }

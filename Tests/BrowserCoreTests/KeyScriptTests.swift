@@ -231,19 +231,20 @@ import Testing
         var h = await Harness.at(.topics)
         h.state.push(WriteProbeScreen())
         h.press("pause")
-        guard case .confirm(let intent, _, _) = h.state.mode else { Issue.record("no dialog"); return }
+        guard case .confirm(let intent, _) = h.state.mode else { Issue.record("no dialog"); return }
         #expect(intent.target == "orders-sink on Connect cluster QA")
         #expect(h.text().contains("orders-sink on Connect cluster QA"))
         #expect(h.pending.isEmpty)
         h.key(.enter)  // the default button is No
         #expect(h.state.mode == .normal)
-        #expect(h.pending.isEmpty)
+        #expect(!h.pending.contains { if case .connectAction = $0 { true } else { false } }, "\(h.pending)")
+        await h.settle()
         h.press("pause")
         h.key(.character("y"))
         #expect(h.pending == [.connectAction(.pause, cluster: "QA", connector: "orders-sink")])
         await h.settle()
         #expect(h.connect.performed == ["pause QA/orders-sink"])
-        #expect(h.text().contains("Done: pause orders-sink on QA"))
+        #expect(h.text().contains("Done: pause connector orders-sink on Connect cluster QA"), "\(h.text())")
     }
 
     /// Shrunk below the minimum while a confirmation is up, the dialog cannot be read, so

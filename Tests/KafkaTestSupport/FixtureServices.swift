@@ -250,6 +250,8 @@ public final class FixtureConnectService: ConnectService, @unchecked Sendable {
     public let control: FixtureControl
     private let lock = NSLock()
     private var performedActions: [(ConnectAction, String, String)] = []
+    /// Current statuses: start as `listing`; actions change them as a worker would, at once.
+    private var statuses: [ConnectorStatus] = FixtureConnectService.listing.connectors
 
     public init(control: FixtureControl = FixtureControl()) { self.control = control }
 
@@ -281,27 +283,51 @@ public final class FixtureConnectService: ConnectService, @unchecked Sendable {
             return ConnectorListing(clusters: Self.listing.clusters, connectors: [],
                                     errors: [SourceError(source: "QA", message: "\(error)")])
         }
-        return Self.listing
+        return ConnectorListing(clusters: Self.listing.clusters, connectors: lock.withLock { statuses })
     }
 
     public func connector(cluster: String, name: String) async throws -> ConnectorDetail {
         try await control.enter(.connector)
-        guard let s = Self.listing.connectors.first(where: { $0.connect == cluster && $0.name == name }) else {
+        guard let s = lock.withLock({ statuses.first(where: { $0.connect == cluster && $0.name == name }) }) else {
             throw UserFacingError("connector \(name) not found on Connect cluster \(cluster) (404)")
         }
         return ConnectorDetail(status: s, config: ["connector.class": "io.example.\(s.type.capitalized)Connector",
                                                    "tasks.max": String(s.tasks.count), "topics": "orders"],
-                               topics: ["orders"])
+                               topics: ["orders"],
+                               workerVersion: Self.listing.clusters.first { $0.name == cluster }?.version)
     }
 
+    /// Checks the worker version again (as the real service does), records the action and applies it.
     public func perform(_ action: ConnectAction, cluster: String, connector: String) async throws {
         try await control.enter(.perform)
-        lock.withLock { performedActions.append((action, cluster, connector)) }
+        if let reason = Self.listing.clusters.first(where: { $0.name == cluster })?.version
+            .flatMap(ConnectVersion.init)?.unsupportedReason(action, cluster: cluster) {
+            throw UserFacingError("Connect cluster \(cluster): cannot \(action.verb) \(connector): \(reason)")
+        }
+        lock.withLock {
+            performedActions.append((action, cluster, connector))
+            if let i = statuses.firstIndex(where: { $0.connect == cluster && $0.name == connector }) {
+                statuses[i] = Self.applying(action, to: statuses[i])
+            }
+        }
     }
 
-    public func unsupportedReason(_ action: ConnectAction, cluster: String) async -> String? {
-        if action == .stop && cluster == "DEV" { return "stop needs Kafka Connect 3.5 or newer; DEV runs 3.4.1" }
-        return nil
+    /// The status a worker reports once `action` took effect.
+    static func applying(_ action: ConnectAction, to s: ConnectorStatus) -> ConnectorStatus {
+        var s = s
+        func setTasks(_ change: (ConnectTaskStatus) -> String) {
+            s.tasks = s.tasks.map { var t = $0; t.state = change(t); if t.state != "FAILED" { t.trace = nil }; return t }
+        }
+        switch action {
+        case .pause: s.state = "PAUSED"; setTasks { $0.state == "FAILED" ? "FAILED" : "PAUSED" }
+        case .resume: s.state = "RUNNING"; setTasks { $0.state == "FAILED" ? "FAILED" : "RUNNING" }
+        case .stop: s.state = "STOPPED"; s.tasks = []
+        case .restart(let includeTasks, let onlyFailed):
+            if !onlyFailed || s.state == "FAILED" { s.state = "RUNNING" }
+            if includeTasks { setTasks { onlyFailed && $0.state != "FAILED" ? $0.state : "RUNNING" } }
+        case .restartTask(let id): setTasks { $0.id == id ? "RUNNING" : $0.state }
+        }
+        return s
     }
 }
 

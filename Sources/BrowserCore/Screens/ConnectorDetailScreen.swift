@@ -1,5 +1,6 @@
 import ClusterModel
 import TerminalCore
+import WriteFlow
 
 /// One connector: summary, tasks (state, worker, first trace line), config sorted by key
 /// with secrets masked, and a scrollable stack-trace viewer. Tab switches section.
@@ -25,7 +26,6 @@ public struct ConnectorDetailScreen: Screen {
     /// The task whose trace the Trace section shows (nil: the connector's own trace).
     public private(set) var traceTask: Int?
     public private(set) var traceOffset = 0
-    var flow = ConnectActionFlow()
 
     public init(cluster: String, name: String) {
         self.cluster = cluster
@@ -129,14 +129,22 @@ public struct ConnectorDetailScreen: Screen {
         case .perform(.section(let a)): sections.apply(a)
         case .perform(.connector(.restartTask)):
             guard let t = tasks.selected else { return [.note("No task to restart", .warn)] }
-            return flow.request(.restartTask(t.id), [(ConnectTarget(cluster: cluster, connector: name), data.value?.status)])
+            return [.write(writeRequest(.restartTask(t.id), context: context))]
         case .perform(let a):
             guard case .connector(let c) = a, let act = c.connectAction else { return [] }
-            return flow.request(act, [(ConnectTarget(cluster: cluster, connector: name), data.value?.status)])
+            return [.write(writeRequest(act, context: context))]
         case .navigate, .sortNext, .sortReverse:
             break
         }
         return []
+    }
+
+    /// The action on this connector, checked against the worker version this screen loaded.
+    func writeRequest(_ action: ConnectAction, context: ScreenContext) -> WriteRequest {
+        var versions = context.connectVersions
+        if let v = data.value?.workerVersion { versions[cluster] = v }
+        return ConnectWriteRequest.make(action, [(ConnectTarget(cluster: cluster, connector: name), data.value?.status)],
+                                        versions: versions, poll: .load(.connector(cluster: cluster, name: name)))
     }
 
     mutating func scrollTrace(_ n: Navigation, area: Rect) {
@@ -164,13 +172,10 @@ public struct ConnectorDetailScreen: Screen {
                 config.setRows(d.config.keys.sorted().map { ConfigRow(key: $0, value: ConnectConfigMasking.display(key: $0, value: d.config[$0]!)) },
                                visibleRows: rows)
                 traceOffset = min(traceOffset, traceView().maxOffset(in: traceArea(context.area)))
-                return flow.observe([d.status])
             case .failure(let e):
                 data.fail(e, at: time)
             }
             return []
-        case .actionSupport, .connectAction:
-            return flow.receive(result)
         default:
             return []
         }

@@ -1,5 +1,6 @@
 import ClusterModel
 import TerminalCore
+import WriteFlow
 
 /// Every connector of every Connect cluster: state, tasks running/total, failed tasks,
 /// worker. FAILED connectors and connectors with failed tasks stand out (symbol + role).
@@ -11,7 +12,6 @@ public struct ConnectorsSpec: ListScreenSpec {
 
     public let route: Route = .connectors
     public let what = "connectors"
-    var flow = ConnectActionFlow()
 
     public var columns: [ListColumn<ConnectorStatus>] { Self.columns }
     public func identity(_ c: ConnectorStatus) -> String { "\(c.connect)/\(c.name)" }
@@ -32,25 +32,14 @@ public struct ConnectorsSpec: ListScreenSpec {
     public mutating func perform(_ action: Action, on rows: [ConnectorStatus], context: ScreenContext) -> [ScreenOutput] {
         guard case .connector(let c) = action, let act = c.connectAction else { return [] }
         guard !rows.isEmpty else { return [.note("No connector selected", .warn)] }
-        return flow.request(act, rows.map { (ConnectTarget(cluster: $0.connect, connector: $0.name), $0) })
+        return [.write(ConnectWriteRequest.make(act, rows.map { (ConnectTarget(cluster: $0.connect, connector: $0.name), $0) },
+                                                versions: context.connectVersions, poll: .load(.connectors)))]
     }
 
-    public mutating func didLoad(_ l: ConnectorListing, rows: [ConnectorStatus]) -> [ScreenOutput] {
-        flow.observe(l.connectors)
-    }
-
+    /// The marks were for the write that just ended.
     public mutating func receiveOther(_ result: LoadResult) -> (outputs: [ScreenOutput], clearMarks: Bool) {
-        switch result {
-        case .connector(_, _, .success(let d)):
-            // A detail screen above read a fresher status: keep the list in step.
-            return (flow.observe([d.status]), false)
-        case .actionSupport, .connectAction:
-            let hadQueue = !flow.queue.isEmpty
-            let out = flow.receive(result)
-            return (out, hadQueue && flow.queue.isEmpty)
-        default:
-            return ([], false)
-        }
+        if case .writeFinished(let outcome) = result { return ([], outcome.wasSent) }
+        return ([], false)
     }
 
     /// Clusters that could not be read, one line each (two at most), when there is room.

@@ -53,7 +53,7 @@ public struct LiveServiceFactory: ServiceFactory {
 
     public func connect(_ settings: KafscopeSettings, logger: Logger) throws -> OpenedService<any ConnectService> {
         let endpoints = try settings.requireConnect().map { try ConnectorCLI.endpoint(from: $0) }
-        let service = try KafkaConnectService(endpoints: endpoints, settleTimeout: .seconds(WriteFlow.defaultSettleTimeout), logger: logger)
+        let service = try KafkaConnectService(endpoints: endpoints, logger: logger)
         return OpenedService(service) { await service.shutdown() }
     }
 

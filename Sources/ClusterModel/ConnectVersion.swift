@@ -1,5 +1,3 @@
-import ClusterModel
-
 /// A worker version from `GET /` (`3.7.0`, `7.6.1-ccs`, `3.9.0-SNAPSHOT`), compared numerically.
 public struct ConnectVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var major: Int

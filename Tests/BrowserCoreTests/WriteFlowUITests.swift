@@ -1,0 +1,124 @@
+@testable import BrowserCore
+import ClusterModel
+import KafkaTestSupport
+import TerminalCore
+import Testing
+import WriteFlow
+
+/// The terminal UI runs writes through the one WriteFlow (issue 11, item 4): the confirmation is up
+/// in the frame of the key press, no key reaches the screen below it, and what it says, sends and
+/// logs is what the flow the CLI drives says, sends and logs.
+@Suite struct WriteFlowUITests {
+    /// Connectors screen with the cursor on `connector` (QA/orders-sink is RUNNING, DEV/audit-s3-sink PAUSED).
+    static func on(_ connector: String) async throws -> Harness {
+        var h = await Harness.at(.connectors, size: Size(width: 120, height: 30))
+        h.press("top")
+        for _ in 0..<3 where (h.state.current as? ConnectorsScreen)?.list.selected?.name != connector { h.press("down") }
+        try #require((h.state.current as? ConnectorsScreen)?.list.selected?.name == connector)
+        return h
+    }
+
+    static func onOrdersSink() async throws -> Harness { try await on("orders-sink") }
+
+    @Test func theConfirmationIsDrawnBeforeAnyNetworkAnswer() async throws {
+        var h = try await Self.onOrdersSink()
+        let ranBefore = h.ran.count
+        h.press("pause")
+        // Same update, nothing run, nothing queued: the dialog comes from what the list loaded.
+        #expect(h.queue.isEmpty, "\(h.pending)")
+        #expect(h.ran.count == ranBefore)
+        guard case .confirm(let intent, _) = h.state.mode else {
+            Issue.record("no confirmation after the key press: \(h.state.mode)")
+            return
+        }
+        #expect(intent.question == "Pause connector orders-sink on Connect cluster QA?")
+        #expect(h.text().contains("Really pause connector?"))
+        #expect(h.text().contains("orders-sink on Connect cluster QA"))
+    }
+
+    @Test func aKeyTypedWhileTheConfirmationIsOpenNeverReachesTheScreenBelow() async throws {
+        var h = try await Self.onOrdersSink()
+        h.press("pause")
+        let route = h.state.route
+        let selected = (h.state.current as? ConnectorsScreen)?.list.selected?.name
+        // Typed ahead: list movement, a command, a filter, a mark, another write, a jump.
+        for k: Key in [.character("j"), .down, .character(":"), .character("b"), .character("/"), .character(" "),
+                       .character("R"), .character("G"), .pageDown, .ctrl("f")] {
+            h.key(k)
+            guard case .confirm = h.state.mode else { Issue.record("\(k.displayName) closed the dialog"); return }
+        }
+        await h.settle()
+        #expect(h.state.route == route)
+        #expect((h.state.current as? ConnectorsScreen)?.list.selected?.name == selected)
+        #expect((h.state.current as? ConnectorsScreen)?.marked.isEmpty == true)
+        #expect(!h.state.isFinished)
+        #expect(h.connect.performed.isEmpty, "\(h.connect.performed)")
+        h.key(.character("n"))
+        await h.settle()
+        #expect(h.state.mode == .normal)
+        #expect(h.connect.performed.isEmpty)
+    }
+
+    @Test func aConfirmedWriteSettlesReportsAndIsAudited() async throws {
+        var h = try await Self.onOrdersSink()
+        h.press("pause")
+        h.key(.character("y"))
+        await h.settle()
+        #expect(h.connect.performed == ["pause QA/orders-sink"])
+        // The flow read the list again (addressed to the screen) and saw the end state.
+        #expect(h.state.write == nil)
+        let note = try #require(h.state.note)
+        #expect(note.text.hasPrefix("QA/orders-sink: connector RUNNING → PAUSED"), "\(note.text)")
+        #expect(h.audits.count == 1)
+        #expect(h.audits.first?.contains("result=ok") == true, "\(h.audits)")
+        #expect(h.audits.first?.contains(#"target=orders-sink"#) == true, "\(h.audits)")
+    }
+
+    @Test func aDeclinedWriteSendsNothingAndIsAuditedAsCancelled() async throws {
+        var h = try await Self.onOrdersSink()
+        h.press("pause")
+        h.key(.character("n"))
+        await h.settle()
+        #expect(h.connect.performed.isEmpty)
+        #expect(h.audits.count == 1 && h.audits[0].contains("result=cancelled") && h.audits[0].contains("sent=false"),
+                "\(h.audits)")
+    }
+
+    /// The UI's dialog, message and audit line are the WriteFlow's own for the same write, driven
+    /// step by step as the CLI's WriteDriver drives it.
+    @Test func theTUIAndTheCLIDriveTheSameWriteStateMachine() async throws {
+        var h = try await Self.onOrdersSink()
+        h.state.options.user = "tester"
+        let before = try #require((h.state.current as? ConnectorsScreen)?.list.selected)
+        h.press("pause")
+        guard case .confirm(let intent, _) = h.state.mode else { Issue.record("no dialog"); return }
+        h.key(.character("y"))
+        await h.settle()
+        let after = try #require((h.state.current as? ConnectorsScreen)?.list.rows.first { $0.name == "orders-sink" })
+
+        // The CLI's sequence (WriteDriver.run) on the same description.
+        let description = ConnectWrite.description(.pause, connector: "orders-sink", cluster: "QA", current: before)
+        var flow = WriteFlow(description, user: "tester")
+        #expect(flow.start(readOnly: false, confirmation: .ask) == .check)
+        guard case .confirm(let confirmation) = flow.checked(.ready(description)) else { Issue.record("no confirm"); return }
+        #expect(confirmation.question == intent.question)
+        #expect(flow.confirmed() == .send(description))
+        #expect(flow.sent(.accepted("accepted by Connect cluster QA"), now: 0) == .poll)
+        let seen = ConnectWrite.observation(.pause, cluster: "QA", connector: "orders-sink", before: before, after: after)
+        guard case .report(let report) = flow.observed(seen, now: 0.1) else { Issue.record("no report"); return }
+        #expect(h.state.note?.text == report.message)
+        #expect(h.audits == [report.audit.line])
+    }
+
+    @Test func anActionTheWorkerCannotRunIsRefusedBeforeAnyDialog() async throws {
+        // DEV runs 3.4.1 (from the listing already loaded): stop needs 3.5.
+        var h = try await Self.on("audit-s3-sink")
+        h.press("stop")
+        #expect(h.state.mode == .normal)
+        #expect(h.queue.allSatisfy { if case .audit = $0.effect { true } else { false } }, "\(h.pending)")
+        #expect(h.state.note?.text.contains("needs Kafka Connect 3.5") == true, "\(String(describing: h.state.note))")
+        await h.settle()
+        #expect(h.audits.count == 1 && h.audits[0].contains("result=refused"), "\(h.audits)")
+        #expect(h.connect.performed.isEmpty)
+    }
+}
