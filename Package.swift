@@ -102,6 +102,7 @@ let package = Package(
         // Benchmarks (run by scripts/bench, never by the test suite).
         .executableTarget(name: "KafscopeBench", dependencies: [
             "KafkaWire", "KafkaProtocol", "KafkaRecords", "BrowserCore", "TerminalCore", "ClusterModel",
+            "KafkaClient", "KafkaAdmin",
         ]),
 
         // Test-only helpers: peer launchers, fixtures, snapshot assertions.

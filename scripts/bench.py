@@ -4,6 +4,7 @@
   records  decode speed of fetch responses (KafscopeBench, release build)
   render   Topics screen render time with 20,000 rows (KafscopeBench, release build)
   topics   `kafscope get topics -o json` vs `kcat -L`, 2,000 topics x 10 partitions, 3 brokers
+  firstpaint  the Topics screen's first frame (rows) vs `kcat -L`, 4,000 topics x 10 partitions, 3 brokers
   groups   requests sent per broker when describing the lag of 500 groups
   tail     `kafscope tail --from beginning --exit-at-end` vs `kcat -C -e`, ~300,000 x 100-byte records
   idle     CPU use and bytes written to the terminal while the TUI idles with auto-refresh
@@ -88,6 +89,38 @@ def bench_topics():
         compare("kafscope get topics -o json", [kafscope, "get", "topics", "-o", "json", "-b", boot],
                 "kcat -L", ["kcat", "-L", "-b", boot],
                 extra=[("kafscope get brokers -o json", [kafscope, "get", "brokers", "-o", "json", "-b", boot])])
+    finally:
+        mc.close()
+
+
+def bench_firstpaint():
+    """Issue 11 item 6: the Topics screen's first frame on 4,000 topics x 10 partitions, 3 brokers,
+    against `kcat -L` (one Metadata request) on the same mock; the full frame adds the offsets and sizes."""
+    exe = build_release("KafscopeBench")
+    mc = MockCluster(brokers=3)
+    try:
+        for i in range(4000):
+            mc.create_topic("paint-topic-%04d" % i, partitions=10, replication_factor=3)
+        boot = mc.bootstraps
+        log("mock cluster %s: 4,000 topics x 10 partitions, 3 brokers" % boot)
+        first, full = [], []
+        for run in range(RUNS + 1):
+            out = subprocess.run([exe, "firstpaint", boot], check=True, capture_output=True, text=True).stdout
+            r = json.loads(out.strip().splitlines()[-1])
+            if "error" in r or r["rows"] != 4000 or not r["first_frame_had_pending_cells"]:
+                raise RuntimeError("firstpaint run did not paint 4,000 rows first: %s" % out)
+            if run > 0:  # the first run warms the page cache
+                first.append(r["first_frame_s"])
+                full.append(r["full_frame_s"])
+        timed(["kcat", "-L", "-b", boot])
+        kcat = statistics.median(timed(["kcat", "-L", "-b", boot])[0] for _ in range(RUNS))
+        f, u = statistics.median(first), statistics.median(full)
+        log("| what | median wall time |")
+        log("|---|---|")
+        log("| kafscope Topics screen, first frame (rows from Metadata) | %.3f s |" % f)
+        log("| kafscope Topics screen, full frame (messages, sizes, min ISR) | %.3f s |" % u)
+        log("| `kcat -L` | %.3f s |" % kcat)
+        log("ratio first frame / kcat -L: %.2f" % (f / kcat))
     finally:
         mc.close()
 
@@ -238,13 +271,13 @@ def bench_idle():
 def main():
     which = sys.argv[1:] or ["all"]
     if which == ["all"]:
-        which = ["records", "render", "topics", "groups", "tail", "idle", "produce"]
+        which = ["records", "render", "topics", "firstpaint", "groups", "tail", "idle", "produce"]
     for w in which:
         log("\n## %s" % w)
         if w in ("records", "render"):
             bench_swift(w)
         else:
-            {"topics": bench_topics, "groups": bench_groups, "tail": bench_tail, "idle": bench_idle,
+            {"topics": bench_topics, "firstpaint": bench_firstpaint, "groups": bench_groups, "tail": bench_tail, "idle": bench_idle,
              "produce": bench_produce}[w]()
 
 

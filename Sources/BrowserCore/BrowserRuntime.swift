@@ -124,6 +124,20 @@ public final class BrowserRuntime: @unchecked Sendable {
             cancel(kind, for: requester)
         case .stopTail:
             cancel(.tail, for: requester)
+        case .load(.topics):
+            // In stages: the rows after Metadata, the counts and sizes when they are read.
+            launch(kind: .topics, for: requester) { [services] post in
+                do {
+                    for try await stage in services.cluster.topicsInStages() {
+                        // Each stage is drawn as it comes; the full one ends the job.
+                        post(.topics(.success(stage)), !stage.isPreliminary)
+                        if !stage.isPreliminary { return }
+                    }
+                    post(.topics(.failure(LoadError("the topic list ended before the full answer"))), true)
+                } catch {
+                    post(.topics(.failure(LoadError(error))), true)
+                }
+            }
         case .load(let load):
             launch(kind: load.kind, for: requester) { [services] post in
                 post(await Self.perform(load, services: services), true)

@@ -30,6 +30,8 @@ public protocol ListScreenSpec: Sendable {
     func value(in result: LoadResult) -> Result<Value, LoadError>?
     /// Per-source errors that came with a value (shown as a partial-result note).
     func warnings(_ value: Value) -> [SourceError]
+    /// A first stage: shown when there is nothing yet, and the screen keeps loading.
+    func isPreliminary(_ value: Value) -> Bool
     func rows(_ value: Value, at time: Double) -> [Row]
 
     /// Where Enter on a row goes (nil: nowhere).
@@ -59,6 +61,7 @@ extension ListScreenSpec {
     public var leaveEffects: [Effect] { [] }
     public func cached(context: ScreenContext) -> (Value, Double)? { nil }
     public func warnings(_ value: Value) -> [SourceError] { [] }
+    public func isPreliminary(_ value: Value) -> Bool { false }
     public var actions: [Action] { [] }
     public var unusedGlobalActions: Set<Action> { [] }
     public var marksRows: Bool { false }
@@ -149,6 +152,12 @@ public struct ListScreen<Spec: ListScreenSpec>: Screen {
             return out
         }
         switch r {
+        case .success(let v) where spec.isPreliminary(v):
+            // Rows at once on first paint; a refresh keeps the full rows it has until the full answer.
+            guard data.value == nil else { return [] }
+            let out = store(v, at: time, context: context)
+            data.begin()
+            return out
         case .success(let v):
             return store(v, at: time, context: context)
         case .failure(let e):

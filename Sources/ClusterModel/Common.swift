@@ -29,9 +29,14 @@ extension FieldState: Hashable where Value: Hashable {}
 public struct Partial<Value: Sendable>: Sendable {
     public var value: Value
     public var errors: [SourceError]
-    public init(_ value: Value, errors: [SourceError] = []) {
+    /// A first answer: the rows are there, the columns that need later requests (offsets,
+    /// sizes) are not yet, and the full answer follows (staged loading: first paint never waits
+    /// for the slowest broker).
+    public var isPreliminary: Bool
+    public init(_ value: Value, errors: [SourceError] = [], isPreliminary: Bool = false) {
         self.value = value
         self.errors = errors
+        self.isPreliminary = isPreliminary
     }
 }
 

@@ -3,9 +3,23 @@
 public protocol ClusterService: Sendable {
     func overview() async throws -> ClusterOverview
     func topics() async throws -> Partial<[TopicSummary]>
+    /// The topic list in stages: a preliminary answer from Metadata alone, then the full one.
+    func topicsInStages() -> AsyncThrowingStream<Partial<[TopicSummary]>, Error>
     func topic(named name: String) async throws -> TopicDetail
     func groups() async throws -> Partial<[GroupSummary]>
     func group(named name: String) async throws -> GroupDetail
+}
+
+extension ClusterService {
+    /// Services with nothing quick to say first answer once.
+    public func topicsInStages() -> AsyncThrowingStream<Partial<[TopicSummary]>, Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do { continuation.yield(try await topics()); continuation.finish() } catch { continuation.finish(throwing: error) }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
 }
 
 /// What the browser asks of the configured Kafka Connect clusters.

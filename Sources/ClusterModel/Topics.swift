@@ -13,6 +13,8 @@ public struct TopicSummary: Sendable, Hashable {
     public var messagesStale = false
     /// Bytes on disk of all replicas (DescribeLogDirs); nil when unsupported or not loaded.
     public var sizeBytes: Int64?
+    /// From a preliminary answer: messages, size and under-min-ISR are still being read.
+    public var detailsPending = false
 
     public init(name: String, isInternal: Bool = false, partitions: Int, replicationFactor: Int,
                 underReplicated: Int = 0, underMinIsr: Int? = nil, offline: Int = 0, messages: Int64? = nil,

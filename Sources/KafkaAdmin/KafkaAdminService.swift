@@ -114,7 +114,41 @@ public final class KafkaAdminService: ClusterService, Sendable {
     // MARK: Topics
 
     public func topics() async throws -> Partial<[TopicSummary]> {
-        let meta = try await client.metadata(refresh: true)
+        try await topics(from: try await client.metadata(refresh: true))
+    }
+
+    /// Rows from Metadata at once (partitions, replication, under-replicated, offline), then the
+    /// full list once offsets, min.insync.replicas and sizes are read: the list appears after one
+    /// round trip however slow the slowest broker's ListOffsets or DescribeLogDirs is.
+    public func topicsInStages() -> AsyncThrowingStream<Partial<[TopicSummary]>, Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    let meta = try await client.metadata(refresh: true)
+                    continuation.yield(Partial(Self.metadataOnly(meta), isPreliminary: true))
+                    continuation.yield(try await topics(from: meta))
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    static func metadataOnly(_ meta: ClusterMetadata) -> [TopicSummary] {
+        meta.topics.values.sorted(by: { $0.name < $1.name }).map { t in
+            var s = TopicSummary(name: t.name, isInternal: t.isInternal, partitions: t.partitions.count,
+                                 replicationFactor: t.partitions.map(\.replicas.count).max() ?? 0,
+                                 underReplicated: t.partitions.filter { $0.isr.count < $0.replicas.count }.count,
+                                 offline: t.partitions.filter { $0.leader < 0 }.count,
+                                 messages: t.partitions.isEmpty ? 0 : nil)
+            s.detailsPending = true
+            return s
+        }
+    }
+
+    func topics(from meta: ClusterMetadata) async throws -> Partial<[TopicSummary]> {
         var errors: [SourceError] = []
         let all = meta.topics.mapValues { $0.partitions.map(\.partition) }
         async let earliest = offsets(forTopics: all, spec: .earliest)

@@ -7,11 +7,14 @@ case "records":
     RecordsBench.run(Array(args.dropFirst()))
 case "render":
     RenderBench.run(Array(args.dropFirst()))
+case "firstpaint":
+    await FirstPaintBench.run(Array(args.dropFirst()))
 default:
     print("""
     usage: kafscope-bench <bench> [options]
     benches:
       records   decode a Fetch v4 response body of 1 MB of 100-byte records, per codec
       render    draw the Topics screen with 20,000 rows; keypress-to-screen latency
+      firstpaint BOOTSTRAP  time to the Topics screen's first frame (rows) and full frame (counts, sizes)
     """)
 }

@@ -94,6 +94,55 @@ import Testing
         #expect(!device.presented.contains { $0.text().contains("old-answer") })
     }
 
+    /// Answers the topic list in two stages; the full one waits for a gate.
+    final class StagedService: ClusterService, @unchecked Sendable {
+        let base = FixtureClusterService()
+        let lock = NSLock()
+        var gateOpen = false
+        func open() { lock.withLock { gateOpen = true } }
+        func overview() async throws -> ClusterOverview { try await base.overview() }
+        func topics() async throws -> Partial<[TopicSummary]> { try await base.topics() }
+        func topicsInStages() -> AsyncThrowingStream<Partial<[TopicSummary]>, Error> {
+            AsyncThrowingStream { continuation in
+                Task {
+                    var first = TopicSummary(name: "staged-topic", partitions: 10, replicationFactor: 3)
+                    first.detailsPending = true
+                    continuation.yield(Partial([first], isPreliminary: true))
+                    while !self.lock.withLock({ self.gateOpen }) { try? await Task.sleep(for: .milliseconds(5)) }
+                    continuation.yield(Partial([TopicSummary(name: "staged-topic", partitions: 10, replicationFactor: 3,
+                                                             messages: 777, sizeBytes: 4096)]))
+                    continuation.finish()
+                }
+            }
+        }
+        func topic(named name: String) async throws -> TopicDetail { try await base.topic(named: name) }
+        func groups() async throws -> Partial<[GroupSummary]> { try await base.groups() }
+        func group(named name: String) async throws -> GroupDetail { try await base.group(named: name) }
+    }
+
+    /// Issue 11 item 6: the rows are drawn from the first stage while the counts are still being
+    /// read (the gate is opened only after that frame was seen), then filled in.
+    @Test func topicsAppearBeforeTheirCountsAndFillInLater() async throws {
+        let service = StagedService()
+        let device = ScriptedDevice(size: Size(width: 100, height: 24), steps: [
+            .waitFor("staged-topic"),
+            .run { service.open() },
+            .waitFor("777"),
+            .key(.ctrl("c")),
+        ])
+        let runtime = BrowserRuntime(device: device, services: Self.services(service),
+                                     options: BrowserOptions(refreshInterval: 0))
+        _ = await runtime.run()
+        #expect(device.failure == nil, "\(device.failure ?? "")")
+        let first = try #require(device.presented.first { $0.text().contains("staged-topic") })
+        let row = try #require(first.text().split(separator: "\n").first { $0.contains("staged-topic") })
+        #expect(row.contains("…") && !row.contains("777"), "\(row)")
+        #expect(first.text().contains("Loading") || first.text().contains("…"), "the screen still says it is loading")
+        let last = try #require(device.presented.last { $0.text().contains("777") })
+        let full = try #require(last.text().split(separator: "\n").first { $0.contains("staged-topic") })
+        #expect(full.contains("4.0 KiB") || full.contains("4 KiB") || full.contains("4.0K"), "\(full)")
+    }
+
     @Test func autoRefreshTicksWithoutKeys() async {
         let cluster = FixtureClusterService()
         let device = ScriptedDevice(size: Size(width: 80, height: 24), steps: [

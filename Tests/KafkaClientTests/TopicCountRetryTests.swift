@@ -38,4 +38,25 @@ import Testing
             }
         }
     }
+
+    /// Issue 11 item 6: the first stage comes from Metadata alone, so a leader that cannot answer
+    /// ListOffsets does not hold the rows back; the second stage has the counts that could be read.
+    @Test func topicsInStagesGiveRowsFromMetadataFirst() async throws {
+        try await withMockCluster { mock in
+            try await mock.createTopic("stage-a", partitions: 3, replicationFactor: 1)
+            for p in Int32(0)..<3 { try await mock.setLeader(topic: "stage-a", partition: p, broker: p + 1) }
+            _ = try await mock.produce(topic: "stage-a", records: (0..<5).map { .init(key: nil, value: Array("v\($0)".utf8), partition: 0) })
+            try await withClient(try TestClients.config(bootstrap: mock.bootstrap)) { client in
+                let service = KafkaAdminService(client: client)
+                var stages: [Partial<[TopicSummary]>] = []
+                for try await stage in service.topicsInStages() { stages.append(stage) }
+                try #require(stages.count == 2)
+                let first = try #require(stages[0].value.first { $0.name == "stage-a" })
+                #expect(stages[0].isPreliminary && first.detailsPending && first.partitions == 3 && first.messages == nil)
+                let full = try #require(stages[1].value.first { $0.name == "stage-a" })
+                #expect(!stages[1].isPreliminary && !full.detailsPending && full.messages == 5, "\(stages[1].errors)")
+                #expect(Set(stages[0].value.map(\.name)) == Set(stages[1].value.map(\.name)))
+            }
+        }
+    }
 }
