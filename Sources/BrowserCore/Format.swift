@@ -1,3 +1,4 @@
+import ClusterModel
 import TerminalCore
 
 /// Number, size and time formatting for the views. Pure: time zones come in as an offset.
@@ -25,6 +26,16 @@ public enum Format {
             return sign + oneDecimal(d / scale) + suffix
         }
         return sign + String(a)
+    }
+
+    /// A group's total lag with its completeness: "211", "~211" (some partitions counted from an
+    /// earlier end offset), "112+" (some partitions left out: a lower bound).
+    public static func lag(_ n: Int64, _ completeness: LagCompleteness) -> String {
+        switch completeness {
+        case .complete: return compact(n)
+        case .estimated: return "~" + compact(n)
+        case .partial: return compact(n) + "+"
+        }
     }
 
     /// Bytes in binary units: "512 B", "1.5 KiB", "12.0 GiB".

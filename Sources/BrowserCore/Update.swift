@@ -348,11 +348,14 @@ enum Updater {
         case .groups(let r):
             state.sampling = false
             if case .success(let p) = r {
-                for g in p.value { if let lag = g.lag { state.lagHistory.record(group: g.group, lag: lag, at: at) } }
+                // A total that leaves out unreadable partitions would draw a false dip: skip it.
+                for g in p.value where g.lagCompleteness != .partial {
+                    if let lag = g.lag { state.lagHistory.record(group: g.group, lag: lag, at: at) }
+                }
                 state.groupNames = p.value.map(\.group).sorted()
             }
         case .group(let name, .success(let d)):
-            if let lag = d.lag { state.lagHistory.record(group: name, lag: lag, at: at) }
+            if let lag = d.lag, d.lagCompleteness != .partial { state.lagHistory.record(group: name, lag: lag, at: at) }
         case .connectors(.success(let listing)):
             for c in listing.clusters { if let v = c.version { state.connectVersions[c.name] = v } }
         case .connector(let cluster, _, .success(let d)):

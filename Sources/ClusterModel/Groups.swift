@@ -10,9 +10,14 @@ public struct GroupSummary: Sendable, Hashable {
     /// Total lag over partitions with a committed offset; nil when not computable.
     public var lag: Int64?
     public var coordinator: Int32?
+    /// How much of `lag` this refresh could read (see `LagCompleteness`).
+    public var lagCompleteness: LagCompleteness
+    /// Why the lag is partial: which partitions and what failed (empty when complete).
+    public var lagErrors: [SourceError]
 
     public init(group: String, type: String = "unknown", state: String = "Unknown", protocolName: String? = nil,
-                members: Int? = nil, lag: Int64? = nil, coordinator: Int32? = nil) {
+                members: Int? = nil, lag: Int64? = nil, coordinator: Int32? = nil,
+                lagCompleteness: LagCompleteness = .complete, lagErrors: [SourceError] = []) {
         self.group = group
         self.type = type
         self.state = state
@@ -20,7 +25,25 @@ public struct GroupSummary: Sendable, Hashable {
         self.members = members
         self.lag = lag
         self.coordinator = coordinator
+        self.lagCompleteness = lagCompleteness
+        self.lagErrors = lagErrors
     }
+
+    /// `lag_partial`: some partition's lag was not read in this refresh.
+    public var lagPartial: Bool { lagCompleteness != .complete }
+}
+
+/// Whether a group's total lag counts every partition it has committed offsets on. A partition
+/// whose end offset cannot be read (its leader is down) never counts as zero: its last end offset
+/// read within the freshness limit stands in for it (`estimated`), else it is left out and the
+/// total is only a lower bound (`partial`).
+public enum LagCompleteness: String, Sendable, Hashable {
+    /// Every partition's end offset was read in this refresh.
+    case complete
+    /// Every partition is counted, some from an end offset remembered from an earlier refresh.
+    case estimated
+    /// Some partitions could not be counted at all: the total is a lower bound.
+    case partial
 }
 
 public struct TopicPartitions: Sendable, Hashable {
@@ -62,9 +85,12 @@ public struct GroupOffsetRow: Sendable, Hashable {
     public var memberId: String?
     public var clientId: String?
     public var host: String?
+    /// Seconds since `end` was read, when this refresh could not read it and an earlier value stands in.
+    public var endAge: Double?
 
     public init(topic: String, partition: Int32, committed: Int64?, end: Int64?, lag: Int64?,
-                memberId: String? = nil, clientId: String? = nil, host: String? = nil) {
+                memberId: String? = nil, clientId: String? = nil, host: String? = nil, endAge: Double? = nil) {
+        self.endAge = endAge
         self.topic = topic
         self.partition = partition
         self.committed = committed
@@ -87,6 +113,8 @@ public struct GroupDetail: Sendable, Hashable {
     public var members: FieldState<[GroupMember]>
     public var offsets: [GroupOffsetRow]
     public var lag: Int64?
+    /// How much of `lag` this refresh could read; the partitions that failed are in `errors`.
+    public var lagCompleteness: LagCompleteness
     public var errors: [SourceError]
     /// Why the committed offsets could not be read this time (coordinator unreachable, OffsetFetch
     /// failed); nil when they were. `offsets` is then not "no committed offsets" but unknown.
@@ -95,7 +123,8 @@ public struct GroupDetail: Sendable, Hashable {
     public init(group: String, type: String = "unknown", state: String = "Unknown", protocolName: String? = nil,
                 protocolType: String? = nil, coordinator: Int32? = nil,
                 members: FieldState<[GroupMember]> = .value([]), offsets: [GroupOffsetRow] = [], lag: Int64? = nil,
-                errors: [SourceError] = [], offsetsError: String? = nil) {
+                lagCompleteness: LagCompleteness = .complete, errors: [SourceError] = [], offsetsError: String? = nil) {
+        self.lagCompleteness = lagCompleteness
         self.group = group
         self.type = type
         self.state = state
@@ -108,4 +137,7 @@ public struct GroupDetail: Sendable, Hashable {
         self.errors = errors
         self.offsetsError = offsetsError
     }
+
+    /// `lag_partial`: some partition's lag was not read in this refresh.
+    public var lagPartial: Bool { lagCompleteness != .complete }
 }

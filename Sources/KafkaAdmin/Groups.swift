@@ -369,6 +369,11 @@ extension KafkaAdminService {
         }
         let ends = await offsets(for: Array(partitions), spec: .latest)
         errors += ends.errors
+        // A partition whose end could not be read keeps a recent earlier value, never zero.
+        let unread = Array(partitions.filter { ends.offsets[$0] == nil })
+        let remembered = await endOffsets.update(ends.offsets, missing: unread, now: clock.seconds, maxAge: endOffsetMaxAge)
+        var allEnds = ends.offsets
+        for (tp, e) in remembered { allEnds[tp] = e.offset }
 
         for g in unique {
             let desc = described[g]
@@ -379,19 +384,52 @@ extension KafkaAdminService {
             } else {
                 members = .failed("could not describe the group")
             }
-            let rows = Self.offsetRows(members: desc?.members, committed: committed[g] ?? [:], ends: ends.offsets)
+            var rows = Self.offsetRows(members: desc?.members, committed: committed[g] ?? [:], ends: allEnds)
+            for i in rows.indices { rows[i].endAge = remembered[TopicPartitionKey(rows[i].topic, rows[i].partition)]?.age }
             let lags = rows.compactMap(\.lag)
+            let (completeness, lagErrors) = Self.lagCompleteness(group: g, rows: rows, failures: ends.failures)
             let d = GroupDetail(group: g,
                                 type: desc?.type ?? listed?.type ?? (listed.map { $0.protocolType == "consumer" ? "classic" : "unknown" } ?? "unknown"),
                                 state: desc?.state ?? listed?.state ?? "Unknown",
                                 protocolName: desc?.protocolName, protocolType: desc?.protocolType ?? listed?.protocolType,
                                 coordinator: coordinatorOf[g], members: members, offsets: rows,
-                                lag: lags.isEmpty ? nil : lags.reduce(0, +),
-                                errors: (groupErrors[g] ?? []) + (desc?.errors ?? []),
+                                lag: lags.isEmpty ? nil : lags.reduce(0, +), lagCompleteness: completeness,
+                                errors: (groupErrors[g] ?? []) + (desc?.errors ?? []) + lagErrors,
                                 offsetsError: committed[g] == nil ? offsetsError[g] ?? "committed offsets not read" : nil)
             details[g] = d
         }
         return Partial(unique.map { details[$0]! }, errors: errors)
+    }
+
+    /// Whether every committed partition's lag was read, and an error per reason naming the
+    /// partitions that were estimated from an earlier end offset or left out.
+    static func lagCompleteness(group: String, rows: [GroupOffsetRow],
+                                failures: PartitionMap<String>) -> (LagCompleteness, [SourceError]) {
+        var missing: [String: [String]] = [:], estimated: [String: [String]] = [:]
+        for r in rows where r.committed != nil {
+            let why = failures[r.topic, r.partition] ?? "end offset not returned"
+            if r.end == nil {
+                missing[why, default: []].append("\(r.topic)-\(r.partition)")
+            } else if let age = r.endAge {
+                estimated[why, default: []].append("\(r.topic)-\(r.partition) (read \(Int(age.rounded()))s ago)")
+            }
+        }
+        func list(_ names: [String]) -> String {
+            names.prefix(10).joined(separator: ", ") + (names.count > 10 ? " and \(names.count - 10) more" : "")
+        }
+        var errors: [SourceError] = []
+        for why in missing.keys.sorted() {
+            let names = missing[why]!
+            errors.append(SourceError(source: "group \(group)",
+                                      message: "lag partial: end offset unreadable, left out of the total: \(list(names)): \(why)"))
+        }
+        for why in estimated.keys.sorted() {
+            let names = estimated[why]!
+            errors.append(SourceError(source: "group \(group)",
+                                      message: "lag partial: end offset unreadable, counted from its last read: \(list(names)): \(why)"))
+        }
+        let completeness: LagCompleteness = !missing.isEmpty ? .partial : (!estimated.isEmpty ? .estimated : .complete)
+        return (completeness, errors)
     }
 
     struct CoordinatorResult: Sendable {

@@ -14,11 +14,19 @@ public final class KafkaAdminService: ClusterService, Sendable {
     let coordinatorCache = CoordinatorCache()
     let brokerMemory = BrokerMemory()
     let messageCounts = MessageCountMemory()
+    let endOffsets = EndOffsetMemory()
+    /// Time for ages and samples (seconds, monotonic); tests inject a clock they move by hand.
+    let clock: KafkaClientClock
+    /// How old a remembered end offset may be to stand in for one this refresh could not read.
+    public let endOffsetMaxAge: Double
 
-    public init(client: KafkaClient, knownGroups: [String] = [], logger: Logger? = nil) {
+    public init(client: KafkaClient, knownGroups: [String] = [], logger: Logger? = nil, clock: KafkaClientClock = .system,
+                endOffsetMaxAge: Double = 300) {
         self.client = client
         self.knownGroups = knownGroups
         self.logger = logger ?? client.logger
+        self.clock = clock
+        self.endOffsetMaxAge = endOffsetMaxAge
     }
 
     // MARK: Overview
@@ -312,7 +320,9 @@ public final class KafkaAdminService: ClusterService, Sendable {
             var count: Int? = nil
             if case .value(let m) = d.members { count = m.count }
             return GroupSummary(group: d.group, type: d.type, state: d.state, protocolName: d.protocolName,
-                                members: count, lag: d.lag, coordinator: d.coordinator)
+                                members: count, lag: d.lag, coordinator: d.coordinator,
+                                lagCompleteness: d.lagCompleteness,
+                                lagErrors: d.errors.filter { $0.message.hasPrefix("lag partial:") })
         }
         for d in details.value { errors += d.errors }
         return Partial(summaries, errors: Self.dedupe(errors))

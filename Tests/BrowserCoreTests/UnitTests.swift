@@ -190,3 +190,19 @@ import Testing
         #expect(Snapshot.verify(b, named: "s", testFile: testFile, environment: ci) == nil)
     }
 }
+
+/// Issue 13 item 4: a group total that leaves out unreadable partitions must not enter the trend.
+@Suite struct PartialLagHistoryTests {
+    @Test func partialTotalsAreNotSampledAndAreMarked() {
+        var state = AppState(options: BrowserOptions(), size: Size(width: 100, height: 20), now: 0)
+        func groups(_ lag: Int64, _ c: LagCompleteness) -> Message {
+            .loaded(.groups(.success(Partial([GroupSummary(group: "billing", state: "Stable", members: 1, lag: lag,
+                                                           lagCompleteness: c)]))), at: Double(lag), for: .app)
+        }
+        _ = update(&state, groups(211, .complete))
+        _ = update(&state, groups(112, .partial))
+        _ = update(&state, groups(215, .estimated))
+        #expect(state.lagHistory.samples("billing") == [211, 215], "the partial 112 would draw a dip")
+        #expect(Format.lag(112, .partial) == "112+" && Format.lag(215, .estimated) == "~215")
+    }
+}

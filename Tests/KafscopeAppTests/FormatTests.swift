@@ -50,12 +50,12 @@ import Testing
     @Test func groupFields() {
         let j = ClusterFormat.groupJSON(Fixture.groups[1])
         #expect(Array(j.keys.prefix(6)) == ["group", "type", "state", "protocol", "members", "lag"])
-        #expect(j.serialized() == #"{"group":"payments-audit","type":"consumer","state":"Empty","protocol":null,"members":0,"lag":null,"coordinator":2}"#)
+        #expect(j.serialized() == #"{"group":"payments-audit","type":"consumer","state":"Empty","protocol":null,"members":0,"lag":null,"lag_partial":false,"coordinator":2,"errors":[]}"#)
     }
 
     @Test func groupDetailFields() throws {
         let j = ClusterFormat.groupDetailJSON(Fixture.groupDetail)
-        #expect(j.keys == ["group", "type", "state", "protocol", "coordinator", "members", "offsets", "lag", "offsets_error", "errors"])
+        #expect(j.keys == ["group", "type", "state", "protocol", "coordinator", "members", "offsets", "lag", "lag_partial", "offsets_error", "errors"])
         #expect(j["offsets_error"] == .null)
         guard case .array(let members)? = j["members"], case .array(let offsets)? = j["offsets"] else {
             Issue.record("members/offsets are not arrays"); return

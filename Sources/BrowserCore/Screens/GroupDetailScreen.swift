@@ -44,7 +44,9 @@ public struct GroupDetailScreen: Screen {
         },
         ListColumn(TableColumn("LOG-END-OFFSET", alignment: .right, priority: 70, width: 14),
                    order: { ($0.end ?? -1) < ($1.end ?? -1) }) { r, _ in
-            r.end.map { TableCell(String($0)) } ?? TableCell("-", role: .dim)
+            guard let end = r.end else { return TableCell("-", role: .dim) }
+            // An end offset remembered from an earlier refresh (leader unreadable now).
+            return r.endAge == nil ? TableCell(String(end)) : TableCell("~" + String(end), role: .statusWarn)
         },
         ListColumn(TableColumn("LAG", alignment: .right, priority: 90, width: 8),
                    order: { ($0.lag ?? -1) < ($1.lag ?? -1) }) { r, _ in
@@ -148,7 +150,12 @@ public struct GroupDetailScreen: Screen {
             line.add("state", d.state, role: GroupsSpec.stateRole(d.state))
             if let p = d.protocolName, !p.isEmpty { line.add("assignor", p) }
             if let c = d.coordinator { line.add("coordinator", String(c)) }
-            if let lag = d.lag {
+            if let lag = d.lag, d.lagPartial {
+                let unread = d.offsets.filter { $0.committed != nil && ($0.end == nil || $0.endAge != nil) }.count
+                let how = d.lagCompleteness == .partial ? "partial" : "estimated"
+                line.add("lag", "\(Format.lag(lag, d.lagCompleteness)) \(g.warn) \(how): \(unread) partition\(unread == 1 ? "" : "s") unreadable",
+                         role: .statusWarn)
+            } else if let lag = d.lag {
                 let growing = context.lagHistory.trend(name) == .growing
                 line.add("lag", Format.count(lag) + (growing ? " \(g.warn) growing" : ""),
                          role: growing ? .statusWarn : .headerValue)

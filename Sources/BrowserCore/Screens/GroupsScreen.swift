@@ -27,7 +27,7 @@ public struct GroupsSpec: ListScreenSpec {
 
     static let columns: [ListColumn<GroupSummary>] = [
         ListColumn(TableColumn("", priority: 95, width: 1)) { g, ctx in
-            if ctx.lagHistory.trend(g.group) == .growing { return Mark.warn(ctx.glyphs) }
+            if ctx.lagHistory.trend(g.group) == .growing || g.lagPartial { return Mark.warn(ctx.glyphs) }
             if g.state == "Dead" { return Mark.error(ctx.glyphs) }
             return Mark.none
         },
@@ -47,6 +47,7 @@ public struct GroupsSpec: ListScreenSpec {
         ListColumn(TableColumn("LAG", alignment: .right, priority: 90, width: 8),
                    order: { ($0.lag ?? -1) < ($1.lag ?? -1) }) { g, ctx in
             guard let lag = g.lag else { return TableCell("-", role: .dim) }
+            if g.lagPartial { return TableCell(Format.lag(lag, g.lagCompleteness), role: .statusWarn) }
             return ctx.lagHistory.trend(g.group) == .growing
                 ? TableCell(Format.compact(lag), role: .statusWarn) : TableCell(Format.compact(lag))
         },

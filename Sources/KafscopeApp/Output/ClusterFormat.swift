@@ -254,7 +254,8 @@ public enum ClusterFormat {
         .object([
             ("group", .string(g.group)), ("type", .string(g.type)), ("state", .string(g.state)),
             ("protocol", .optional(g.protocolName)), ("members", .optional(g.members)), ("lag", .optional(g.lag)),
-            ("coordinator", .optional(g.coordinator)),
+            ("lag_partial", .bool(g.lagPartial)), ("coordinator", .optional(g.coordinator)),
+            ("errors", errorsJSON(g.lagErrors)),
         ])
     }
 
@@ -264,9 +265,20 @@ public enum ClusterFormat {
         var t = TextTable(["GROUP", "TYPE", "STATE", "PROTOCOL", "MEMBERS", "LAG", "COORDINATOR"],
                           align: [.left, .left, .left, .left, .right, .right, .right])
         for g in groups {
-            t.add([g.group, g.type, g.state, g.protocolName ?? missing, num(g.members), num(g.lag), num(g.coordinator)])
+            t.add([g.group, g.type, g.state, g.protocolName ?? missing, num(g.members), lagText(g.lag, g.lagCompleteness),
+                   num(g.coordinator)])
         }
         return t.render()
+    }
+
+    /// "211", "~211" (estimated from remembered end offsets) or "112+" (a lower bound).
+    static func lagText(_ lag: Int64?, _ completeness: LagCompleteness) -> String {
+        guard let lag else { return missing }
+        switch completeness {
+        case .complete: return String(lag)
+        case .estimated: return "~\(lag)"
+        case .partial: return "\(lag)+"
+        }
     }
 
     public static func groupDetailJSON(_ d: GroupDetail) -> JSONValue {
@@ -293,9 +305,10 @@ public enum ClusterFormat {
             ("offsets", .array(d.offsets.map { r in
                 .object([("topic", .string(r.topic)), ("partition", .int(r.partition)), ("committed", .optional(r.committed)),
                          ("end", .optional(r.end)), ("lag", .optional(r.lag)), ("member_id", .optional(r.memberId)),
-                         ("client_id", .optional(r.clientId)), ("host", .optional(r.host))])
+                         ("client_id", .optional(r.clientId)), ("host", .optional(r.host)),
+                         ("end_age_seconds", r.endAge.map { .int(Int($0.rounded())) } ?? .null)])
             })),
-            ("lag", .optional(d.lag)),
+            ("lag", .optional(d.lag)), ("lag_partial", .bool(d.lagPartial)),
             // Set when the committed offsets could not be read: `offsets` is then unknown, not empty.
             ("offsets_error", .optional(d.offsetsError)),
             ("errors", errorsJSON(errors)),
