@@ -54,7 +54,7 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ] + nio),
-        .target(name: "KafkaAdmin", dependencies: ["KafkaClient", "KafkaProtocol", "KafkaRecords", "ClusterModel",
+        .target(name: "KafkaAdmin", dependencies: ["KafkaClient", "KafkaProtocol", "KafkaRecords", "ClusterModel", "LagHealth",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "KafkaProducer", dependencies: ["KafkaClient", "KafkaProtocol", "KafkaRecords",
@@ -75,13 +75,13 @@ let package = Package(
         ] + nio),
 
         // Pure model and views: no NIO, no curses, no wire types.
-        .target(name: "ClusterModel"),
+        .target(name: "ClusterModel", dependencies: ["LagHealth"]),
         // The one write flow (check -> confirm -> send -> settle -> report) as a pure state machine.
         .target(name: "WriteFlow", dependencies: ["ClusterModel"]),
         // Lag health (Burrow-style status, rates, ETA) from offset samples: pure, no clock.
         .target(name: "LagHealth", dependencies: [.product(name: "Collections", package: "swift-collections")]),
         .target(name: "TerminalCore", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
-        .target(name: "BrowserCore", dependencies: ["ClusterModel", "TerminalCore", "WriteFlow",
+        .target(name: "BrowserCore", dependencies: ["ClusterModel", "LagHealth", "TerminalCore", "WriteFlow",
             .product(name: "Collections", package: "swift-collections")]),
 
         // The only code that touches curses.
@@ -93,7 +93,7 @@ let package = Package(
         // Wiring: commands, output formats, concrete services, the UI loop.
         .target(name: "KafscopeApp", dependencies: [
             "KafkaClient", "KafkaAdmin", "KafkaConnect", "KafkaProducer", "ClusterModel", "BrowserCore", "WriteFlow",
-            "TerminalCore", "TerminalNCurses", "KafscopeConfig", "SSHTunnel",
+            "TerminalCore", "TerminalNCurses", "KafscopeConfig", "SSHTunnel", "LagHealth",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -106,7 +106,7 @@ let package = Package(
         ]),
 
         // Test-only helpers: peer launchers, fixtures, snapshot assertions.
-        .target(name: "KafkaTestSupport", dependencies: ["ClusterModel", "TerminalCore"], path: "Tests/KafkaTestSupport"),
+        .target(name: "KafkaTestSupport", dependencies: ["ClusterModel", "LagHealth", "TerminalCore"], path: "Tests/KafkaTestSupport"),
 
         .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire"]),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "KafkaWire", "KafkaTestSupport"],

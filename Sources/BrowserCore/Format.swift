@@ -1,4 +1,5 @@
 import ClusterModel
+import LagHealth
 import TerminalCore
 
 /// Number, size and time formatting for the views. Pure: time zones come in as an offset.
@@ -71,6 +72,33 @@ public enum Format {
         if s < 7200 { return "\(s / 60)m" }
         if s < 172_800 { return "\(s / 3600)h" }
         return "\(s / 86_400)d"
+    }
+
+    /// Records per second: "0", "0.4/s", "12/s", "1.2k/s".
+    public static func rate(_ perSecond: Double?) -> String {
+        guard let r = perSecond, r.isFinite else { return "-" }
+        if r <= 0 { return r == 0 ? "0/s" : "-" + rate(-r) }
+        if r < 10 { return oneDecimal(r) + "/s" }
+        return compact(Int64(r.rounded())) + "/s"
+    }
+
+    /// Time to catch up: "0" caught up, "42s"/"7m"/"3h", "behind" when the group will not catch up,
+    /// "-" when unknown.
+    public static func eta(_ health: GroupHealth?) -> String {
+        guard let h = health else { return "-" }
+        if h.fallingBehind { return "behind" }
+        return eta(h.etaSeconds)
+    }
+
+    public static func eta(_ seconds: Double?) -> String {
+        guard let s = seconds else { return "-" }
+        return s == 0 ? "0" : age(s.rounded(.up))
+    }
+
+    /// Time lag: "0" caught up, "42s", "7m", "-" unknown.
+    public static func timeLag(_ seconds: Double?) -> String {
+        guard let s = seconds else { return "-" }
+        return s <= 0 ? "0" : age(s)
     }
 
     /// Replica lists: "1,2,3".

@@ -1,3 +1,5 @@
+import LagHealth
+
 public struct GroupSummary: Sendable, Hashable {
     public var group: String
     /// "classic", "consumer" (KIP-848) or "unknown" when the broker cannot say.
@@ -14,10 +16,17 @@ public struct GroupSummary: Sendable, Hashable {
     public var lagCompleteness: LagCompleteness
     /// Why the lag is partial: which partitions and what failed (empty when complete).
     public var lagErrors: [SourceError]
+    /// Status, rates and ETA from the samples kafscope took of this group (nil: never sampled).
+    public var health: GroupHealth?
+    /// How old the next record the group will read is (seconds; 0 caught up); nil when unknown.
+    public var lagSeconds: Double?
 
     public init(group: String, type: String = "unknown", state: String = "Unknown", protocolName: String? = nil,
                 members: Int? = nil, lag: Int64? = nil, coordinator: Int32? = nil,
-                lagCompleteness: LagCompleteness = .complete, lagErrors: [SourceError] = []) {
+                lagCompleteness: LagCompleteness = .complete, lagErrors: [SourceError] = [], health: GroupHealth? = nil,
+                lagSeconds: Double? = nil) {
+        self.health = health
+        self.lagSeconds = lagSeconds
         self.group = group
         self.type = type
         self.state = state
@@ -87,6 +96,10 @@ public struct GroupOffsetRow: Sendable, Hashable {
     public var host: String?
     /// Seconds since `end` was read, when this refresh could not read it and an earlier value stands in.
     public var endAge: Double?
+    /// Now minus the timestamp of the record at `committed` (0 when caught up); nil when unknown.
+    public var lagSeconds: Double?
+    /// Status, rates and ETA of this partition from the samples taken so far.
+    public var health: PartitionHealth?
 
     public init(topic: String, partition: Int32, committed: Int64?, end: Int64?, lag: Int64?,
                 memberId: String? = nil, clientId: String? = nil, host: String? = nil, endAge: Double? = nil) {
@@ -119,6 +132,10 @@ public struct GroupDetail: Sendable, Hashable {
     /// Why the committed offsets could not be read this time (coordinator unreachable, OffsetFetch
     /// failed); nil when they were. `offsets` is then not "no committed offsets" but unknown.
     public var offsetsError: String?
+    /// Status, rates and ETA per partition and for the group, from the samples taken so far.
+    public var health: GroupHealth?
+    /// The largest time lag over its partitions (seconds), nil when unknown.
+    public var lagSeconds: Double?
 
     public init(group: String, type: String = "unknown", state: String = "Unknown", protocolName: String? = nil,
                 protocolType: String? = nil, coordinator: Int32? = nil,

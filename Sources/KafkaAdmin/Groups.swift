@@ -1,6 +1,7 @@
 import ClusterModel
 import KafkaClient
 import KafkaProtocol
+import LagHealth
 
 /// A group as ListGroups reports it (merged over brokers).
 public struct ListedGroup: Sendable, Hashable {
@@ -375,6 +376,7 @@ extension KafkaAdminService {
         var allEnds = ends.offsets
         for (tp, e) in remembered { allEnds[tp] = e.offset }
 
+        var readings: [LagSampler.GroupReading] = []
         for g in unique {
             let desc = described[g]
             let listed = listing?.groups[g]
@@ -397,8 +399,25 @@ extension KafkaAdminService {
                                 errors: (groupErrors[g] ?? []) + (desc?.errors ?? []) + lagErrors,
                                 offsetsError: committed[g] == nil ? offsetsError[g] ?? "committed offsets not read" : nil)
             details[g] = d
+            readings.append(Self.lagReading(group: g, rows: rows, failures: ends.failures, members: members,
+                                            groupError: committed[g] == nil ? Self.offsetsError(groupErrors[g]) : nil))
+        }
+        // This refresh is one more sample of every group: status, rates and ETA come from them.
+        let health = await lagSampler.record(readings, at: clock.seconds)
+        for (g, h) in health {
+            details[g]?.health = h
+            let byKey = Dictionary(h.partitions.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+            for i in details[g]?.offsets.indices ?? 0..<0 {
+                let r = details[g]!.offsets[i]
+                details[g]!.offsets[i].health = byKey[PartitionKey(topic: r.topic, partition: r.partition)]
+            }
         }
         return Partial(unique.map { details[$0]! }, errors: errors)
+    }
+
+    /// Why a group's committed offsets could not be read (its coordinator failing): ERROR.
+    static func offsetsError(_ errors: [SourceError]?) -> String {
+        errors?.first.map(\.message) ?? "committed offsets unreadable"
     }
 
     /// Whether every committed partition's lag was read, and an error per reason naming the

@@ -1,6 +1,7 @@
 import ClusterModel
 import KafkaClient
 import KafkaProtocol
+import LagHealth
 import Logging
 
 /// The cluster reads the browser and the CLI need, as plain domain values. Every read batches its
@@ -20,9 +21,13 @@ public final class KafkaAdminService: ClusterService, Sendable {
     /// How old a remembered end offset may be to stand in for one this refresh could not read.
     public let endOffsetMaxAge: Double
 
+    let lagSampler: LagSampler
+    public var lagRules: LagRules { lagSampler.rules }
+
     public init(client: KafkaClient, knownGroups: [String] = [], logger: Logger? = nil, clock: KafkaClientClock = .system,
-                endOffsetMaxAge: Double = 300) {
+                endOffsetMaxAge: Double = 300, lagRules: LagRules = LagRules()) {
         self.client = client
+        lagSampler = LagSampler(rules: lagRules)
         self.knownGroups = knownGroups
         self.logger = logger ?? client.logger
         self.clock = clock
@@ -322,7 +327,8 @@ public final class KafkaAdminService: ClusterService, Sendable {
             return GroupSummary(group: d.group, type: d.type, state: d.state, protocolName: d.protocolName,
                                 members: count, lag: d.lag, coordinator: d.coordinator,
                                 lagCompleteness: d.lagCompleteness,
-                                lagErrors: d.errors.filter { $0.message.hasPrefix("lag partial:") })
+                                lagErrors: d.errors.filter { $0.message.hasPrefix("lag partial:") },
+                                health: d.health, lagSeconds: d.lagSeconds)
         }
         for d in details.value { errors += d.errors }
         return Partial(summaries, errors: Self.dedupe(errors))

@@ -42,6 +42,8 @@ public struct ContextConfig: Sendable, Hashable {
     public var warnings: [String]
     /// `[contexts.NAME.ssh]`: reach the brokers through this SSH jump host.
     public var ssh: SSHJumpSettings?
+    /// `[contexts.NAME.lag]`: window and thresholds of the lag status rules.
+    public var lag: LagThresholds?
 
     public init(name: String, bootstrap: [BrokerAddress]? = nil, aliases: [HostAlias] = [], groups: [String] = [],
                 readOnly: Bool? = nil, theme: String? = nil, refreshSeconds: Double? = nil, commandConfig: String? = nil,
@@ -73,7 +75,8 @@ public struct ConfigFile: Sendable, Hashable {
 
     static let topKeys: Set<String> = ["default_context", "theme", "refresh_seconds", "contexts"]
     static let contextKeys: Set<String> = ["bootstrap", "aliases", "groups", "read_only", "theme", "refresh_seconds",
-                                           "command_config", "security", "connect", "ssh"]
+                                           "command_config", "security", "connect", "ssh",
+                                           "lag"]
     static let securityKeys: Set<String> = ["protocol", "sasl_mechanism", "username", "password", "password_env",
                                             "password_file", "ca_file", "cert_file", "key_file", "key_password",
                                             "key_password_env", "key_password_file", "verify_hostname",
@@ -283,6 +286,7 @@ struct Reader {
             }
         }
         if self.node(root, base + ["ssh"]) != nil { ctx.ssh = try sshJump(root, base + ["ssh"]) }
+        if self.node(root, base + ["lag"]) != nil { ctx.lag = try lagThresholds(root, base + ["lag"]) }
         return ctx
     }
 

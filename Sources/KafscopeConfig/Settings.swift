@@ -162,6 +162,8 @@ public struct KafscopeSettings: Sendable, Hashable {
     public var timeouts: ClientTimeouts = ClientTimeouts()
     /// The SSH jump host every broker and Connect connection goes through (nil: direct).
     public var ssh: SSHJumpSettings?
+    /// The context's lag status thresholds (unset fields: the defaults).
+    public var lagThresholds = LagThresholds()
 
     public init(contextName: String? = nil, availableContexts: [String] = [], configFile: String? = nil,
                 bootstrap: [BrokerAddress] = [], aliases: [HostAlias] = [], security: SecuritySettings = .plaintext,

@@ -171,6 +171,7 @@ public enum SettingsResolver {
 
         settings.ssh = try resolveSSH(o, context: context)
         settings.knownGroups = context?.groups ?? []
+        settings.lagThresholds = context?.lag ?? LagThresholds()
         settings.readOnly = o.readOnly || (context?.readOnly ?? false)
         settings.theme = o.theme ?? context?.theme ?? file?.theme ?? "default"
         settings.refreshSeconds = context?.refreshSeconds ?? file?.refreshSeconds ?? 5

@@ -60,7 +60,8 @@ public enum PartitionEvaluator {
         }
 
         if lag == 0 {
-            health.status = .ok
+            // Caught up now; still unjudged from one sample (the status is about movement).
+            health.status = health.consumeRate == nil ? nil : .ok
             health.reason = "caught up"
             health.etaSeconds = 0
             return health

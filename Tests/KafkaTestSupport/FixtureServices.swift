@@ -1,4 +1,5 @@
 import ClusterModel
+import LagHealth
 import Foundation
 
 /// Which fixture call, for injected failures and gates.
@@ -193,16 +194,45 @@ public final class FixtureClusterService: ClusterService, @unchecked Sendable {
         let n: Int = { lock.lock(); defer { lock.unlock() }; groupListings += 1; return groupListings }()
         return Partial([
             GroupSummary(group: "analytics-etl", type: "consumer", state: "Reconciling", protocolName: "uniform",
-                         members: 2, lag: 45_210 + Int64(n) * 5_000, coordinator: 2),
+                         members: 2, lag: 45_210 + Int64(n) * 5_000, coordinator: 2,
+                         health: Self.health("analytics-etl", .warning, "clicks-3: lag grew from 40210 to 50210 over 10s while offsets advanced",
+                                             consume: 800, produce: 1_800),
+                         lagSeconds: 95),
             GroupSummary(group: "audit-archiver", type: "classic", state: "Empty", protocolName: nil, members: 0,
-                         lag: 98_000, coordinator: 3),
+                         lag: 98_000, coordinator: 3,
+                         health: Self.health("audit-archiver", .stopped, "audit-log-0: offset 0 has not moved for 3h and the group has no active member",
+                                             consume: 0, produce: 12),
+                         lagSeconds: 10_800),
             GroupSummary(group: "legacy-reporting", type: "classic", state: "Dead", members: 0, lag: nil, coordinator: 1),
             GroupSummary(group: "orders-processor", type: "consumer", state: "Stable", protocolName: "uniform",
-                         members: 3, lag: 1_523, coordinator: 1),
+                         members: 3, lag: 1_523, coordinator: 1, health: Self.ordersProcessorHealth, lagSeconds: 2),
             GroupSummary(group: "payments-service", type: "classic", state: "Stable", protocolName: "range",
-                         members: 1, lag: 0, coordinator: 2),
+                         members: 1, lag: 0, coordinator: 2,
+                         health: Self.health("payments-service", .ok, "caught up", consume: 40, produce: 40, eta: 0),
+                         lagSeconds: 0),
         ], errors: [])
     }
+
+    /// A group verdict with one partition carrying it (display data for the screens).
+    static func health(_ group: String, _ status: LagStatus, _ reason: String, consume: Double, produce: Double,
+                       eta: Double? = nil) -> GroupHealth {
+        let key = PartitionKey(topic: String(reason.split(separator: "-").first ?? "t"), partition: 0)
+        let text = reason.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? reason
+        let p = PartitionHealth(key: key, status: status, reason: text, lag: eta == 0 ? 0 : 1, consumeRate: consume,
+                                produceRate: produce, etaSeconds: eta, fallingBehind: eta == nil && consume <= produce)
+        return GroupHealth(group: group, partitions: [p])
+    }
+
+    /// orders-processor's partitions 0-4 (5 has no committed offset): catching up, two caught up.
+    static let ordersProcessorHealth: GroupHealth = {
+        let lags: [Int64] = [120, 0, 903, 500, 0]
+        let parts = lags.enumerated().map { p, lag in
+            PartitionHealth(key: PartitionKey(topic: "orders", partition: Int32(p)), status: .ok,
+                            reason: lag == 0 ? "caught up" : "catching up", lag: lag, consumeRate: 62, produceRate: 50,
+                            etaSeconds: Double(lag) / 12)
+        }
+        return GroupHealth(group: "orders-processor", partitions: parts)
+    }()
 
     public func group(named name: String) async throws -> GroupDetail {
         try await control.enter(.group)
@@ -224,9 +254,18 @@ public final class FixtureClusterService: ClusterService, @unchecked Sendable {
                                       lag: committed.map { end - $0 }, memberId: m.memberId, clientId: m.clientId,
                                       host: m.host)
             }
-            return GroupDetail(group: name, type: "consumer", state: "Stable", protocolName: "uniform",
-                               protocolType: "consumer", coordinator: 1, members: .value(members), offsets: offsets,
-                               lag: offsets.compactMap(\.lag).reduce(0, +))
+            let health = Self.ordersProcessorHealth
+            var rows = offsets
+            for i in rows.indices where i < health.partitions.count {
+                rows[i].health = health.partitions[i]
+                rows[i].lagSeconds = Double(rows[i].lag ?? 0) / 60
+            }
+            var d = GroupDetail(group: name, type: "consumer", state: "Stable", protocolName: "uniform",
+                                protocolType: "consumer", coordinator: 1, members: .value(members), offsets: rows,
+                                lag: offsets.compactMap(\.lag).reduce(0, +))
+            d.health = health
+            d.lagSeconds = 15
+            return d
         case "audit-archiver":
             let offsets = (0..<2).map { p in
                 GroupOffsetRow(topic: "audit-log", partition: Int32(p), committed: 0, end: 49_000, lag: 49_000)

@@ -23,6 +23,12 @@ import Testing
         #expect(h.reason == "caught up")
     }
 
+    @Test func oneCaughtUpSampleIsNotJudgedButHasZeroETA() {
+        let h = judge(series([(100, 100)]))
+        #expect(h.status == nil && h.consumeRate == nil)
+        #expect(h.etaSeconds == 0 && h.lag == 0)
+    }
+
     @Test func oneSampleIsNotJudged() {
         let h = judge(series([(50, 100)]))
         #expect(h.status == nil)

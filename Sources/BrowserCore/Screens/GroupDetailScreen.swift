@@ -1,4 +1,5 @@
 import ClusterModel
+import LagHealth
 import TerminalCore
 
 /// One group: the rows of `kafka-consumer-groups.sh --describe` (committed offset, end
@@ -52,6 +53,26 @@ public struct GroupDetailScreen: Screen {
                    order: { ($0.lag ?? -1) < ($1.lag ?? -1) }) { r, _ in
             guard let lag = r.lag else { return TableCell("-", role: .dim) }
             return unowned(r) ? TableCell(String(lag), role: .statusWarn) : TableCell(String(lag))
+        },
+        ListColumn(TableColumn("TIME-LAG", alignment: .right, priority: 56, width: 8),
+                   order: { ($0.lagSeconds ?? -1) < ($1.lagSeconds ?? -1) }) { r, _ in
+            r.lagSeconds.map { TableCell(Format.timeLag($0)) } ?? TableCell("-", role: .dim)
+        },
+        ListColumn(TableColumn("RATE", alignment: .right, priority: 54, width: 8),
+                   order: { ($0.health?.consumeRate ?? -1) < ($1.health?.consumeRate ?? -1) }) { r, _ in
+            r.health?.consumeRate.map { TableCell(Format.rate($0)) } ?? TableCell("-", role: .dim)
+        },
+        ListColumn(TableColumn("ETA", alignment: .right, priority: 62, width: 7)) { r, _ in
+            guard let h = r.health else { return TableCell("-", role: .dim) }
+            if h.fallingBehind { return TableCell("behind", role: .statusWarn) }
+            let text = Format.eta(h.etaSeconds)
+            return TableCell(text, role: text == "-" ? .dim : .normal)
+        },
+        ListColumn(TableColumn("STATUS", priority: 85, width: 8),
+                   order: { ($0.health?.status.map { LagStatus.allCases.firstIndex(of: $0)! } ?? -1)
+                       < ($1.health?.status.map { LagStatus.allCases.firstIndex(of: $0)! } ?? -1) }) { r, _ in
+            guard let s = r.health?.status else { return TableCell("-", role: .dim) }
+            return TableCell(s.rawValue, role: GroupsSpec.statusRole(s))
         },
         ListColumn(TableColumn("CONSUMER-ID", minWidth: 8, maxWidth: 48, flex: 1, truncation: .middle, priority: 60),
                    order: { ($0.memberId ?? "") < ($1.memberId ?? "") }) { r, _ in
@@ -162,6 +183,15 @@ public struct GroupDetailScreen: Screen {
             } else {
                 line.add("lag", "-")
             }
+            if let h = d.health, let status = h.status {
+                line.add("status", status.rawValue, role: GroupsSpec.statusRole(status))
+                if let r = h.consumeRate { line.add("rate", Format.rate(r)) }
+                line.add("eta", Format.eta(h), role: h.fallingBehind ? .statusWarn : .headerValue)
+                if status > .ok { line.add("why", h.reason, role: GroupsSpec.statusRole(status)) }
+            } else if d.health != nil {
+                line.add("status", "- (needs two samples)", role: .dim)
+            }
+            if let t = d.lagSeconds { line.add("time-lag", Format.timeLag(t)) }
             let spark = Format.sparkline(context.lagHistory.samples(name), width: 16, glyphs: g)
             if !spark.isEmpty { line.add("", spark, role: .sparkline) }
             line.render(into: &buffer, x: area.x, y: y, width: area.width)

@@ -1,4 +1,5 @@
 import ClusterModel
+import LagHealth
 import TerminalCore
 
 /// Consumer groups: type, state, members, total lag and its trend since start.
@@ -22,11 +23,21 @@ public struct GroupsSpec: ListScreenSpec {
     public func warnings(_ p: Partial<[GroupSummary]>) -> [SourceError] { p.errors }
     public func rows(_ p: Partial<[GroupSummary]>, at time: Double) -> [GroupSummary] { p.value }
     public func open(_ g: GroupSummary) -> Route? { .group(g.group) }
+    /// The worst status first (then the largest lag), so the groups in trouble are on top.
+    public var defaultSort: TableSort? { TableSort(column: Self.statusColumn, direction: .descending) }
+
+    /// "[12] 3 not OK": groups whose status is WARNING or worse.
+    public func titleDetail(_ p: Partial<[GroupSummary]>, countLabel: String, rows: [GroupSummary]) -> String {
+        let trouble = p.value.filter { ($0.health?.status ?? .ok) > .ok }.count
+        return trouble > 0 ? countLabel + " \(trouble) not OK" : countLabel
+    }
 
     static let trendWidth = 12
 
     static let columns: [ListColumn<GroupSummary>] = [
         ListColumn(TableColumn("", priority: 95, width: 1)) { g, ctx in
+            if let s = g.health?.status, s >= .stopped { return Mark.error(ctx.glyphs) }
+            if let s = g.health?.status, s > .ok { return Mark.warn(ctx.glyphs) }
             if ctx.lagHistory.trend(g.group) == .growing || g.lagPartial { return Mark.warn(ctx.glyphs) }
             if g.state == "Dead" { return Mark.error(ctx.glyphs) }
             return Mark.none
@@ -51,10 +62,50 @@ public struct GroupsSpec: ListScreenSpec {
             return ctx.lagHistory.trend(g.group) == .growing
                 ? TableCell(Format.compact(lag), role: .statusWarn) : TableCell(Format.compact(lag))
         },
+        ListColumn(TableColumn("TIME-LAG", alignment: .right, priority: 58, width: 8),
+                   order: { ($0.lagSeconds ?? -1) < ($1.lagSeconds ?? -1) }) { g, _ in
+            g.lagSeconds.map { TableCell(Format.timeLag($0)) } ?? TableCell("-", role: .dim)
+        },
+        ListColumn(TableColumn("RATE", alignment: .right, priority: 55, width: 8),
+                   order: { ($0.health?.consumeRate ?? -1) < ($1.health?.consumeRate ?? -1) }) { g, _ in
+            g.health?.consumeRate.map { TableCell(Format.rate($0)) } ?? TableCell("-", role: .dim)
+        },
+        ListColumn(TableColumn("ETA", alignment: .right, priority: 65, width: 7),
+                   order: { etaOrder($0) < etaOrder($1) }) { g, _ in
+            let text = Format.eta(g.health)
+            if g.health?.fallingBehind == true { return TableCell(text, role: .statusWarn) }
+            return TableCell(text, role: text == "-" ? .dim : .normal)
+        },
+        ListColumn(TableColumn("STATUS", priority: 92, width: 8), order: { statusOrder($0) < statusOrder($1) }) { g, _ in
+            guard let status = g.health?.status else { return TableCell("-", role: .dim) }
+            return TableCell(status.rawValue, role: statusRole(status))
+        },
         ListColumn(TableColumn("TREND", minWidth: 6, maxWidth: trendWidth + 2, flex: 1, truncation: .head, priority: 70)) { g, ctx in
             trendCell(ctx.lagHistory, group: g.group, width: trendWidth, glyphs: ctx.glyphs)
         },
     ]
+
+    static var statusColumn: Int { columns.firstIndex { $0.column.title == "STATUS" }! }
+
+    /// Unjudged groups below OK; ties broken by lag, so "worst first" also puts big lags on top.
+    static func statusOrder(_ g: GroupSummary) -> (Int, Int64) {
+        let rank = g.health?.status.map { LagStatus.allCases.firstIndex(of: $0)! + 1 } ?? 0
+        return (rank, g.lag ?? -1)
+    }
+
+    /// Falling behind sorts as the longest ETA; unknown as the shortest.
+    static func etaOrder(_ g: GroupSummary) -> Double {
+        if g.health?.fallingBehind == true { return .infinity }
+        return g.health?.etaSeconds ?? -1
+    }
+
+    static func statusRole(_ s: LagStatus) -> Role {
+        switch s {
+        case .ok: return .statusOk
+        case .warning, .stalled: return .statusWarn
+        case .stopped, .error: return .statusError
+        }
+    }
 
     static func stateRole(_ state: String) -> Role {
         switch state {

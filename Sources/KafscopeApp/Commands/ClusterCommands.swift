@@ -127,13 +127,46 @@ public struct GetCommand: AsyncParsableCommand {
 
     public struct Groups: AsyncParsableCommand {
         public static let configuration = CommandConfiguration(
-            commandName: "groups", abstract: "Consumer groups with type, state, members and total lag.")
+            commandName: "groups", abstract: "Consumer groups with type, state, members, lag, and (sampled) status, rates and ETA.")
         @OptionGroup public var global: GlobalOptions
+        @Option(name: .customLong("sample"), help: ArgumentHelp(
+            "Read the offsets several times over this long (e.g. 30s, 2m) and print status, rates and ETA.",
+            valueName: "DURATION"))
+        public var sample: String?
+        @Flag(name: .customLong("watch"), help: "Print a line per group whenever its status changes (until interrupted).")
+        public var watch = false
+        @Option(name: .customLong("watch-interval"), help: ArgumentHelp(
+            "Seconds between reads with --watch (default: the context's refresh_seconds).", valueName: "DURATION"))
+        public var watchInterval: String?
+        /// For tests: stop --watch after this many reads.
+        @Option(name: .customLong("watch-reads"), help: .hidden) public var watchReads: Int?
         public init() {}
 
+        public func validate() throws {
+            do {
+                if let sample { _ = try GroupLagSampling.duration(sample, option: "--sample") }
+                if let watchInterval { _ = try GroupLagSampling.duration(watchInterval, option: "--watch-interval") }
+            } catch let e as CommandFailure { throw ValidationError(e.message) }
+            if sample != nil && watch { throw ValidationError("--sample and --watch do not go together: --watch samples on its own") }
+            if watchInterval != nil && !watch { throw ValidationError("--watch-interval needs --watch") }
+            if let watchReads, watchReads < 1 { throw ValidationError("--watch-reads must be at least 1") }
+        }
+
         public func run() async throws {
+            let sample = try self.sample.map { try GroupLagSampling.duration($0, option: "--sample") }
+            let interval = try watchInterval.map { try GroupLagSampling.duration($0, option: "--watch-interval") }
+            let refresh = (try? global.resolveSettings().refreshSeconds) ?? 5
+            let (watch, watchReads) = (self.watch, self.watchReads)
             try await ClusterRead.run(global) { service, format, console in
-                let p = try await service.groups()
+                let sleep: (Double) async throws -> Void = { try await Task.sleep(for: .milliseconds(Int($0 * 1000))) }
+                if watch {
+                    try await GroupLagSampling.watch(service, every: interval ?? refresh, format: format, console: console,
+                                                     maxReads: watchReads, now: { Date() }, sleep: sleep)
+                    return
+                }
+                let p = if let sample { try await GroupLagSampling.sample(service, over: sample, sleep: sleep) } else {
+                    try await service.groups()
+                }
                 ClusterRead.printList(format, console, errors: p.errors,
                                       json: { ClusterFormat.groupsJSON(p.value) },
                                       table: { ClusterFormat.groupsTable(p.value) })

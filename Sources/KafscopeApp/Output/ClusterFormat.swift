@@ -1,4 +1,6 @@
+import BrowserCore
 import ClusterModel
+import LagHealth
 
 /// `-o table|json` renderings of cluster, broker, topic and group values. Pure: values in, text out.
 public enum ClusterFormat {
@@ -255,6 +257,7 @@ public enum ClusterFormat {
             ("group", .string(g.group)), ("type", .string(g.type)), ("state", .string(g.state)),
             ("protocol", .optional(g.protocolName)), ("members", .optional(g.members)), ("lag", .optional(g.lag)),
             ("lag_partial", .bool(g.lagPartial)), ("coordinator", .optional(g.coordinator)),
+        ] + healthFields(g.health, lagSeconds: g.lagSeconds) + [
             ("errors", errorsJSON(g.lagErrors)),
         ])
     }
@@ -262,13 +265,36 @@ public enum ClusterFormat {
     public static func groupsJSON(_ groups: [GroupSummary]) -> JSONValue { .array(groups.map(groupJSON)) }
 
     public static func groupsTable(_ groups: [GroupSummary]) -> String {
-        var t = TextTable(["GROUP", "TYPE", "STATE", "PROTOCOL", "MEMBERS", "LAG", "COORDINATOR"],
-                          align: [.left, .left, .left, .left, .right, .right, .right])
+        var t = TextTable(["GROUP", "TYPE", "STATE", "PROTOCOL", "MEMBERS", "LAG", "TIME-LAG", "RATE", "ETA", "STATUS",
+                           "COORDINATOR"],
+                          align: [.left, .left, .left, .left, .right, .right, .right, .right, .right, .left, .right])
         for g in groups {
             t.add([g.group, g.type, g.state, g.protocolName ?? missing, num(g.members), lagText(g.lag, g.lagCompleteness),
-                   num(g.coordinator)])
+                   Format.timeLag(g.lagSeconds), Format.rate(g.health?.consumeRate), Format.eta(g.health),
+                   g.health?.status?.rawValue ?? missing, num(g.coordinator)])
         }
         return t.render()
+    }
+
+    /// `lag_seconds, consume_rate, produce_rate, eta_seconds, falling_behind, status, status_reason`:
+    /// rates and status need two samples (`--sample`), else they are null.
+    static func healthFields(_ h: GroupHealth?, lagSeconds: Double?) -> [(String, JSONValue)] {
+        [("lag_seconds", number(lagSeconds)), ("consume_rate", number(h?.consumeRate)),
+         ("produce_rate", number(h?.produceRate)), ("eta_seconds", number(h?.etaSeconds)),
+         ("falling_behind", .bool(h?.fallingBehind ?? false)), ("status", .optional(h?.status?.rawValue)),
+         ("status_reason", .optional(h?.status == nil ? nil : h?.reason))]
+    }
+
+    static func partitionHealthFields(_ p: PartitionHealth?, lagSeconds: Double?) -> [(String, JSONValue)] {
+        [("lag_seconds", number(lagSeconds)), ("consume_rate", number(p?.consumeRate)),
+         ("produce_rate", number(p?.produceRate)), ("eta_seconds", number(p?.etaSeconds)),
+         ("status", .optional(p?.status?.rawValue)), ("status_reason", .optional(p?.status == nil ? nil : p?.reason))]
+    }
+
+    /// Rates and durations to three decimals (sample arithmetic has no more precision than that).
+    static func number(_ v: Double?) -> JSONValue {
+        guard let v, v.isFinite else { return .null }
+        return .double((v * 1000).rounded() / 1000)
     }
 
     /// "211", "~211" (estimated from remembered end offsets) or "112+" (a lower bound).
@@ -306,9 +332,11 @@ public enum ClusterFormat {
                 .object([("topic", .string(r.topic)), ("partition", .int(r.partition)), ("committed", .optional(r.committed)),
                          ("end", .optional(r.end)), ("lag", .optional(r.lag)), ("member_id", .optional(r.memberId)),
                          ("client_id", .optional(r.clientId)), ("host", .optional(r.host)),
-                         ("end_age_seconds", r.endAge.map { .int(Int($0.rounded())) } ?? .null)])
+                         ("end_age_seconds", r.endAge.map { .int(Int($0.rounded())) } ?? .null)]
+                         + partitionHealthFields(r.health, lagSeconds: r.lagSeconds))
             })),
             ("lag", .optional(d.lag)), ("lag_partial", .bool(d.lagPartial)),
+        ] + healthFields(d.health, lagSeconds: d.lagSeconds) + [
             // Set when the committed offsets could not be read: `offsets` is then unknown, not empty.
             ("offsets_error", .optional(d.offsetsError)),
             ("errors", errorsJSON(errors)),

@@ -4,6 +4,7 @@ import KafkaAdmin
 import KafkaClient
 import KafkaConnect
 import KafscopeConfig
+import LagHealth
 import Logging
 import WriteFlow
 
@@ -39,7 +40,8 @@ public struct LiveServiceFactory: ServiceFactory {
         _ = try settings.requireBootstrap()
         let config = try KafkaClientSettings.clientConfig(from: settings)
         let client = KafkaClient(config: config, logger: logger)
-        let service = KafkaAdminService(client: client, knownGroups: settings.knownGroups, logger: logger)
+        let service = KafkaAdminService(client: client, knownGroups: settings.knownGroups, logger: logger,
+                                        lagRules: settings.lagThresholds.rules)
         return OpenedService(service) {
             // For scripts/bench: how many requests of each API went to each broker.
             if ProcessInfo.processInfo.environment["KAFSCOPE_REQUEST_STATS"] == "1",
@@ -97,4 +99,13 @@ public enum AppEnvironment {
     @TaskLocal public static var logger: Logger? = nil
 
     static func currentLogger() -> Logger { logger ?? AppLogging.makeLogger() }
+}
+
+extension LagThresholds {
+    /// The rules with this context's overrides.
+    var rules: LagRules {
+        let d = LagRules()
+        return LagRules(window: window ?? d.window, stalledAfter: stalledAfter ?? d.stalledAfter,
+                        stoppedAfter: stoppedAfter ?? d.stoppedAfter, minimumSpan: d.minimumSpan)
+    }
 }
