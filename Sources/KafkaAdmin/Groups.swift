@@ -402,6 +402,7 @@ extension KafkaAdminService {
             readings.append(Self.lagReading(group: g, rows: rows, failures: ends.failures, members: members,
                                             groupError: committed[g] == nil ? Self.offsetsError(groupErrors[g]) : nil))
         }
+        await fillTimeLags(&details)
         // This refresh is one more sample of every group: status, rates and ETA come from them.
         let health = await lagSampler.record(readings, at: clock.seconds)
         for (g, h) in health {
@@ -553,5 +554,39 @@ extension KafkaAdminService {
             rows.append(row(tp, nil))
         }
         return rows
+    }
+}
+
+extension KafkaAdminService {
+    /// Time lag of every row with lag: now minus the timestamp of the record at its committed offset
+    /// (0 when caught up); the group's is its largest. Rows whose end offset was not read this
+    /// refresh, or whose record could not be read, stay unknown.
+    func fillTimeLags(_ details: inout [String: GroupDetail]) async {
+        var wanted = Set<PartitionOffset>()
+        for d in details.values {
+            for r in d.offsets where (r.lag ?? 0) > 0 && r.endAge == nil {
+                wanted.insert(PartitionOffset(tp: TopicPartitionKey(r.topic, r.partition), offset: r.committed!))
+            }
+        }
+        let stamps = await recordTimestamps(wanted)
+        let now = wallClockMs()
+        for g in Array(details.keys) {
+            guard var d = details[g] else { continue }
+            var worst: Double?
+            for i in d.offsets.indices {
+                let r = d.offsets[i]
+                guard let lag = r.lag, r.endAge == nil, let committed = r.committed else { continue }
+                var seconds: Double?
+                if lag == 0 {
+                    seconds = 0
+                } else if let ts = stamps[PartitionOffset(tp: TopicPartitionKey(r.topic, r.partition), offset: committed)] {
+                    seconds = Double(max(0, now - ts)) / 1000
+                }
+                d.offsets[i].lagSeconds = seconds
+                if let s = seconds { worst = max(worst ?? 0, s) }
+            }
+            d.lagSeconds = worst
+            details[g] = d
+        }
     }
 }

@@ -22,11 +22,16 @@ public final class KafkaAdminService: ClusterService, Sendable {
     public let endOffsetMaxAge: Double
 
     let lagSampler: LagSampler
+    let recordTimestamps = RecordTimestampCache()
+    /// Wall-clock milliseconds since the epoch, to age record timestamps (time lag); injectable.
+    let wallClockMs: @Sendable () -> Int64
     public var lagRules: LagRules { lagSampler.rules }
 
     public init(client: KafkaClient, knownGroups: [String] = [], logger: Logger? = nil, clock: KafkaClientClock = .system,
-                endOffsetMaxAge: Double = 300, lagRules: LagRules = LagRules()) {
+                endOffsetMaxAge: Double = 300, lagRules: LagRules = LagRules(),
+                wallClockMs: @escaping @Sendable () -> Int64 = KafkaAdminService.systemWallClockMs) {
         self.client = client
+        self.wallClockMs = wallClockMs
         lagSampler = LagSampler(rules: lagRules)
         self.knownGroups = knownGroups
         self.logger = logger ?? client.logger
@@ -374,4 +379,19 @@ actor BrokerMemory {
     func remember(_ brokers: [BrokerMetadata]) { for b in brokers { seen[b.nodeId] = b } }
     var ids: Set<Int32> { Set(seen.keys) }
     func last(_ id: Int32) -> BrokerMetadata? { seen[id] }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension KafkaAdminService {
+    /// The system's real-time clock in milliseconds (record timestamps are wall-clock times).
+    public static let systemWallClockMs: @Sendable () -> Int64 = {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
 }
