@@ -42,9 +42,11 @@ import Testing
             let (s1, out1, err1) = try await BinaryTests.run(base)
             #expect(s1 == 0, "\(err1)")
             for g in try json(out1) {
-                for k in ["status", "consume_rate", "produce_rate", "lag_seconds"] {
+                for k in ["status", "consume_rate", "produce_rate"] {
                     #expect(g[k] is NSNull, "\(k) without --sample: \(g)")
                 }
+                // Time lag needs one read only (its size depends on the wall clock: only its presence is checked).
+                #expect(g["lag_seconds"] is Double || g["lag_seconds"] is Int, "\(g)")
             }
 
             let (s2, out2, err2) = try await BinaryTests.run(base + ["--sample", "2s"])
