@@ -2,17 +2,10 @@
 /// the specification, the scope, and the plan computed from offsets already read (a pure
 /// function, so the CLI's dry run and the terminal UI's preview show the same numbers).
 
-/// One partition of one topic.
-public struct TopicPartition: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var topic: String
-    public var partition: Int32
-    public init(_ topic: String, _ partition: Int32) {
-        self.topic = topic
-        self.partition = partition
-    }
-    public static func < (a: Self, b: Self) -> Bool { (a.topic, a.partition) < (b.topic, b.partition) }
-    public var description: String { "\(topic)/\(partition)" }
-}
+import LagHealth
+
+/// One partition of one topic: the same type the lag rules key their samples by.
+public typealias TopicPartition = PartitionKey
 
 /// Where the new offset comes from.
 public enum OffsetResetSpec: Sendable, Hashable, CustomStringConvertible {

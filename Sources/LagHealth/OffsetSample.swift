@@ -20,8 +20,9 @@ public struct OffsetSample: Sendable, Hashable {
     }
 }
 
-/// A topic partition, the key of every per-partition series.
-public struct PartitionKey: Sendable, Hashable, Comparable {
+/// A topic partition, the key of every per-partition series. ClusterModel's `TopicPartition` is this
+/// type (one topic-partition type from the lag rules up to the screens).
+public struct PartitionKey: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var topic: String
     public var partition: Int32
 
@@ -29,6 +30,13 @@ public struct PartitionKey: Sendable, Hashable, Comparable {
         self.topic = topic
         self.partition = partition
     }
+
+    public init(_ topic: String, _ partition: Int32) {
+        self.init(topic: topic, partition: partition)
+    }
+
+    /// "orders/3", as offset-reset previews and audit lines name a partition.
+    public var description: String { "\(topic)/\(partition)" }
 
     public static func < (a: PartitionKey, b: PartitionKey) -> Bool {
         (a.topic, a.partition) < (b.topic, b.partition)
