@@ -127,6 +127,8 @@ let package = Package(
             "KafkaTestSupport", "KafkaAdmin", "WriteFlow"]),
         .testTarget(name: "SchemaCodecsTests", dependencies: ["SchemaCodecs", "SchemaRegistry", "KafkaTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["KafkaTestSupport"]),
+        // Decodes keys through the ncurses adapter on a pty (KeyDecodingPtyTests); not shipped.
+        .executableTarget(name: "kafscope-keyprobe", dependencies: ["TerminalNCurses", "TerminalCore"], path: "Tests/KeyProbe"),
         .testTarget(name: "SSHTunnelTests", dependencies: ["SSHTunnel", "KafkaClient", "KafkaTestSupport",
             .product(name: "NIOSSH", package: "swift-nio-ssh")] + nio),
     ]

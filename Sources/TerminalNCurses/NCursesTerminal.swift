@@ -124,6 +124,8 @@ public final class NCursesTerminal: TerminalDevice {
         leaveok(window, true)
         NCursesTerminal.defineCommonKeys()
         size = Size(width: Int(getmaxx(window)), height: Int(getmaxy(window)))
+        CursesGuard.clearOnExit = Self.clearWithoutAlternateScreen()
+        CursesGuard.exitFD = fileno(outFile)
         CursesGuard.activate()
     }
 
@@ -139,6 +141,38 @@ public final class NCursesTerminal: TerminalDevice {
         guard let cup = "cup".withCString({ tigetstr($0) }) else { return false }
         // (char *)-1 means "not a string capability": cannot happen for cup; treat as present.
         return Int(bitPattern: cup) != -1 && cup.pointee != 0
+    }
+
+    /// TERM=linux or vt100 have no alternate screen (no rmcup): after endwin the last frame would
+    /// stay and the shell would print over it. Then the terminal's own clear (home + erase) is
+    /// sent on exit. nil when the screen is restored by rmcup.
+    static func clearWithoutAlternateScreen() -> [UInt8]? {
+        typealias TigetStr = @convention(c) (UnsafePointer<CChar>) -> UnsafeMutablePointer<CChar>?
+        guard let sym = dlsym(nil, "tigetstr") else { return nil }
+        let tigetstr = unsafeBitCast(sym, to: TigetStr.self)
+        func capability(_ name: String) -> [UInt8]? {
+            guard let p = name.withCString({ tigetstr($0) }), Int(bitPattern: p) != -1, p.pointee != 0 else { return nil }
+            return Array(String(cString: p).utf8)
+        }
+        if capability("rmcup") != nil { return nil }
+        return capability("clear").map(withoutPadding) ?? Array("\u{1B}[H\u{1B}[J".utf8)
+    }
+
+    /// terminfo strings carry delays as `$<50>` (vt100's clear): tputs would wait; written raw
+    /// they would print. A modern terminal needs no delay, so they are left out.
+    static func withoutPadding(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "$"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "<"),
+               let close = bytes[(i + 2)...].firstIndex(of: UInt8(ascii: ">")) {
+                i = close + 1
+                continue
+            }
+            out.append(bytes[i])
+            i += 1
+        }
+        return out
     }
 
     /// Bytes curses sent to the terminal in `present` calls so far. Measured as the
@@ -169,6 +203,8 @@ public final class NCursesTerminal: TerminalDevice {
         curs_set(1)
         endwin()
         fflush(output)
+        CursesGuard.clearScreenIfNoAlternate()
+        CursesGuard.exitFD = -1
         delscreen(screen)
         fclose(output)
         fclose(input)
@@ -180,6 +216,7 @@ public final class NCursesTerminal: TerminalDevice {
     public func suspend() {
         guard !closed else { return }
         endwin()
+        CursesGuard.clearScreenIfNoAlternate()
         kill(getpid(), SIGTSTP)
         // Resumed.
         refresh()
@@ -325,23 +362,43 @@ public final class NCursesTerminal: TerminalDevice {
         if r == KEY_CODE_YES { return keyCode(Int32(ch)) }
         let c = Int(ch)
         if c == 27 {
-            // Alt sends ESC then the key; a lone ESC has nothing behind it.
+            // Alt-x arrives as ESC and one key with nothing behind. ESC followed by more (Esc then
+            // `:brokers` Enter in one SSH packet) is Esc and then those keys, in order.
             setTimeout(0)
-            var next: wint_t = 0
-            let r2 = wget_wch(window, &next)
-            setTimeout(timeoutMilliseconds)
-            if r2 == OK {
-                let n = Int(next)
-                if n >= 32, n != 127, let s = Unicode.Scalar(UInt32(n)) { return .alt(Character(s)) }
-                if n == 127 { return .alt("\u{7F}") }
-                unget_wch(wchar_t(bitPattern: UInt32(n)))
-            } else if r2 == KEY_CODE_YES {
-                // ESC followed by a function key: deliver both in order.
-                ungetch(Int32(next))
-            }
+            defer { setTimeout(timeoutMilliseconds) }
+            guard let first = pendingInput() else { return .escape }
+            let second = pendingInput()
+            if second == nil, let alt = NCursesTerminal.altKey(first) { return alt }
+            // The pushback queue is last in, first out: the later key goes back first.
+            if let second { pushBack(second) }
+            pushBack(first)
             return .escape
         }
         return NCursesTerminal.character(c)
+    }
+
+    /// One input already waiting (the timeout is 0): a character, or a key code curses decoded.
+    private func pendingInput() -> (code: Int, isKey: Bool)? {
+        var ch: wint_t = 0
+        switch wget_wch(window, &ch) {
+        case OK: return (Int(ch), false)
+        case KEY_CODE_YES: return (Int(ch), true)
+        default: return nil
+        }
+    }
+
+    private func pushBack(_ input: (code: Int, isKey: Bool)) {
+        if input.isKey { ungetch(Int32(input.code)) } else { unget_wch(wchar_t(bitPattern: UInt32(input.code))) }
+    }
+
+    /// ESC then `input` with nothing behind it, as Alt: a printable character, or Backspace
+    /// (which curses may already have decoded as KEY_BACKSPACE). Nil: ESC then a key of its own.
+    static func altKey(_ input: (code: Int, isKey: Bool)) -> Key? {
+        if input.isKey { return Int32(input.code) == KEY_BACKSPACE ? .alt("\u{7F}") : nil }
+        let n = input.code
+        if n == 127 || n == 8 { return .alt("\u{7F}") }
+        guard n >= 32, let s = Unicode.Scalar(UInt32(truncatingIfNeeded: n)) else { return nil }
+        return .alt(Character(s))
     }
 
     /// Sequences that terminals send whatever their terminfo entry says (TERM=xterm-256color
@@ -410,8 +467,25 @@ public final class NCursesTerminal: TerminalDevice {
             previous = nil
             return .resize
         case (KEY_F0 + 1)...(KEY_F0 + 63): return .function(Int(k - KEY_F0))
-        default: return nil
+        default:
+            // Keys from terminfo's extended capabilities (xterm's kUP5 = ctrl-Up, linux's kcbt2 =
+            // ESC [ Z) get codes above KEY_MAX, known only by their capability name.
+            guard k > KEY_MAX, let name = keyname(k) else { return nil }
+            return NCursesTerminal.extendedKey(named: String(cString: name))
         }
+    }
+
+    /// A modified cursor key (kUP3 = alt-Up, kDN5 = ctrl-Down, ...) read as the key itself, which
+    /// is better than nothing; the UI binds no modified cursor keys.
+    static func extendedKey(named name: String) -> Key? {
+        let bases: [(String, Key)] = [
+            ("kUP", .up), ("kDN", .down), ("kLFT", .left), ("kRIT", .right), ("kHOM", .home), ("kEND", .end),
+            ("kPRV", .pageUp), ("kNXT", .pageDown), ("kDC", .delete), ("kIC", .insert), ("kcbt", .backTab),
+        ]
+        for (prefix, key) in bases where name.hasPrefix(prefix) {
+            if name.dropFirst(prefix.count).allSatisfy(\.isNumber) { return key }
+        }
+        return nil
     }
 }
 
@@ -457,11 +531,22 @@ enum CursesGuard {
 
     static func deactivate() { active = 0 }
 
+    /// Set at open: the clear sequence when the terminal has no alternate screen, and where to send it.
+    nonisolated(unsafe) static var clearOnExit: [UInt8]? = nil
+    nonisolated(unsafe) static var exitFD: Int32 = -1
+
+    /// write(2) only, so the signal path may call it too.
+    static func clearScreenIfNoAlternate() {
+        guard let bytes = clearOnExit, exitFD >= 0 else { return }
+        bytes.withUnsafeBufferPointer { _ = write(exitFD, $0.baseAddress, $0.count) }
+    }
+
     /// endwin is not async-signal-safe, but leaving the tty raw is worse; curses itself
     /// does the same in its handlers.
     static func restore() {
         guard active != 0 else { return }
         active = 0
         endwin()
+        clearScreenIfNoAlternate()
     }
 }
