@@ -15,9 +15,13 @@ public struct TableColumn: Sendable, Hashable {
     public var priority: Int
     /// Preferred content width; nil measures the header and a sample of rows.
     public var width: Int?
+    /// Left out while no measured row has text in it (an ERROR column of a healthy list),
+    /// so it can rank high without taking room from columns that have something to show.
+    public var hiddenWhenEmpty: Bool
 
     public init(_ title: String, minWidth: Int = 1, maxWidth: Int? = nil, flex: Int = 0,
-                alignment: Alignment = .left, truncation: Truncation = .tail, priority: Int = 0, width: Int? = nil) {
+                alignment: Alignment = .left, truncation: Truncation = .tail, priority: Int = 0, width: Int? = nil,
+                hiddenWhenEmpty: Bool = false) {
         self.title = title
         self.minWidth = max(1, minWidth)
         self.maxWidth = maxWidth.map { max(1, $0) }
@@ -26,6 +30,7 @@ public struct TableColumn: Sendable, Hashable {
         self.truncation = truncation
         self.priority = priority
         self.width = width
+        self.hiddenWhenEmpty = hiddenWhenEmpty
     }
 }
 
@@ -74,50 +79,78 @@ public struct ColumnSlot: Sendable, Hashable {
 
 public enum ColumnFitter {
     /// Lays columns out in `available` columns (x relative to 0) with `gap` blanks between
-    /// them. Each column wants `ideal[i]` (clamped to its min/max). Too wide: flexible
-    /// columns shrink toward their minimum (widest first), then the lowest-priority
-    /// columns are dropped; a last lone column is truncated to fit. Too narrow: spare
-    /// width goes to flexible columns by their flex share, up to their maximum.
+    /// them. Each column wants `ideal[i]` (clamped to its min/max); a flexible column may
+    /// shrink to its minimum, a fixed one keeps what it wants. Space is given by priority:
+    /// 1. while even the narrowest widths do not fit, the lowest-priority column is dropped
+    ///    (ties: the rightmost); a dropped column comes back when it fits beside every kept
+    ///    column at its full width (most important first);
+    /// 2. shrunk flexible columns grow back toward their content, as many made whole as can be,
+    ///    the rest to the most important;
+    /// 3. only then does spare width pad flexible columns, by flex share, up to their maximum.
+    /// So no column is dropped or cut short to pad another, whatever its priority (a broker's
+    /// error never gives way to padding of its address). A last lone column is truncated to fit.
     public static func fit(_ columns: [TableColumn], ideal: [Int], available: Int, gap: Int = 1) -> [ColumnSlot] {
         guard available > 0, !columns.isEmpty else { return [] }
-        var width = [Int](repeating: 0, count: columns.count)
+        var want = [Int](repeating: 0, count: columns.count)
+        var narrowest = want
         for i in columns.indices {
             let c = columns[i]
-            var w = max(c.minWidth, i < ideal.count ? ideal[i] : c.minWidth)
+            // A fixed column is at least its minimum; a flexible one wants only its content (the
+            // minimum is how far it may shrink; width beyond its content is padding, given last).
+            let content = i < ideal.count ? ideal[i] : c.minWidth
+            var w = c.flex > 0 ? max(1, content) : max(c.minWidth, content)
             if let m = c.maxWidth { w = min(w, max(m, c.minWidth)) }
-            width[i] = w
+            want[i] = w
+            narrowest[i] = c.flex > 0 ? min(c.minWidth, w) : w
         }
+        func used(_ set: [Int], _ width: [Int]) -> Int { set.reduce(0) { $0 + width[$1] } + gap * max(0, set.count - 1) }
+        /// Most important first; ties: the leftmost.
+        func byImportance(_ a: Int, _ b: Int) -> Bool {
+            columns[a].priority != columns[b].priority ? columns[a].priority > columns[b].priority : a < b
+        }
+
         var active = Array(columns.indices)
-        func total() -> Int { active.reduce(0) { $0 + width[$1] } + gap * max(0, active.count - 1) }
-
-        while true {
-            var over = total() - available
-            if over <= 0 { break }
-            let shrinkable = active.filter { columns[$0].flex > 0 }.reduce(0) { $0 + width[$1] - columns[$1].minWidth }
-            if shrinkable >= over {
-                // Widest flexible column first keeps the result balanced.
-                while over > 0 {
-                    var best = -1
-                    for i in active where columns[i].flex > 0 && width[i] > columns[i].minWidth {
-                        if best < 0 || width[i] > width[best] || (width[i] == width[best] && i > best) { best = i }
-                    }
-                    if best < 0 { break }
-                    width[best] -= 1
-                    over -= 1
-                }
-                break
-            }
-            if active.count > 1 {
-                var drop = active[0]
-                for i in active where columns[i].priority <= columns[drop].priority { drop = i }
-                active.removeAll { $0 == drop }
-                continue
-            }
-            width[active[0]] = available
-            break
+        var dropped: [Int] = []
+        while active.count > 1 && used(active, narrowest) > available {
+            var drop = active[0]
+            for i in active where columns[i].priority <= columns[drop].priority { drop = i }
+            active.removeAll { $0 == drop }
+            dropped.append(drop)
+        }
+        // Back into room that would otherwise be padding: the columns kept get all they want
+        // first (a column that gave way never makes a more important one shorter).
+        for i in dropped.sorted(by: byImportance) {
+            var need = want
+            need[i] = narrowest[i]
+            let with = (active + [i]).sorted()
+            if used(with, need) <= available { active = with }
         }
 
-        var spare = available - total()
+        var width = narrowest
+        if active.count == 1 && width[active[0]] > available { width[active[0]] = available }
+        var spare = available - used(active, width)
+
+        // Shrunk flexible columns grow back toward their content, the one closest to whole first
+        // (ties: the more important), so as many as possible are shown whole; what cannot be
+        // made whole goes to the most important of the rest.
+        while spare > 0 {
+            var next = -1
+            for i in active where width[i] < want[i] {
+                if next < 0 { next = i; continue }
+                let (d, dn) = (want[i] - width[i], want[next] - width[next])
+                if d < dn || (d == dn && byImportance(i, next)) { next = i }
+            }
+            if next < 0 { break }
+            if want[next] - width[next] > spare {
+                // Not enough to make any whole: the most important short column takes it.
+                next = active.filter { width[$0] < want[$0] }.sorted(by: byImportance)[0]
+            }
+            let add = min(spare, want[next] - width[next])
+            width[next] += add
+            spare -= add
+        }
+
+        // Padding, last.
         let flexCols = active.filter { columns[$0].flex > 0 }
         while spare > 0 && !flexCols.isEmpty {
             let growable = flexCols.filter { i in columns[i].maxWidth.map { m in width[i] < m } ?? true }
@@ -201,18 +234,25 @@ public struct Table {
     /// Column placement for `width`, measuring header and rows `visible` plus a sample.
     public func layout(width: Int, visible: Range<Int>, glyphs: Glyphs = .unicode) -> [ColumnSlot] {
         var ideal = [Int](repeating: 0, count: columns.count)
+        var shown: [Int] = []
         let sampleEnd = min(rowCount, measureSample)
+        let measured = Array(0..<sampleEnd) + visible.filter { $0 >= sampleEnd && $0 < rowCount }
         for i in columns.indices {
+            if columns[i].hiddenWhenEmpty && !measured.contains(where: { !cell($0, i).text.isEmpty }) { continue }
+            shown.append(i)
             if let w = columns[i].width {
                 ideal[i] = max(w, DisplayWidth.of(headerTitle(i, glyphs: glyphs)))
                 continue
             }
             var w = showHeader ? DisplayWidth.of(headerTitle(i, glyphs: glyphs)) : 0
-            for r in 0..<sampleEnd { w = max(w, DisplayWidth.of(cell(r, i).text)) }
-            for r in visible where r >= sampleEnd && r < rowCount { w = max(w, DisplayWidth.of(cell(r, i).text)) }
+            for r in measured { w = max(w, DisplayWidth.of(cell(r, i).text)) }
             ideal[i] = w
         }
-        return ColumnFitter.fit(columns, ideal: ideal, available: width, gap: columnGap)
+        if shown.count == columns.count {
+            return ColumnFitter.fit(columns, ideal: ideal, available: width, gap: columnGap)
+        }
+        return ColumnFitter.fit(shown.map { columns[$0] }, ideal: shown.map { ideal[$0] }, available: width, gap: columnGap)
+            .map { ColumnSlot(column: shown[$0.column], x: $0.x, width: $0.width) }
     }
 
     /// Draws header and visible rows into `area`. The cursor row is highlighted when

@@ -150,6 +150,80 @@ struct TableTests {
         }
     }
 
+    /// Issue 13 item 7: a fixed column that did not fit was dropped and its room went to padding
+    /// a flexible one. Now a dropped column comes back into room that would be padding.
+    @Test func aDroppedColumnComesBackBeforeAnythingIsPadded() {
+        let cols = [TableColumn("ID", priority: 100), TableColumn("ADDRESS", minWidth: 18, flex: 1, priority: 90),
+                    TableColumn("RACK", priority: 40), TableColumn("ERROR", priority: 50)]
+        // 4 + 21 + 10 + 60 + 3 gaps = 98 > 80: ERROR (60 wide, fixed) goes; RACK still fits.
+        let slots = ColumnFitter.fit(cols, ideal: [4, 21, 10, 60], available: 80)
+        #expect(slots.map(\.column) == [0, 1, 2])
+        // Room no column can use is padding: ADDRESS takes it.
+        #expect(widths(slots) == [0: 4, 1: 64, 2: 10])
+        // With ERROR flexible it shrinks instead of going, and nothing is padded.
+        var flexible = cols
+        flexible[3] = TableColumn("ERROR", minWidth: 10, flex: 1, priority: 50)
+        let kept = ColumnFitter.fit(flexible, ideal: [4, 21, 10, 60], available: 80)
+        #expect(widths(kept) == [0: 4, 1: 21, 2: 10, 3: 42])
+    }
+
+    /// Shrunk columns are made whole one at a time, the closest to whole first, before the rest
+    /// goes to the most important.
+    @Test func shrunkColumnsAreMadeWholeBeforeTheRestIsShared() {
+        let cols = [TableColumn("A", minWidth: 10, flex: 1, priority: 100),
+                    TableColumn("B", minWidth: 8, flex: 1, priority: 90),
+                    TableColumn("C", minWidth: 8, flex: 1, priority: 80)]
+        // Floors 10+8+8 + 2 = 28; 12 spare: C (wants 10) is made whole first, then A takes the rest.
+        let slots = ColumnFitter.fit(cols, ideal: [40, 30, 10], available: 40)
+        #expect(widths(slots) == [0: 20, 1: 8, 2: 10])
+    }
+
+    @Test func aFlexibleColumnWantsOnlyItsContent() {
+        // ADDRESS 15 wide with a minimum of 20: no reserved blank room while ERROR is cut short.
+        let cols = [TableColumn("ADDRESS", minWidth: 20, flex: 1, priority: 90),
+                    TableColumn("ERROR", minWidth: 10, flex: 1, priority: 88)]
+        let slots = ColumnFitter.fit(cols, ideal: [15, 60], available: 40)
+        #expect(widths(slots) == [0: 15, 1: 24])
+    }
+
+    /// The rule, on random tables: nothing is padded (wider than its content) while any column is
+    /// cut short or a dropped column would fit in the padding.
+    @Test func paddingOnlyWhenEverythingThatFitsIsWhole() {
+        var rng = SplitMix64(seed: 0x13_07)
+        for _ in 0..<3000 {
+            let n = Int.random(in: 1...7, using: &rng)
+            var cols: [TableColumn] = []
+            var ideal: [Int] = []
+            for i in 0..<n {
+                let flexible = Bool.random(using: &rng)
+                let maxW: Int? = Int.random(in: 0...3, using: &rng) == 0 ? Int.random(in: 4...40, using: &rng) : nil
+                cols.append(TableColumn("C\(i)", minWidth: Int.random(in: 1...20, using: &rng), maxWidth: maxW,
+                                        flex: flexible ? Int.random(in: 1...3, using: &rng) : 0,
+                                        priority: Int.random(in: 0...5, using: &rng) * 20))
+                ideal.append(Int.random(in: 0...70, using: &rng))
+            }
+            let available = Int.random(in: 1...160, using: &rng)
+            let slots = ColumnFitter.fit(cols, ideal: ideal, available: available)
+            func want(_ i: Int) -> Int {
+                let c = cols[i]
+                var w = c.flex > 0 ? max(1, ideal[i]) : max(c.minWidth, ideal[i])
+                if let m = c.maxWidth { w = min(w, max(m, c.minWidth)) }
+                return w
+            }
+            let w = widths(slots)
+            let used = slots.last.map { $0.x + $0.width } ?? 0
+            #expect(used <= available)
+            let padded = w.contains { $0.value > want($0.key) }
+            guard padded else { continue }
+            #expect(w.allSatisfy { $0.value >= want($0.key) }, "cut short while padding: \(cols) \(ideal) at \(available): \(slots)")
+            for i in cols.indices where w[i] == nil {
+                let narrowest = cols[i].flex > 0 ? min(cols[i].minWidth, want(i)) : want(i)
+                let room = available - w.keys.reduce(0) { $0 + want($1) } - w.count
+                #expect(narrowest > room, "column \(i) dropped though it fits in padding: \(cols) \(ideal) at \(available): \(slots)")
+            }
+        }
+    }
+
     @Test func tableRenderedAtTableWidths() {
         for w in [80, 60, 20, 1] {
             let b = draw(w, 4) { sampleTable.render(into: &$0, area: $0.bounds, state: ScrollState()) }
@@ -159,5 +233,18 @@ struct TableTests {
             #expect(textRows(b)[0].hasPrefix(w == 1 ? "|N" : "|NAME"), "width \(w)")
             #expect(textRows(b)[1].hasPrefix(w == 1 ? "|o" : "|orders"), "width \(w)")
         }
+    }
+}
+
+/// A seeded generator, so a failing random case can be replayed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

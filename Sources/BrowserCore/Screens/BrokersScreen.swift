@@ -50,7 +50,7 @@ public struct BrokersSpec: ListScreenSpec {
         },
         ListColumn(TableColumn("ID", alignment: .right, priority: 100, width: 4),
                    order: { $0.broker.id < $1.broker.id }) { r, _ in TableCell(String(r.broker.id)) },
-        ListColumn(TableColumn("ADDRESS", minWidth: 18, flex: 1, priority: 90),
+        ListColumn(TableColumn("ADDRESS", minWidth: 20, flex: 1, priority: 90),
                    order: { $0.broker.host < $1.broker.host }) { r, _ in
             TableCell("\(r.broker.host):\(r.broker.port)")
         },
@@ -78,7 +78,9 @@ public struct BrokersSpec: ListScreenSpec {
             let text = pct > 0 ? "+\(pct)%" : "\(pct)%"
             return abs(s) > skewLimit ? TableCell(text, role: .statusWarn) : TableCell(text)
         },
-        ListColumn(TableColumn("ERROR", minWidth: 5, maxWidth: 60, priority: 50)) { r, _ in
+        // Why a broker is unreachable outranks every column but the id, the mark and the address:
+        // it shrinks (flex) rather than goes, and is left out while every broker is healthy.
+        ListColumn(TableColumn("ERROR", minWidth: 10, flex: 1, priority: 88, hiddenWhenEmpty: true)) { r, _ in
             r.broker.error.map { TableCell($0, role: .statusError) } ?? TableCell("")
         },
     ]

@@ -57,7 +57,8 @@ public struct ConnectorDetailScreen: Screen {
         ListColumn(TableColumn("WORKER", minWidth: 8, maxWidth: 24, priority: 70), order: { $0.workerId < $1.workerId }) { t, _ in
             t.workerId.isEmpty ? TableCell("-", role: .dim) : TableCell(t.workerId)
         },
-        ListColumn(TableColumn("TRACE", minWidth: 10, flex: 1, priority: 60)) { t, _ in
+        // A failed task's error outranks its worker id; left out while no task has failed.
+        ListColumn(TableColumn("TRACE", minWidth: 12, flex: 1, priority: 85, hiddenWhenEmpty: true)) { t, _ in
             guard let trace = t.trace else { return TableCell("") }
             let first = trace.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
             return TableCell(first + "  (Enter: full trace)", role: .statusError)
