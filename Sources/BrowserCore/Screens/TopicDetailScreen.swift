@@ -107,7 +107,8 @@ public struct TopicDetailScreen: Screen {
             let m = messages(p)
             return offsetCell(m < 0 ? nil : m, stale: p.offsetsStale, glyphs: ctx.glyphs, format: Format.compact)
         },
-        ListColumn(TableColumn("ERROR", minWidth: 6, flex: 1, priority: 30)) { p, _ in
+        // A partition's error outranks its offsets; left out while every partition is healthy.
+        ListColumn(TableColumn("ERROR", minWidth: 10, flex: 1, priority: 78, hiddenWhenEmpty: true)) { p, _ in
             switch p.status {
             case .error(let e): return TableCell(e, role: .statusError)
             case .leaderUnreachable: return TableCell(p.status.label, role: .statusError)
