@@ -107,7 +107,7 @@ final class PtyProcess {
 
         /// Waits until at least `count` lines are in the log (the probe decoded that many keys).
         func waitForLines(_ count: Int) async throws -> [String] {
-            for _ in 0..<600 {  // up to ~60 s on a loaded machine; normally a few ms
+            for _ in 0..<1800 {  // a hang guard only (~3 min on a starved machine); normally a few ms
                 let l = lines
                 if l.count >= count { return l }
                 try await Task.sleep(for: .milliseconds(100))

@@ -16,10 +16,11 @@ do {
     exit(2)
 }
 fputs("ready\n", log)
-var idle = 0
-while idle < 600 {  // 600 × 100 ms without a key: the test has gone
-    guard let key = terminal.readKey(timeoutMilliseconds: 100) else { idle += 1; continue }
-    idle = 0
+// No idle limit (a starved test may take long to send the next key): the probe ends on ctrl-d, on
+// SIGHUP when the test closes the pty, or when the test process is gone (reparented).
+let parent = getppid()
+while getppid() == parent {
+    guard let key = terminal.readKey(timeoutMilliseconds: 100) else { continue }
     if key == .ctrl("d") { break }
     if key == .resize { continue }  // a window change, not a key the test typed
     fputs(key.displayName + "\n", log)
