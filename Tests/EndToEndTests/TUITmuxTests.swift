@@ -244,7 +244,7 @@ private func lines(_ s: String) -> [Substring] { s.split(separator: "\n", omitti
             #expect(screen.contains("\"amount\": 12.5"), "pretty JSON value:\n\(screen)")
             #expect(screen.contains("source: e2e"), "header:\n\(screen)")
             try tmux.keys("Escape")
-            // Wait for Esc to land: ESC followed at once by ':' reads as alt-':'.
+            // Wait for Esc to land (the record view closes) before typing the command.
             _ = try await tmux.wait { $0.contains("TIME") && !$0.contains("Value (json)") }
             try tmux.command("q")
             screen = try await tmux.wait(timeout: .seconds(10)) { $0.contains("KAFSCOPE_EXIT=") }
