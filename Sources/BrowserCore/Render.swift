@@ -105,7 +105,10 @@ enum Chrome {
             if o.underReplicatedPartitions > 0 { add("\(g.warn) \(o.underReplicatedPartitions) URP", .statusWarn) }
             let imb = Int((o.leaderImbalance * 100).rounded())
             if imb >= 10 { add("\(g.warn) \(imb)% leader imbalance", .statusWarn) }
-            if health.isEmpty { add("\(g.ok) healthy", .statusOk) }
+            // A kept overview says nothing about now: no green claim while the refresh fails.
+            if health.isEmpty {
+                if ov.error != nil { add("\(g.warn) health unknown", .statusWarn) } else { add("\(g.ok) healthy", .statusOk) }
+            }
             if ov.error != nil {
                 let since = ov.loadedAt.map { Format.clock($0, utcOffset: state.options.utcOffsetSeconds) } ?? "?"
                 add("\(g.warn) stale since \(since)", .statusWarn)

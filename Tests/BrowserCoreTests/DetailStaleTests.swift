@@ -160,4 +160,18 @@ import Testing
         #expect(!draw().contains("refused the fetch"), "\(draw())")
         #expect(screen.notices.isEmpty)
     }
+
+    /// Item 10's sibling in the header: "● healthy" next to "stale since" while no broker answered.
+    @Test func headerClaimsNoHealthWhileTheOverviewIsStale() {
+        var state = AppState(options: BrowserOptions(), size: Size(width: 120, height: 10), now: 3_600)
+        let o = ClusterOverview(clusterId: "c1", controllerId: 1,
+                                brokers: [BrokerInfo(id: 1, host: "k1", port: 9092, isController: true)])
+        state.overview.succeed(o, at: 3_600)
+        #expect(render(state, size: state.size).text().contains("healthy"))
+        state.overview.fail(LoadError("no broker reachable"), at: 3_700)
+        let text = render(state, size: state.size).text()
+        let header = text.split(separator: "\n").prefix(2).joined(separator: "\n")
+        #expect(!header.contains("● healthy"), "\(header)")
+        #expect(header.contains("health unknown") && header.contains("stale since 01:00:00"), "\(header)")
+    }
 }
