@@ -141,16 +141,22 @@ public enum SettingsResolver {
             if !spec.contains("://") {
                 let name = spec.trimmed
                 guard !name.isEmpty else { throw ConfigError(key: "--connect", "empty value; expected [NAME=]URL or NAME") }
+                // user:password@host without a scheme: the error repeats the value, never its credentials.
+                func masked(_ s: some StringProtocol) -> String {
+                    guard let at = s.lastIndex(of: "@") else { return String(s) }
+                    let eq = s[..<at].firstIndex(of: "=").map { s.index(after: $0) } ?? s.startIndex
+                    return String(s[..<eq]) + "***" + String(s[at...])
+                }
                 // Not a cluster name: `--connect localhost:8083` or `--connect QA=` would otherwise
                 // select a cluster that does not exist and report that none was given.
                 if let eq = name.firstIndex(of: "=") {
                     let rhs = name[name.index(after: eq)...].trimmed
                     throw ConfigError(key: "--connect", rhs.isEmpty ? "'\(name)': no URL after '='; expected NAME=http://HOST:PORT"
-                        : "'\(name)': '\(rhs)' is not a URL; write NAME=http://\(rhs)")
+                        : "'\(masked(name))': '\(masked(rhs))' is not a URL; write NAME=http://\(masked(rhs))")
                 }
                 if name.contains(":") || name.contains("/") {
-                    throw ConfigError(key: "--connect", "'\(name)' is not a URL (no http:// or https://) nor a cluster name; "
-                        + (name.contains("/") ? "expected [NAME=]http://HOST:PORT" : "write http://\(name)"))
+                    throw ConfigError(key: "--connect", "'\(masked(name))' is not a URL (no http:// or https://) nor a cluster name; "
+                        + (name.contains("/") ? "expected [NAME=]http://HOST:PORT" : "write http://\(masked(name))"))
                 }
                 if !settings.connectSelectors.contains(name) { settings.connectSelectors.append(name) }
                 continue

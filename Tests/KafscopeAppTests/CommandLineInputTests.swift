@@ -57,6 +57,17 @@ import Testing
         #expect((to as? GroupCommand.ResetOffsets)?.toOffset == -1)
     }
 
+    /// A Connect address with credentials but no scheme was repeated whole in the error.
+    @Test func connectValuesWithCredentialsAreMaskedInErrors() {
+        for spec in ["QA=admin:s3cretPw@connect-1:8083", "admin:s3cretPw@connect-1:8083"] {
+            var text = ""
+            do { _ = try SettingsResolver.resolve(CommandLineOverrides(configFile: "/dev/null", connect: [spec])) } catch { text = "\(error)" }
+            #expect(text.contains("is not a URL"), "\(spec): \(text)")
+            #expect(text.contains("***@connect-1:8083"), "\(spec): \(text)")
+            #expect(!text.contains("s3cretPw") && !text.contains("admin:"), "\(spec): \(text)")
+        }
+    }
+
     /// `--connect localhost:8083` and `--connect QA=` were taken as cluster names and ended in
     /// "no Kafka Connect cluster given".
     @Test func connectValuesThatAreNotURLsSaySo() throws {
