@@ -237,8 +237,8 @@ public final class KafkaAdminService: ClusterService, Sendable {
         async let sizes = logDirSizes()
         async let consumers = consumingGroups(topic: name)
         async let reach = unreachableBrokers(Set(t.partitions.flatMap { $0.replicas + [$0.leader] }), in: meta)
-        let (e, l, c, s, g, unreachable) = await (earliest, latest, configs, sizes, consumers, reach)
-        var errors = Self.dedupe(e.errors + l.errors + Self.offsetFailureErrors([e, l], known: e.errors + l.errors))
+        let (e, l, c, s, (g, groupErrors), unreachable) = await (earliest, latest, configs, sizes, consumers, reach)
+        var errors = Self.dedupe(e.errors + l.errors + Self.offsetFailureErrors([e, l], known: e.errors + l.errors) + groupErrors)
         let parts = t.partitions.map { p in
             PartitionInfo(partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch >= 0 ? p.leaderEpoch : nil,
                           replicas: p.replicas, isr: p.isr, offlineReplicas: p.offlineReplicas,
@@ -288,29 +288,48 @@ public final class KafkaAdminService: ClusterService, Sendable {
     }
 
     /// Groups with committed offsets on `topic` (ListGroups or known groups, then batched OffsetFetch).
-    func consumingGroups(topic: String) async -> FieldState<[String]> {
+    /// Groups whose coordinator could not be asked are not "not consuming": when none could be asked
+    /// the field fails with why; when some could, `errors` names the others (a partial list).
+    func consumingGroups(topic: String) async -> (groups: FieldState<[String]>, errors: [SourceError]) {
         let listing = await listGroups()
         var names = Set(listing.groups.keys)
         names.formUnion(knownGroups)
         if names.isEmpty {
-            return listing.supported ? .value([]) : .unsupported(unsupportedMessage("ListGroups"))
+            return (listing.supported ? .value([]) : .unsupported(unsupportedMessage("ListGroups")), [])
         }
-        let (coords, _) = await findCoordinators(Array(names))
+        let (coords, lookupFailures) = await findCoordinators(Array(names))
+        var errors = lookupFailures.sorted { $0.key < $1.key }.map { SourceError(source: "group \($0.key)", message: "FindCoordinator: \($0.value)") }
         var byCoordinator: [Int32: [String]] = [:]
         for (g, c) in coords { byCoordinator[c, default: []].append(g) }
         let client = self.client
-        let found = await concurrentMap(byCoordinator.sorted { $0.key < $1.key }) { (coord, groups) -> [String] in
-            guard let conn = try? await client.connection(for: coord),
-                  let r = try? await Self.fetchCommitted(conn: conn, groups: groups, allTopics: {
-                      guard let meta = try? await client.metadata() else { return [:] }
-                      return meta.topics.mapValues { $0.partitions.map(\.partition) }
-                  }) else { return [] }
-            return r.compactMap { g, res in
-                if case .offsets(let o, _) = res, o.keys.contains(where: { $0.topic == topic }) { return g }
-                return nil
+        let answers = await concurrentMap(byCoordinator.sorted { $0.key < $1.key }) { (coord, groups) -> (found: [String], errors: [SourceError]) in
+            let r: [String: CommittedResult]
+            do {
+                let conn = try await client.connection(for: coord)
+                r = try await Self.fetchCommitted(conn: conn, groups: groups, allTopics: {
+                    guard let meta = try? await client.metadata() else { return [:] }
+                    return meta.topics.mapValues { $0.partitions.map(\.partition) }
+                })
+            } catch {
+                let e = sourceError(error, source: "broker \(coord)")
+                return ([], [SourceError(source: e.source, message: "coordinator of \(groups.count) group\(groups.count == 1 ? "" : "s") unreachable: \(e.message)")])
             }
+            var found: [String] = [], errs: [SourceError] = []
+            for (g, res) in r.sorted(by: { $0.key < $1.key }) {
+                switch res {
+                case .offsets(let o, _): if o.keys.contains(where: { $0.topic == topic }) { found.append(g) }
+                case .failed(let why, _): errs.append(SourceError(source: "group \(g)", message: why))
+                }
+            }
+            return (found, errs)
         }
-        return .value(found.flatMap { $0 }.sorted())
+        errors += answers.flatMap(\.errors)
+        let found = answers.flatMap(\.found).sorted()
+        let asked = answers.count - answers.filter { $0.found.isEmpty && !$0.errors.isEmpty }.count
+        if !errors.isEmpty && found.isEmpty && asked == 0 {
+            return (.failed(errors.map { "\($0.source): \($0.message)" }.prefix(3).joined(separator: "; ")), errors)
+        }
+        return (.value(found), errors)
     }
 
     // MARK: Groups

@@ -22,12 +22,21 @@ import Testing
                 #expect(before.offsetsError == nil, "\(before.errors)")
                 #expect(before.offsets.map(\.committed) == [1, 2], "\(before.offsets)")
                 #expect(before.lag == 3)
+                #expect(try await service.topic(named: "gd").consumingGroups == .value(["gd-group"]))
 
                 try await mock.setBrokerDown(2)
                 let during = try await service.group(named: "gd-group")
                 let why = try #require(during.offsetsError, "offsets read as empty: \(during.offsets) \(during.errors)")
                 #expect(why.contains("broker 2") || why.contains("coordinator"), "\(why)")
                 #expect(during.offsets.allSatisfy { $0.committed == nil }, "\(during.offsets)")
+                // Topic detail's Groups tab: not "no group has committed offsets on this topic".
+                let topic = try await service.topic(named: "gd")
+                guard case .failed(let reason) = topic.consumingGroups else {
+                    Issue.record("consuming groups read as \(topic.consumingGroups) with the coordinator down")
+                    return
+                }
+                #expect(reason.contains("unreachable"), "\(reason)")
+                #expect(topic.errors.contains { $0.message.contains("coordinator") }, "\(topic.errors)")
 
             }
             // Back up (a new client: this one waits out its reconnect backoff, on the wall clock).
