@@ -7,6 +7,9 @@ public struct TopicSummary: Sendable, Hashable {
     /// Partitions whose ISR is smaller than the topic's `min.insync.replicas`; nil when unknown.
     public var underMinIsr: Int?
     public var offline: Int
+    /// Partitions whose leader (as the metadata names it) this client cannot reach: not served from
+    /// here although the metadata looks fine (see `PartitionStatus.leaderUnreachable`).
+    public var leaderUnreachable = 0
     /// Sum over partitions of latest - earliest; nil when offsets could not be read.
     public var messages: Int64?
     /// `messages` is the last count read, kept because this refresh could not read every partition.

@@ -173,7 +173,8 @@ public final class KafkaAdminService: ClusterService, Sendable {
         async let latest = offsets(forTopics: all, spec: .latest)
         async let minIsr = topicConfigs(Array(meta.topics.keys), keys: ["min.insync.replicas"])
         async let sizes = logDirSizes()
-        let (e, l, m, s) = await (earliest, latest, minIsr, sizes)
+        async let reach = unreachableBrokers(Set(meta.topics.values.flatMap { $0.partitions.map(\.leader) }), in: meta)
+        let (e, l, m, s, unreachable) = await (earliest, latest, minIsr, sizes, reach)
         errors += e.errors + l.errors
         errors += Self.offsetFailureErrors([e, l], known: errors)
         // One error per broker is enough.
@@ -217,6 +218,11 @@ public final class KafkaAdminService: ClusterService, Sendable {
                                     messages: t.partitions.isEmpty ? 0 : messages,
                                     sizeBytes: sizeUnknown.contains(t.name) ? nil : sizeByTopic.map { $0[t.name] ?? 0 }))
             if counted[t.name] == nil && previous[t.name] != nil { out[out.count - 1].messagesStale = true }
+            out[out.count - 1].leaderUnreachable = t.partitions.filter { $0.leader >= 0 && unreachable[$0.leader] != nil }.count
+        }
+        for (id, why) in unreachable.sorted(by: { $0.key < $1.key })
+        where !errors.contains(where: { $0.source == "broker \(id)" || $0.source.hasPrefix("broker \(id) ") }) {
+            errors.append(SourceError(source: "broker \(id)", message: why))
         }
         return Partial(out, errors: errors)
     }

@@ -141,6 +141,23 @@ import Testing
         #expect(screen.titleDetail.contains("1 stale count"), "\(screen.titleDetail)")
     }
 
+    /// Item 10's sibling on the Topics list: a topic with a partition whose leader is down looked healthy.
+    @Test func topicsScreenMarksTopicsWithAnUnreachableLeader() {
+        var screen = TopicsScreen(TopicsSpec())
+        _ = screen.load(context: Self.ctx)
+        var down = TopicSummary(name: "ld", partitions: 3, replicationFactor: 1, messages: 0)
+        down.leaderUnreachable = 1
+        let fine = TopicSummary(name: "ok-topic", partitions: 3, replicationFactor: 1, messages: 0)
+        _ = screen.receive(.topics(.success(Partial([down, fine]))), at: 1_000, context: Self.ctx)
+        let g = BrowserOptions().glyphs
+        let text = draw(screen)
+        let a = text.split(separator: "\n").first { $0.contains(" ld ") }.map(String.init) ?? ""
+        let b = text.split(separator: "\n").first { $0.contains("ok-topic") }.map(String.init) ?? ""
+        #expect(a.contains(String(g.error)), "\(a)")
+        #expect(!b.contains(String(g.error)), "\(b)")
+        #expect(screen.titleDetail.contains("1 with unreachable leader"), "\(screen.titleDetail)")
+    }
+
     /// Item 10 (already fixed, checked here on the screen): the tail's error line ("broker 1 refused
     /// the fetch … (+4 earlier)") stayed after records flowed again.
     @Test func tailErrorLineClearsOnceFetchingWorksAgain() {

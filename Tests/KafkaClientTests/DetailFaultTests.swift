@@ -70,6 +70,11 @@ import Testing
                 #expect(d.partitions.filter { $0.partition != 1 }.allSatisfy { d.status(of: $0) == .ok })
                 #expect(d.unreachableBrokers[2] != nil)
                 #expect(d.errors.contains { $0.source.hasPrefix("broker 2") }, "\(d.errors)")
+                // The Topics list counts it too (it looked healthy there).
+                let list = try await service.topics()
+                #expect(list.value.first { $0.name == "ld" }?.leaderUnreachable == 1, "\(list.errors)")
+                #expect(list.value.first { $0.name == "ld3" }?.leaderUnreachable == 0)
+                #expect(list.errors.contains { $0.source.hasPrefix("broker 2") }, "\(list.errors)")
 
                 // A follower down: the partition is served, but not "ok".
                 let r3 = try await service.topic(named: "ld3")

@@ -13,7 +13,7 @@ import Testing
     @Test func topicFields() {
         let j = ClusterFormat.topicJSON(Fixture.topics[0])
         #expect(Array(j.keys.prefix(7)) == ["name", "internal", "partitions", "replication_factor", "under_replicated", "offline", "messages"])
-        #expect(j.serialized() == #"{"name":"orders","internal":false,"partitions":3,"replication_factor":2,"under_replicated":1,"offline":0,"messages":1500,"messages_stale":false,"under_min_isr":0,"size_bytes":1572864}"#)
+        #expect(j.serialized() == #"{"name":"orders","internal":false,"partitions":3,"replication_factor":2,"under_replicated":1,"offline":0,"messages":1500,"messages_stale":false,"leader_unreachable":0,"under_min_isr":0,"size_bytes":1572864}"#)
         #expect(ClusterFormat.topicJSON(Fixture.topics[1])["messages"] == .null)
     }
 
@@ -26,6 +26,18 @@ import Testing
         let row = ClusterFormat.topicsTable([t]).split(separator: "\n").first { $0.hasPrefix("orders") } ?? ""
         #expect(row.contains("1500 (stale)"), "\(row)")
         #expect(!ClusterFormat.topicsTable(Fixture.topics).contains("stale"))
+    }
+
+    /// Issue 13 item 10 in `get topics`: partitions led by a broker this client cannot reach.
+    @Test func unreachableLeadersAreCounted() {
+        var t = Fixture.topics[0]
+        t.leaderUnreachable = 2
+        #expect(ClusterFormat.topicJSON(t)["leader_unreachable"] == .int(2))
+        let table = ClusterFormat.topicsTable([t, Fixture.topics[1]])
+        #expect(table.hasPrefix("NAME  ") && table.contains("OFFLINE  LEADER-UNREACHABLE  MESSAGES"), "\(table)")
+        let row = table.split(separator: "\n").first { $0.hasPrefix("orders") } ?? ""
+        #expect(row.split(separator: " ").map(String.init).prefix(7) == ["orders", "3", "2", "1", "0", "0", "2"], "\(row)")
+        #expect(!ClusterFormat.topicsTable(Fixture.topics).contains("LEADER-UNREACHABLE"))
     }
 
     @Test func topicDetailFields() {

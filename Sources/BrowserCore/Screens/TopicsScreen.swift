@@ -32,8 +32,10 @@ public struct TopicsSpec: ListScreenSpec {
     public func titleDetail(_ p: Partial<[TopicSummary]>, countLabel: String, rows: [TopicSummary]) -> String {
         let urp = rows.reduce(0) { $0 + ($1.underReplicated > 0 ? 1 : 0) }
         let off = rows.reduce(0) { $0 + ($1.offline > 0 ? 1 : 0) }
+        let unreachable = rows.reduce(0) { $0 + ($1.leaderUnreachable > 0 ? 1 : 0) }
         var s = countLabel
         if off > 0 { s += " \(off) with offline" }
+        if unreachable > 0 { s += " \(unreachable) with unreachable leader" }
         if urp > 0 { s += " \(urp) under-replicated" }
         let stale = rows.reduce(0) { $0 + ($1.messagesStale ? 1 : 0) }
         if stale > 0 { s += " \(stale) stale count\(stale == 1 ? "" : "s")" }
@@ -42,7 +44,7 @@ public struct TopicsSpec: ListScreenSpec {
 
     static let columns: [ListColumn<TopicSummary>] = [
         ListColumn(TableColumn("", priority: 95, width: 1), order: { severity($0) < severity($1) }) { t, ctx in
-            if t.offline > 0 || (t.underMinIsr ?? 0) > 0 { return Mark.error(ctx.glyphs) }
+            if t.offline > 0 || t.leaderUnreachable > 0 || (t.underMinIsr ?? 0) > 0 { return Mark.error(ctx.glyphs) }
             if t.underReplicated > 0 { return Mark.warn(ctx.glyphs) }
             return Mark.none
         },
@@ -86,7 +88,7 @@ public struct TopicsSpec: ListScreenSpec {
 
     /// Offline and under-min-ISR first, then under-replicated, when sorted by health.
     static func severity(_ t: TopicSummary) -> Int {
-        if t.offline > 0 || (t.underMinIsr ?? 0) > 0 { return 0 }
+        if t.offline > 0 || t.leaderUnreachable > 0 || (t.underMinIsr ?? 0) > 0 { return 0 }
         if t.underReplicated > 0 { return 1 }
         return 2
     }

@@ -158,6 +158,7 @@ public enum ClusterFormat {
             ("offline", .int(t.offline)), ("messages", .optional(t.messages)),
             // true: `messages` is the last count read; this read could not reach every partition.
             ("messages_stale", .bool(t.messagesStale)),
+            ("leader_unreachable", .int(t.leaderUnreachable)),
             ("under_min_isr", .optional(t.underMinIsr)), ("size_bytes", .optional(t.sizeBytes)),
         ])
     }
@@ -165,12 +166,20 @@ public enum ClusterFormat {
     public static func topicsJSON(_ topics: [TopicSummary]) -> JSONValue { .array(topics.map(topicJSON)) }
 
     public static func topicsTable(_ topics: [TopicSummary]) -> String {
-        var t = TextTable(["NAME", "PARTITIONS", "RF", "UNDER-REPLICATED", "UNDER-MIN-ISR", "OFFLINE", "MESSAGES", "SIZE", "INTERNAL"],
-                          align: [.left, .right, .right, .right, .right, .right, .right, .right, .left])
+        // LEADER-UNREACHABLE only when some leader cannot be reached: otherwise it is a column of zeros.
+        let showUnreachable = topics.contains { $0.leaderUnreachable > 0 }
+        var header = ["NAME", "PARTITIONS", "RF", "UNDER-REPLICATED", "UNDER-MIN-ISR", "OFFLINE"]
+        var align: [TextTable.Align] = [.left, .right, .right, .right, .right, .right]
+        if showUnreachable { header.append("LEADER-UNREACHABLE"); align.append(.right) }
+        header += ["MESSAGES", "SIZE", "INTERNAL"]
+        align += [.right, .right, .left]
+        var t = TextTable(header, align: align)
         for x in topics {
-            t.add([x.name, String(x.partitions), String(x.replicationFactor), String(x.underReplicated),
-                   num(x.underMinIsr), String(x.offline), num(x.messages) + (x.messagesStale && x.messages != nil ? " (stale)" : ""),
-                   bytes(x.sizeBytes), x.isInternal ? "yes" : ""])
+            var row = [x.name, String(x.partitions), String(x.replicationFactor), String(x.underReplicated),
+                       num(x.underMinIsr), String(x.offline)]
+            if showUnreachable { row.append(String(x.leaderUnreachable)) }
+            row += [num(x.messages) + (x.messagesStale && x.messages != nil ? " (stale)" : ""), bytes(x.sizeBytes), x.isInternal ? "yes" : ""]
+            t.add(row)
         }
         return t.render()
     }
