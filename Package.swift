@@ -93,7 +93,7 @@ let package = Package(
         // Wiring: commands, output formats, concrete services, the UI loop.
         .target(name: "KafscopeApp", dependencies: [
             "KafkaClient", "KafkaAdmin", "KafkaConnect", "KafkaProducer", "ClusterModel", "BrowserCore", "WriteFlow",
-            "TerminalCore", "TerminalNCurses", "KafscopeConfig", "SSHTunnel", "LagHealth",
+            "TerminalCore", "TerminalNCurses", "KafscopeConfig", "SSHTunnel", "LagHealth", "SchemaCodecs", "SchemaRegistry",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -102,7 +102,7 @@ let package = Package(
         // Benchmarks (run by scripts/bench, never by the test suite).
         .executableTarget(name: "KafscopeBench", dependencies: [
             "KafkaWire", "KafkaProtocol", "KafkaRecords", "BrowserCore", "TerminalCore", "ClusterModel",
-            "KafkaClient", "KafkaAdmin",
+            "KafkaClient", "KafkaAdmin", "SchemaCodecs",
         ]),
 
         // Test-only helpers: peer launchers, fixtures, snapshot assertions.

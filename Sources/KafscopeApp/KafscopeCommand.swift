@@ -31,6 +31,9 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     @Flag(name: .customLong("ssh-accept-new"), help: "Trust and record the jump host's key when known_hosts has none (a changed key is always refused).")
     public var sshAcceptNew = false
 
+    @Option(name: .customLong("schema-registry"), help: ArgumentHelp("Schema Registry URL (decodes Avro, Protobuf and JSON Schema records).", valueName: "URL"))
+    public var schemaRegistry: String?
+
     @Flag(name: .customLong("readonly"), help: "Refuse every write to the cluster or Connect workers.")
     public var readOnly = false
 

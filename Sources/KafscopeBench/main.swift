@@ -9,6 +9,8 @@ case "render":
     RenderBench.run(Array(args.dropFirst()))
 case "firstpaint":
     await FirstPaintBench.run(Array(args.dropFirst()))
+case "schema":
+    SchemaBench.run(Array(args.dropFirst()))
 default:
     print("""
     usage: kafscope-bench <bench> [options]
@@ -16,5 +18,6 @@ default:
       records   decode a Fetch v4 response body of 1 MB of 100-byte records, per codec
       render    draw the Topics screen with 20,000 rows; keypress-to-screen latency
       firstpaint BOOTSTRAP  time to the Topics screen's first frame (rows) and full frame (counts, sizes)
+      schema    Avro and Protobuf decoding of a 12-field record to JSON, records/s on one core
     """)
 }

@@ -44,6 +44,8 @@ public struct ContextConfig: Sendable, Hashable {
     public var ssh: SSHJumpSettings?
     /// `[contexts.NAME.lag]`: window and thresholds of the lag status rules.
     public var lag: LagThresholds?
+    /// `[contexts.NAME.schema_registry]` (SchemaRegistrySettings.swift).
+    public var schemaRegistry: SchemaRegistrySettings? = nil
 
     public init(name: String, bootstrap: [BrokerAddress]? = nil, aliases: [HostAlias] = [], groups: [String] = [],
                 readOnly: Bool? = nil, theme: String? = nil, refreshSeconds: Double? = nil, commandConfig: String? = nil,
@@ -76,7 +78,7 @@ public struct ConfigFile: Sendable, Hashable {
     static let topKeys: Set<String> = ["default_context", "theme", "refresh_seconds", "contexts"]
     static let contextKeys: Set<String> = ["bootstrap", "aliases", "groups", "read_only", "theme", "refresh_seconds",
                                            "command_config", "security", "connect", "ssh",
-                                           "lag"]
+                                           "lag", "schema_registry"]
     static let securityKeys: Set<String> = ["protocol", "sasl_mechanism", "username", "password", "password_env",
                                             "password_file", "ca_file", "cert_file", "key_file", "key_password",
                                             "key_password_env", "key_password_file", "verify_hostname",
@@ -287,6 +289,9 @@ struct Reader {
         }
         if self.node(root, base + ["ssh"]) != nil { ctx.ssh = try sshJump(root, base + ["ssh"]) }
         if self.node(root, base + ["lag"]) != nil { ctx.lag = try lagThresholds(root, base + ["lag"]) }
+        if self.node(root, base + ["schema_registry"]) != nil {
+            ctx.schemaRegistry = try schemaRegistry(root, base + ["schema_registry"])
+        }
         return ctx
     }
 

@@ -164,6 +164,8 @@ public struct KafscopeSettings: Sendable, Hashable {
     public var ssh: SSHJumpSettings?
     /// The context's lag status thresholds (unset fields: the defaults).
     public var lagThresholds = LagThresholds()
+    /// The context's Schema Registry (`--schema-registry` overrides its URL in KafscopeApp).
+    public var schemaRegistry: SchemaRegistrySettings? = nil
 
     public init(contextName: String? = nil, availableContexts: [String] = [], configFile: String? = nil,
                 bootstrap: [BrokerAddress] = [], aliases: [HostAlias] = [], security: SecuritySettings = .plaintext,

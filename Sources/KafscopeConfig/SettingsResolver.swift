@@ -134,6 +134,8 @@ public enum SettingsResolver {
         }
         settings.aliases = aliases
 
+        settings.schemaRegistry = context?.schemaRegistry
+
         // Connect clusters.
         var connect = context?.connect ?? []
         for spec in o.connect {

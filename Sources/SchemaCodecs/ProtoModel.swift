@@ -34,6 +34,8 @@ public struct ProtoFieldDefinition: Sendable {
     public var typeName: String
     public var oneofIndex: Int?
     public var isGroup: Bool = false
+    /// From a descriptor: explicit presence (proto3 `optional`, oneof, required).
+    var presence: Bool = false
 }
 
 public enum ProtoScalar: Sendable {

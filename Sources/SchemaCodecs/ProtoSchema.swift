@@ -16,6 +16,26 @@ public final class ProtoSchema: @unchecked Sendable {
         try self.init(main: main, others: files)
     }
 
+    /// Parses one .proto text (imports are resolved when the files are put together).
+    public static func parseFile(_ text: String, name: String) throws -> ProtoFileDefinition {
+        try ProtoParser.parse(text, fileName: name)
+    }
+
+    /// One serialized FileDescriptorProto (what `format=serialized` registries return, base64-decoded).
+    public static func parseDescriptor(_ bytes: [UInt8]) throws -> ProtoFileDefinition {
+        try ProtoDescriptorReader.file(bytes)
+    }
+
+    /// A local FileDescriptorSet (`protoc --descriptor_set_out`, ideally `--include_imports`):
+    /// `mainFile` selects the file whose top-level messages index paths start from (default: the last).
+    public convenience init(descriptorSet bytes: [UInt8], mainFile: String? = nil) throws {
+        let files = try ProtoDescriptorReader.fileSet(bytes)
+        guard let main = (mainFile.flatMap { m in files.first { $0.name == m } }) ?? files.last else {
+            throw DecodeError("the FileDescriptorSet holds no files")
+        }
+        try self.init(main: main, others: files.filter { $0.name != main.name })
+    }
+
     public init(main: ProtoFileDefinition, others: [ProtoFileDefinition]) throws {
         self.main = main
         var all = [main] + others

@@ -82,7 +82,7 @@ public struct GetCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "get",
         abstract: "List brokers, topics, consumer groups or connectors (-o json for scripts).",
-        subcommands: [Brokers.self, Topics.self, Groups.self, GetConnectorsCommand.self])
+        subcommands: [Brokers.self, Topics.self, Groups.self, GetConnectorsCommand.self, GetSubjectsCommand.self])
 
     public init() {}
 
@@ -180,7 +180,7 @@ public struct DescribeCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "describe",
         abstract: "Details of the cluster, a topic, a consumer group or a connector.",
-        subcommands: [Cluster.self, Topic.self, Group.self, DescribeConnectorCommand.self])
+        subcommands: [Cluster.self, Topic.self, Group.self, DescribeConnectorCommand.self, DescribeSubjectCommand.self])
 
     public init() {}
 

@@ -5,6 +5,7 @@ import KafkaAdmin
 import KafkaClient
 import KafscopeConfig
 import Logging
+import SchemaRegistry
 
 /// `kafscope tail TOPIC`: streams records like `kcat -C` (text: one value per line) or `kcat -J`
 /// (`-o json`: one object per line, see README "JSON output"). Notices go to stderr.
@@ -41,6 +42,8 @@ public struct TailCommand: AsyncParsableCommand {
         "Write values byte for byte (for piping). Without it, control characters are shown as escapes.",
         discussion: "Text output escapes ESC, other control characters and bidi overrides (\\x1b, \\u202e) so that a record cannot drive your terminal. --raw writes the value bytes unchanged: use it only when stdout is a pipe or file."))
     public var raw = false
+
+    @OptionGroup public var decoding: TailDecodingOptions
 
     public init() {}
 
@@ -108,6 +111,8 @@ public struct TailCommand: AsyncParsableCommand {
             let client = KafkaClient(config: try KafkaClientSettings.clientConfig(from: settings), logger: logger)
             opened = OpenedService<any TailService>(KafkaTailService(client: client, logger: logger)) { await client.shutdown() }
         }
+        let (decoder, registry) = try decoding.makeDecoder(global, settings, logger: logger)
+        defer { if let registry { Task { await registry.shutdown() } } }
         let options = TailOptions(topic: topic, start: try Self.parseStart(from),
                                   partitions: try Self.parsePartitions(partitions), readCommitted: readCommitted)
         // `tail T | head -1` on a quiet topic: leave once the reader has gone, not at the next record.
@@ -123,7 +128,7 @@ public struct TailCommand: AsyncParsableCommand {
         defer { watcher?.cancel() }
         do {
             try await Self.stream(opened.service, options, format: format, max: max, exitAtEnd: exitAtEnd, raw: raw,
-                                  console: console)
+                                  console: console, decoder: decoder)
         } catch {
             await opened.close()
             if let e = error as? UserFacingError { throw CommandFailure(e.message) }
@@ -134,13 +139,30 @@ public struct TailCommand: AsyncParsableCommand {
 
     /// Reads the tail until --max, --exit-at-end or the end of the stream.
     static func stream(_ service: any TailService, _ options: TailOptions, format: OutputFormat, max: Int?,
-                       exitAtEnd: Bool, raw: Bool = false, console: any CommandConsole) async throws {
+                       exitAtEnd: Bool, raw: Bool = false, console: any CommandConsole,
+                       decoder: RecordDecoder? = nil) async throws {
         var printed = 0
         if max == 0 { return }
         for try await event in service.tail(options) {
             switch event {
             case .records(let records):
                 var chunk: [UInt8] = []
+                if let decoder, !decoder.isPassthrough {
+                    // Schemas of the batch fetched once and concurrently before any line is written.
+                    await decoder.prefetch(records.map(\.key) + records.map(\.value))
+                    var lines = ""
+                    var notices: [String] = []
+                    for r in records {
+                        lines += await TailDecodedOutput.line(r, decoder: decoder, json: format == .json, notices: &notices)
+                        lines += "\n"
+                        printed += 1
+                        if let max, printed >= max { break }
+                    }
+                    console.out(lines)
+                    for n in notices { console.err("% \(n)\n") }
+                    if let max, printed >= max { return }
+                    continue
+                }
                 for r in records {
                     if format == .json { chunk += Array(recordJSON(r).serialized().utf8) } else { chunk += r.value ?? [] }
                     chunk.append(0x0A)

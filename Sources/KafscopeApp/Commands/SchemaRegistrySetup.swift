@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import KafscopeConfig
+import Logging
+import SchemaRegistry
+
+/// Builds the Schema Registry client from `--schema-registry URL` over the context's
+/// `[contexts.NAME.schema_registry]` (credentials, TLS files and timeout stay the context's).
+enum SchemaRegistrySetup {
+    static func settings(_ global: GlobalOptions, _ resolved: KafscopeSettings) -> SchemaRegistrySettings? {
+        if let url = global.schemaRegistry?.trimmingCharacters(in: .whitespaces), !url.isEmpty {
+            var s = resolved.schemaRegistry ?? SchemaRegistrySettings(url: url)
+            s.url = url
+            return s
+        }
+        return resolved.schemaRegistry
+    }
+
+    static func endpoint(_ s: SchemaRegistrySettings) throws -> RegistryEndpoint {
+        do {
+            return try RegistryEndpoint(url: s.url, username: s.username, password: s.password?.reveal(),
+                                        bearerToken: s.token?.reveal(), caFile: s.caFile, certFile: s.certFile,
+                                        keyFile: s.keyFile, timeout: .milliseconds(Int64((s.timeoutSeconds ?? 10) * 1000)))
+        } catch let e as RegistryError {
+            throw ValidationError(e.message)
+        }
+    }
+
+    static func client(_ global: GlobalOptions, _ resolved: KafscopeSettings, logger: Logger) throws -> SchemaRegistryClient? {
+        guard let s = settings(global, resolved) else { return nil }
+        do {
+            return try SchemaRegistryClient(endpoint: try endpoint(s), logger: logger)
+        } catch let e as RegistryError {
+            throw CommandFailure(e.message)
+        }
+    }
+
+    static func requireClient(_ global: GlobalOptions, _ resolved: KafscopeSettings, logger: Logger) throws -> SchemaRegistryClient {
+        guard let c = try client(global, resolved, logger: logger) else {
+            throw CommandFailure("no Schema Registry given: pass --schema-registry URL or add [contexts.NAME.schema_registry] to "
+                + (resolved.configFile ?? SettingsResolver.defaultConfigPathHint))
+        }
+        return c
+    }
+}

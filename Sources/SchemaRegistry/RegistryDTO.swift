@@ -1,0 +1,56 @@
+/// Shapes of the Confluent Schema Registry REST API.
+public enum SchemaType: String, Sendable, Hashable, Codable {
+    case avro = "AVRO"
+    case protobuf = "PROTOBUF"
+    case json = "JSON"
+}
+
+public struct SchemaReference: Sendable, Hashable, Codable {
+    /// Avro: the referenced type's full name; Protobuf: the import path; JSON: the $ref URL.
+    public var name: String
+    public var subject: String
+    public var version: Int
+
+    public init(name: String, subject: String, version: Int) {
+        self.name = name
+        self.subject = subject
+        self.version = version
+    }
+}
+
+/// `GET /schemas/ids/{id}`.
+public struct RegisteredSchema: Sendable, Hashable {
+    public var id: Int32
+    public var type: SchemaType
+    public var schema: String
+    public var references: [SchemaReference]
+}
+
+/// `GET /subjects/{s}/versions/{v}`.
+public struct SubjectVersion: Sendable, Hashable {
+    public var subject: String
+    public var version: Int
+    public var id: Int32
+    public var type: SchemaType
+    public var schema: String
+    public var references: [SchemaReference]
+}
+
+struct SchemaBody: Decodable {
+    var schema: String
+    var schemaType: String?
+    var references: [SchemaReference]?
+    var subject: String?
+    var version: Int?
+    var id: Int32?
+}
+
+struct ErrorBody: Decodable {
+    var error_code: Int?
+    var message: String?
+}
+
+struct CompatibilityBody: Decodable {
+    var compatibilityLevel: String?
+    var compatibility: String?
+}
