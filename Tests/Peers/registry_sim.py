@@ -125,7 +125,7 @@ def proto_text(fdp):
 
 class Registry:
     def __init__(self):
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
         self.schemas = []          # index id-1: {"schema", "schemaType", "references"}
         self.subjects = {}         # subject -> [id per version]
         self.global_compat = "BACKWARD"

@@ -55,7 +55,8 @@ final class RegistryTailTests: XCTestCase {
         XCTAssertEqual(ids.count, 2)
         // Each schema fetched once although 40 records on 2 partitions needed it.
         let paths = try await registry.requestPaths()
-        XCTAssertEqual(paths.filter { $0 == "/schemas/ids/1" }.count, 3, "one fetch per tail run: \(paths)")
+        XCTAssertEqual(paths.filter { $0 == "/schemas/ids/1" }.count, 1, "one fetch per tail run: \(paths)")
+        XCTAssertEqual(paths.filter { $0 == "/schemas/ids/2" }.count, 2, "avro-evolution was tailed twice: \(paths)")
     }
 
     func testProtobufNestedImportedOneofMapsAndKeysInAnotherFormat() async throws {
@@ -88,7 +89,7 @@ final class RegistryTailTests: XCTestCase {
                                                      registry: registry.url, count: 1)
         XCTAssertEqual(good.count, 1)
         _ = try await cluster.produce(topic: "mixed", records: [
-            MockCluster.Record(key: nil, value: [0, 0, 0, 0x30, 0x39, 2, 4]),          // id 12345: not registered (404)
+            MockCluster.Record(key: nil, value: [0, 0, 0, 0x30, 0x39, 0xC3, 0x28]),    // id 12345: not registered (404)
             MockCluster.Record(key: nil, value: [0, 0, 0, 0, 1, 0xFF]),                // id 1, truncated Avro
             MockCluster.Record(key: nil, value: Array("plain text".utf8)),
         ], partition: 0)
@@ -97,7 +98,7 @@ final class RegistryTailTests: XCTestCase {
         XCTAssertNil(lines[0]["value_error"])
         XCTAssertEqual(lines[1]["value_schema_id"] as? Int, 12345)
         XCTAssertTrue((lines[1]["value_error"] as? String ?? "").contains("not found"), "\(lines[1])")
-        XCTAssertEqual((lines[1]["value"] as? [String: Any])?["base64"] as? String, "AAAAMDkCBA==")
+        XCTAssertEqual((lines[1]["value"] as? [String: Any])?["base64"] as? String, "AAAAMDnDKA==")
         XCTAssertTrue((lines[2]["value_error"] as? String ?? "").contains("truncated") || (lines[2]["value_error"] as? String ?? "").contains("past the end"), "\(lines[2])")
         XCTAssertEqual(lines[3]["value"] as? String, "plain text")
         XCTAssertEqual(lines[3]["value_format"] as? String, "text")
