@@ -216,6 +216,11 @@ public final class PeerProcess: @unchecked Sendable {
 }
 
 /// Runs a command to completion and captures its output.
+///
+/// Each pipe is read to EOF by a blocking read on a thread of its own: EOF comes once every writer
+/// (the command and anything it spawned) has exited, so the output is whole. A fixed drain wait after
+/// the exit (as before) handed back truncated output when the machine was busy, and a CLI test saw
+/// half a JSON line; output that is still open at the deadline is an error, never a partial result.
 public enum CommandRunner {
     public struct Output: Sendable {
         public let status: Int32
@@ -233,59 +238,57 @@ public enum CommandRunner {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        let collector = OutputCollector()
-        out.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
-            collector.append(stdout: data)
-        }
-        err.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
-            collector.append(stderr: data)
-        }
         do {
             try process.run()
         } catch {
             throw PeerError("cannot launch \(executable.path): \(error)")
         }
+        // Process.run closed the parent's write ends: EOF depends on the child alone.
+        let stdout = PipeDrain(out.fileHandleForReading), stderr = PipeDrain(err.fileHandleForReading)
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
+        let what = "\(executable.lastPathComponent) \(arguments.joined(separator: " "))"
         while process.isRunning {
             if clock.now >= deadline {
                 process.terminate()
                 process.waitUntilExit()
-                throw PeerError("\(executable.lastPathComponent) \(arguments.joined(separator: " ")) timed out after \(timeout)")
+                throw PeerError("\(what) timed out after \(timeout)")
             }
             try await Task.sleep(for: .milliseconds(10))
         }
-        // Let the pipe handlers see EOF.
-        let drainDeadline = clock.now.advanced(by: .seconds(2))
-        while !collector.bothClosed && clock.now < drainDeadline {
+        while !(stdout.finished && stderr.finished) {
+            if clock.now >= deadline {
+                throw PeerError("\(what) exited but its output stayed open until the \(timeout) timeout (a child still holds it)")
+            }
             try await Task.sleep(for: .milliseconds(5))
         }
-        let (o, e) = collector.result
-        return Output(status: process.terminationStatus, stdout: o, stderr: e)
+        return Output(status: process.terminationStatus, stdout: String(decoding: stdout.data, as: UTF8.self),
+                      stderr: String(decoding: stderr.data, as: UTF8.self))
     }
 
-    private final class OutputCollector: @unchecked Sendable {
+    /// Reads one pipe to EOF on a dedicated thread (blocking reads stay off Swift's small
+    /// cooperative pool, which has one thread per core).
+    private final class PipeDrain: @unchecked Sendable {
         private let lock = NSLock()
-        private var out = Data(), err = Data()
-        private var closedCount = 0
+        private var collected = Data()
+        private var done = false
 
-        func append(stdout data: Data) { add(data, toStdout: true) }
-        func append(stderr data: Data) { add(data, toStdout: false) }
-
-        private func add(_ data: Data, toStdout: Bool) {
-            lock.lock(); defer { lock.unlock() }
-            if data.isEmpty { closedCount += 1; return }
-            if toStdout { out.append(data) } else { err.append(data) }
+        init(_ handle: FileHandle) {
+            let thread = Thread { [self] in
+                let fd = handle.fileDescriptor
+                var buffer = [UInt8](repeating: 0, count: 65_536)
+                while true {
+                    let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { break }
+                    lock.lock(); collected.append(contentsOf: buffer[0..<n]); lock.unlock()
+                }
+                lock.lock(); done = true; lock.unlock()
+            }
+            thread.start()
         }
 
-        var bothClosed: Bool { lock.lock(); defer { lock.unlock() }; return closedCount >= 2 }
-        var result: (String, String) {
-            lock.lock(); defer { lock.unlock() }
-            return (String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
-        }
+        var finished: Bool { lock.lock(); defer { lock.unlock() }; return done }
+        var data: Data { lock.lock(); defer { lock.unlock() }; return collected }
     }
 }
