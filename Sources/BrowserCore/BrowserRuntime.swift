@@ -224,6 +224,8 @@ public final class BrowserRuntime: @unchecked Sendable {
                 return .connector(cluster: cl, name: name, .failure(LoadError("no Kafka Connect cluster is configured")))
             }
             return .connector(cluster: cl, name: name, await run { try await c.connector(cluster: cl, name: name) })
+        case .subjects, .subject, .schema:
+            return await SchemaLoads.perform(request, services.schemas)
         }
     }
 }

@@ -4,7 +4,7 @@ public struct CommandSpec: Sendable, Hashable {
     public enum Argument: Sendable, Hashable {
         case none
         /// Optional topic/group name: with it the command opens that item.
-        case optionalTopic, optionalGroup
+        case optionalTopic, optionalGroup, optionalSubject
         case topic, context
     }
 
@@ -26,6 +26,7 @@ public struct CommandSpec: Sendable, Hashable {
         case .none: return names
         case .optionalTopic: return names + " [TOPIC]"
         case .optionalGroup: return names + " [GROUP]"
+        case .optionalSubject: return names + " [SUBJECT]"
         case .topic: return names + " TOPIC"
         case .context: return names + " NAME"
         }
@@ -49,6 +50,8 @@ public enum Commands {
         CommandSpec("quorum", aliases: ["qr", "kraft"], "KRaft quorum: voters, observers, lag"),
         CommandSpec("connectors", aliases: ["cn", "conn", "connect"], "Kafka Connect connectors"),
         CommandSpec("tail", aliases: ["tl"], argument: .topic, "Tail a topic"),
+        CommandSpec("schemas", aliases: ["sr", "subjects"], argument: .optionalSubject,
+                    "Schema Registry subjects (with a name: that subject's versions)"),
         CommandSpec("ctx", aliases: ["context"], argument: .context, "Switch to another context"),
         CommandSpec("help", aliases: ["h"], "Show keys and commands"),
         CommandSpec("quit", aliases: ["q", "q!", "exit"], "Quit"),
@@ -73,6 +76,7 @@ public enum Commands {
         case "brokers": return .success(.go(.brokers))
         case "quorum": return .success(.go(.quorum))
         case "connectors": return .success(.go(.connectors))
+        case "schemas": return .success(.go(arg.isEmpty ? .subjects : .subject(arg)))
         case "tail":
             return arg.isEmpty ? .failure(LoadError(":tail needs a topic name")) : .success(.go(.tail(topic: arg)))
         case "ctx":
@@ -94,6 +98,7 @@ public enum Commands {
             case .none: return nil
             case .topic, .optionalTopic: pool = topics
             case .optionalGroup: pool = groups
+            case .optionalSubject: return nil
             case .context: pool = contexts
             }
             guard !partial.isEmpty else { return pool.first.map { word + " " + $0 } }

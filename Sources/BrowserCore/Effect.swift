@@ -11,6 +11,10 @@ public enum LoadRequest: Hashable, Sendable {
     case group(String)
     case connectors
     case connector(cluster: String, name: String)
+    /// Schema Registry reads (SchemaLoads.swift).
+    case subjects
+    case subject(String)
+    case schema(subject: String, version: Int)
 
     public var kind: EffectKind {
         switch self {
@@ -21,6 +25,9 @@ public enum LoadRequest: Hashable, Sendable {
         case .group: return .group
         case .connectors: return .connectors
         case .connector: return .connector
+        case .subjects: return .subjects
+        case .subject: return .subject
+        case .schema: return .schema
         }
     }
 }
@@ -29,6 +36,7 @@ public enum LoadRequest: Hashable, Sendable {
 /// (cancels) the older, and leaving a view cancels its kinds.
 public enum EffectKind: String, Hashable, Sendable, CaseIterable {
     case overview, topics, topic, groups, group, connectors, connector, connectAction, tail
+    case subjects, subject, schema
 }
 
 /// What `update` asks the runtime to do. Effects never touch state; their results come
@@ -111,6 +119,9 @@ public enum LoadResult: Sendable {
     case tail(TailEvent)
     /// The tail stream ended (nil: normally, e.g. cancelled).
     case tailEnded(LoadError?)
+    case subjects(Result<Partial<[SubjectSummary]>, LoadError>)
+    case subject(name: String, Result<SubjectDetail, LoadError>)
+    case schema(subject: String, version: Int, Result<SubjectSchema, LoadError>)
 
     /// The kind of job that produces this result.
     public var kind: EffectKind {
@@ -124,6 +135,9 @@ public enum LoadResult: Sendable {
         case .connector: return .connector
         case .connectAction, .writeFinished: return .connectAction
         case .tail, .tailEnded: return .tail
+        case .subjects: return .subjects
+        case .subject: return .subject
+        case .schema: return .schema
         }
     }
 }

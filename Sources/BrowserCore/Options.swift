@@ -69,12 +69,15 @@ public struct BrowserServices: Sendable {
     public var tail: (any TailService)?
     /// Where the audit line of every write goes (the app's log, at notice level).
     public var audit: @Sendable (String) -> Void
+    /// The Schema Registry (`:schemas`), when one is configured.
+    public var schemas: (any SchemaRegistryService)?
 
     public init(cluster: any ClusterService, connect: (any ConnectService)? = nil, tail: (any TailService)? = nil,
-                audit: @escaping @Sendable (String) -> Void = { _ in }) {
+                audit: @escaping @Sendable (String) -> Void = { _ in }, schemas: (any SchemaRegistryService)? = nil) {
         self.cluster = cluster
         self.connect = connect
         self.tail = tail
         self.audit = audit
+        self.schemas = schemas
     }
 }

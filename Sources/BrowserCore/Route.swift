@@ -10,6 +10,10 @@ public enum Route: Hashable, Sendable {
     case connectors
     case connector(cluster: String, name: String)
     case tail(topic: String)
+    /// Schema Registry: subjects, one subject's versions, one version's schema.
+    case subjects
+    case subject(String)
+    case schema(subject: String, version: Int)
 
     /// The word shown in breadcrumbs.
     public var crumb: String {
@@ -23,6 +27,9 @@ public enum Route: Hashable, Sendable {
         case .connectors: return "connectors"
         case .connector(let cluster, let name): return "\(cluster)/\(name)"
         case .tail(let topic): return "tail \(topic)"
+        case .subjects: return "schemas"
+        case .subject(let name): return name
+        case .schema(_, let version): return "v\(version)"
         }
     }
 
@@ -38,6 +45,9 @@ public enum Route: Hashable, Sendable {
         case .connectors: return "Connectors"
         case .connector(let cluster, let name): return "Connector \(cluster)/\(name)"
         case .tail(let topic): return "Tail \(topic)"
+        case .subjects: return "Schema Registry subjects"
+        case .subject(let name): return "Subject \(name)"
+        case .schema(let subject, let version): return "Schema \(subject) v\(version)"
         }
     }
 
@@ -47,6 +57,7 @@ public enum Route: Hashable, Sendable {
         case .topic, .tail: return .topics
         case .group: return .groups
         case .connector: return .connectors
+        case .subject, .schema: return .subjects
         default: return nil
         }
     }
@@ -54,7 +65,7 @@ public enum Route: Hashable, Sendable {
     /// Routes reachable from command mode without an argument: they start a new stack.
     public var isTopLevel: Bool {
         switch self {
-        case .brokers, .quorum, .topics, .groups, .connectors: return true
+        case .brokers, .quorum, .topics, .groups, .connectors, .subjects: return true
         default: return false
         }
     }

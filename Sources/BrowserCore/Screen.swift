@@ -172,6 +172,9 @@ public enum ScreenRegistry {
         TailScreen.make,
         ConnectorsSpec.make,
         ConnectorDetailScreen.make,
+        SubjectsSpec.make,
+        SubjectVersionsSpec.make,
+        SchemaTextScreen.make,
     ]
 
     public static func screen(for route: Route) -> any Screen {

@@ -25,6 +25,9 @@ public struct TailRecord: Sendable, Hashable {
     public var headers: [RecordHeader]
     /// Bytes of key, value and headers, for throughput counters.
     public var size: Int
+    /// Set when a schema decoded (or failed to decode) the key / value (Schemas.swift).
+    public var decodedKey: SchemaDecoded?
+    public var decodedValue: SchemaDecoded?
 
     public init(topic: String, partition: Int32, offset: Int64, timestamp: Int64, timestampType: TimestampType,
                 key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader] = [], size: Int? = nil) {

@@ -98,7 +98,12 @@ enum TerminalUI {
         if let tail { closers.append(tail.close) }
         // Every write's audit line, as the CLI's WriteDriver logs it.
         let audit: @Sendable (String) -> Void = { line in logger.notice(Logger.Message(stringLiteral: line)) }
-        return Services(browser: BrowserServices(cluster: cluster.service, connect: connect, tail: tail?.service, audit: audit),
+        // With a Schema Registry, tailed records arrive decoded and `:schemas` has a service.
+        let registry = try SchemaRegistrySetup.browser(settings, logger: logger)
+        closers.append(registry.close)
+        let tailService = tail.map { t in registry.decoder.map { DecodingTailService(inner: t.service, decoder: $0) } ?? t.service }
+        return Services(browser: BrowserServices(cluster: cluster.service, connect: connect, tail: tailService, audit: audit,
+                                                 schemas: registry.schemas),
                         closers: closers)
     }
 

@@ -15,6 +15,9 @@ public struct DecodedPayload: Sendable, Hashable {
     /// `avro`, `protobuf`, `json-schema`, `json`, `text`, `hex`, `base64`, or `binary` (auto, undecoded).
     public var format: String
     public var schemaID: Int32?
+    /// The subject version that registered the schema (when the cache names subjects).
+    public var subject: String?
+    public var version: Int?
     /// Decoded JSON text (compact, escaped), when a schema or the json format produced it.
     public var json: String?
     /// Plain text rendering for text/hex/base64.
@@ -94,15 +97,16 @@ public struct RecordDecoder: Sendable {
         }
     }
 
-    public func decode(key bytes: [UInt8]?) async -> DecodedPayload? {
-        await decode(bytes, format: keyFormat, local: keyProto)
+    /// `topic` picks the subject that names the schema (TOPIC-key) when several registered it.
+    public func decode(key bytes: [UInt8]?, topic: String? = nil) async -> DecodedPayload? {
+        await decode(bytes, format: keyFormat, local: keyProto, topic: topic, isKey: true)
     }
 
-    public func decode(value bytes: [UInt8]?) async -> DecodedPayload? {
-        await decode(bytes, format: valueFormat, local: valueProto)
+    public func decode(value bytes: [UInt8]?, topic: String? = nil) async -> DecodedPayload? {
+        await decode(bytes, format: valueFormat, local: valueProto, topic: topic, isKey: false)
     }
 
-    func decode(_ bytes: [UInt8]?, format: PayloadFormat, local: LocalProtoSchema?) async -> DecodedPayload? {
+    func decode(_ bytes: [UInt8]?, format: PayloadFormat, local: LocalProtoSchema?, topic: String?, isKey: Bool) async -> DecodedPayload? {
         guard let bytes else { return nil }
         if let local {
             // Framed (magic byte, id, message indexes) or bare: the framed reading is tried first.
@@ -145,7 +149,12 @@ public struct RecordDecoder: Sendable {
             case .failure(let e):
                 return DecodedPayload(format: format == .auto ? "confluent" : format.rawValue, schemaID: frame.schemaID, error: e.message)
             case .success(let s):
-                return Self.decode(bytes, frame, s, requested: format)
+                var d = Self.decode(bytes, frame, s, requested: format)
+                if let u = s.usage(topic: topic, isKey: isKey) {
+                    d.subject = u.subject
+                    d.version = u.version
+                }
+                return d
             }
         }
     }

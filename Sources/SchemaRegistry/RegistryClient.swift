@@ -63,6 +63,11 @@ public final class SchemaRegistryClient: Sendable {
         return RegisteredSchema(id: id, type: Self.type(body.schemaType), schema: body.schema, references: body.references ?? [])
     }
 
+    /// Every subject version registered with this schema id (`GET /schemas/ids/{id}/versions`).
+    public func usages(id: Int32) async throws -> [SchemaUsage] {
+        try await get("/schemas/ids/\(id)/versions", what: "the subjects of schema id \(id)")
+    }
+
     public func subjects() async throws -> [String] {
         try await get("/subjects", what: "the subject list")
     }

@@ -26,6 +26,16 @@ public struct RegisteredSchema: Sendable, Hashable {
     public var references: [SchemaReference]
 }
 
+/// One entry of `GET /schemas/ids/{id}/versions`.
+public struct SchemaUsage: Sendable, Hashable, Codable {
+    public var subject: String
+    public var version: Int
+    public init(subject: String, version: Int) {
+        self.subject = subject
+        self.version = version
+    }
+}
+
 /// `GET /subjects/{s}/versions/{v}`.
 public struct SubjectVersion: Sendable, Hashable {
     public var subject: String

@@ -11,6 +11,15 @@ public struct CompiledSchema: @unchecked Sendable {
     public var id: Int32
     public var type: SchemaType
     public var codec: Codec
+    /// The subject versions registered with this id (read only when the cache names subjects).
+    public var usages: [SchemaUsage] = []
+
+    /// The usage that names this schema for a record of `topic`: the topic-name-strategy subject
+    /// (`TOPIC-key` / `TOPIC-value`) when registered, else the first (nil when there are none).
+    public func usage(topic: String?, isKey: Bool) -> SchemaUsage? {
+        if let topic, let hit = usages.last(where: { $0.subject == topic + (isKey ? "-key" : "-value") }) { return hit }
+        return usages.first
+    }
 }
 
 /// Schemas by id for the session. A schema is fetched once however many records need it
@@ -29,9 +38,14 @@ public actor SchemaCache {
     /// How many schema fetches were sent (tests check "fetched once").
     public private(set) var fetches = 0
 
-    public init(client: SchemaRegistryClient, retryAfter: Duration = .seconds(10)) {
+    /// Also read which subjects registered each schema (one more request per id), so that a
+    /// decoded record can name its subject and version (the record view does).
+    let namesSubjects: Bool
+
+    public init(client: SchemaRegistryClient, retryAfter: Duration = .seconds(10), namesSubjects: Bool = false) {
         self.client = client
         self.retryAfter = retryAfter
+        self.namesSubjects = namesSubjects
     }
 
     /// The compiled schema, or the reason it is not available (per record, never thrown).
@@ -65,6 +79,16 @@ public actor SchemaCache {
 
     func compile(id: Int32) async throws -> CompiledSchema {
         let registered = try await client.schema(id: id)
+        var compiled = try await compile(registered)
+        if namesSubjects {
+            // Only a label: a registry without this endpoint still decodes.
+            compiled.usages = (try? await client.usages(id: id)) ?? []
+        }
+        return compiled
+    }
+
+    func compile(_ registered: RegisteredSchema) async throws -> CompiledSchema {
+        let id = registered.id
         switch registered.type {
         case .avro:
             // References first, the deepest first, so their named types exist when the schema uses them.

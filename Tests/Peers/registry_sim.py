@@ -5,6 +5,7 @@ Serves the documented REST API subset that readers use, plus registration for se
   POST /subjects/{s}/versions   register (schema, schemaType, references) -> {"id"}
   POST /subjects/{s}            look a schema up -> {subject, id, version, schema}
   GET  /schemas/ids/{id}        {schema, schemaType (absent for AVRO), references}
+  GET  /schemas/ids/{id}/versions  [{subject, version}] (every subject version registered with it)
   GET  /subjects, /subjects/{s}/versions, /subjects/{s}/versions/{v|latest}
   GET  /config, /config/{s} (?defaultToGlobal=true), PUT /config, PUT /config/{s}
 Errors are {"error_code", "message"} with Confluent's codes (40401 subject, 40402 version,
@@ -241,6 +242,16 @@ class Handler(BaseHTTPRequestHandler):
             if sid < 1 or sid > len(reg.schemas):
                 return self.error(404, 40403, "Schema %s not found" % parts[2])
             return self.send_json(200, reg.rendered(sid, fmt))
+        if parts[:2] == ["schemas", "ids"] and len(parts) == 4 and parts[3] == "versions" and method == "GET":
+            try:
+                sid = int(parts[2])
+            except ValueError:
+                return self.error(404, 40403, "Schema not found")
+            if sid < 1 or sid > len(reg.schemas):
+                return self.error(404, 40403, "Schema %s not found" % parts[2])
+            uses = [{"subject": name, "version": i + 1}
+                    for name, ids in sorted(reg.subjects.items()) for i, x in enumerate(ids) if x == sid]
+            return self.send_json(200, uses)
         if parts == ["subjects"] and method == "GET":
             return self.send_json(200, sorted(reg.subjects))
         if parts == ["schemas", "types"] and method == "GET":

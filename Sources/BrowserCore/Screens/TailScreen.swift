@@ -235,8 +235,8 @@ public struct TailScreen: Screen {
 
     static func recordView(seq: Int, _ r: TailRecord, keyMode: PayloadMode, valueMode: PayloadMode,
                            utcOffset: Int) -> RecordView {
-        let k = r.key.map { PayloadFormat.resolve(keyMode, $0.prefix(PayloadFormat.detailLimit)) } ?? keyMode
-        let v = r.value.map { PayloadFormat.resolve(valueMode, $0.prefix(PayloadFormat.detailLimit)) } ?? valueMode
+        let k = DecodedPayloadText.section(r.key, decoded: r.decodedKey, mode: keyMode).used
+        let v = DecodedPayloadText.section(r.value, decoded: r.decodedValue, mode: valueMode).used
         return RecordView(seq: seq, record: r,
                           text: TextView(lines: recordLines(r, keyMode: keyMode, valueMode: valueMode, utcOffset: utcOffset)),
                           keyUsed: k, valueUsed: v, utcOffset: utcOffset)
@@ -260,9 +260,10 @@ public struct TailScreen: Screen {
                          : "\(PayloadFormat.timestamp(r.timestamp, utcOffset: utcOffset)) (\(r.timestamp) ms, \(tsType))"))
         out.append(field("size", "\(Format.bytes(Int64(r.size))) (key \(r.key.map { Format.bytes(Int64($0.count)) } ?? "null"), "
                          + "value \(r.value.map { Format.bytes(Int64($0.count)) } ?? "null"), \(r.headers.count) headers)"))
-        let key = PayloadFormat.detail(r.key, mode: keyMode)
+        // Schema-decoded sides name their format and schema (DecodedPayloadText.swift).
+        let key = DecodedPayloadText.section(r.key, decoded: r.decodedKey, mode: keyMode)
         out.append([])
-        out.append([Span("Key", role: .title), Span(" (\(key.used.rawValue))", role: .dim)])
+        out.append([Span("Key", role: .title)] + key.title)
         out += key.lines
         out.append([])
         out.append([Span("Headers", role: .title), Span(" (\(r.headers.count))", role: .dim)])
@@ -271,9 +272,9 @@ public struct TailScreen: Screen {
             out.append([Span(h.key.sanitizedForTerminal, role: .jsonKey), Span(": "),
                         Span(PayloadFormat.preview(h.value, mode: .auto), role: h.value == nil ? .dim : .normal)])
         }
-        let value = PayloadFormat.detail(r.value, mode: valueMode)
+        let value = DecodedPayloadText.section(r.value, decoded: r.decodedValue, mode: valueMode)
         out.append([])
-        out.append([Span("Value", role: .title), Span(" (\(value.used.rawValue))", role: .dim)])
+        out.append([Span("Value", role: .title)] + value.title)
         out += value.lines
         return out
     }
@@ -483,8 +484,8 @@ public struct TailScreen: Screen {
             case 0: return TableCell(PayloadFormat.time(r.timestamp, utcOffset: utc), role: .dim)
             case 1: return TableCell(String(r.partition))
             case 2: return TableCell(String(r.offset))
-            case 3: return r.key == nil ? TableCell("null", role: .dim) : TableCell(PayloadFormat.preview(r.key, mode: keyMode))
-            default: return r.value == nil ? TableCell("null", role: .dim) : TableCell(PayloadFormat.preview(r.value, mode: valueMode))
+            case 3: return DecodedPayloadText.preview(r.key, decoded: r.decodedKey, mode: keyMode)
+            default: return DecodedPayloadText.preview(r.value, decoded: r.decodedValue, mode: valueMode)
             }
         }
         table.measureSample = 50

@@ -255,6 +255,10 @@ public enum PayloadFormat {
         for h in r.headers {
             s += "\n" + h.key + "=" + (h.value.map { String(decoding: $0.prefix(4096), as: UTF8.self) } ?? "")
         }
+        // What a schema decoded is what the user reads, so it is what `/` finds.
+        for d in [r.decodedKey, r.decodedValue] {
+            if let j = d?.json { s += "\n" + String(j.prefix(64 << 10)) }
+        }
         return s
     }
 

@@ -31,6 +31,7 @@ extension GlobalOptions {
         var s = try SettingsResolver.resolve(overrides, environment: AppEnvironment.configEnvironment)
         // With a jump host, Connect's HTTP goes through a loopback forwarder over the tunnel.
         try SSHJump.routeConnect(&s)
+        s.schemaRegistry = SchemaRegistrySetup.settings(self, s)
         return s
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClusterModel
 import Foundation
 import KafscopeConfig
 import Logging
@@ -33,6 +34,19 @@ enum SchemaRegistrySetup {
         } catch let e as RegistryError {
             throw CommandFailure(e.message)
         }
+    }
+
+    /// The browser's registry pieces: the `:schemas` service and the tail decoder (nil without a registry).
+    static func browser(_ resolved: KafscopeSettings, logger: Logger) throws -> (schemas: (any SchemaRegistryService)?, decoder: RecordDecoder?, close: @Sendable () async -> Void) {
+        guard let s = resolved.schemaRegistry else { return (nil, nil, {}) }
+        let client: SchemaRegistryClient
+        do {
+            client = try SchemaRegistryClient(endpoint: try endpoint(s), logger: logger)
+        } catch let e as RegistryError {
+            throw CommandFailure(e.message)
+        }
+        let decoder = RecordDecoder(cache: SchemaCache(client: client, namesSubjects: true))
+        return (SchemaRegistryBrowserService(client: client), decoder, { await client.shutdown() })
     }
 
     static func requireClient(_ global: GlobalOptions, _ resolved: KafscopeSettings, logger: Logger) throws -> SchemaRegistryClient {
