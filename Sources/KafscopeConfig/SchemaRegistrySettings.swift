@@ -24,6 +24,19 @@ public struct SchemaRegistrySettings: Sendable, Hashable {
         self.timeoutSeconds = timeoutSeconds
     }
 
+    /// `http://user:pass@host` as url plus username/password (kept unless given otherwise), so
+    /// the URL can be shown and logged: the settings' description never holds the password.
+    public func movingCredentialsOutOfURL() -> SchemaRegistrySettings {
+        guard var comps = URLComponents(string: url), let user = comps.user else { return self }
+        var s = self
+        if s.username == nil { s.username = user.removingPercentEncoding ?? user }
+        if let pw = comps.password, s.password == nil { s.password = SecretText(pw.removingPercentEncoding ?? pw) }
+        comps.user = nil
+        comps.password = nil
+        s.url = comps.string ?? ConnectURL.redacted(url)
+        return s
+    }
+
     static let keys: Set<String> = ["url", "username", "password", "password_env", "password_file", "token_env",
                                     "ca_file", "cert_file", "key_file", "timeout_seconds"]
 }
@@ -66,6 +79,6 @@ extension Reader {
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
             throw error(path + (n.kindName == "a table" ? ["url"] : []), "'\(ConnectURL.redacted(s.url))' must start with http:// or https://")
         }
-        return s
+        return s.movingCredentialsOutOfURL()
     }
 }

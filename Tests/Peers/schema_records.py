@@ -7,6 +7,8 @@
       with fastavro / the Python protobuf runtime, decoded back by them and rendered under
       kafscope's JSON rules (README "Schema Registry"); no broker, no registry.
   schema_records.py produce --bootstrap B --registry URL --topic T --case C --count N [--seed S]
+      (case protobuf-bare writes plain Protobuf without a registry; --descriptor-out FILE saves
+      the FileDescriptorSet)
       produces with confluent-kafka's AvroSerializer / ProtobufSerializer / JSONSerializer (which
       register their schemas in the registry) and prints one JSON line per delivered record:
       {"partition", "offset", "key", "value", "key_schema_id", "value_schema_id"}, the key and value
@@ -487,6 +489,16 @@ def produce(args):
                        shop.Header(source=rnd_text(rnd)), random_reading(legacy, rnd)][i % 4]
             framed = ser_for(type(msg))(msg, ctx(MessageField.VALUE))
             records.append((None, framed, None, render_proto(msg) if case == "protobuf" else None))
+    elif case == "protobuf-bare":
+        # Written without a registry (no magic byte, no id, no indexes): what --value-proto reads.
+        # --descriptor-out keeps protoc's FileDescriptorSet (with imports) for --value-proto too.
+        common, shop, legacy, bench = compile_protos(out_dir)
+        if args.descriptor_out:
+            import shutil
+            shutil.copyfile(os.path.join(out_dir, "all.desc"), args.descriptor_out)
+        for i in range(args.count):
+            msg = random_order(shop, rnd)
+            records.append((("k%d" % i).encode(), msg.SerializeToString(), "k%d" % i, render_proto(msg)))
     elif case == "keyed":
         # Keys in Protobuf, values in Avro: different formats per side.
         common, shop, legacy, bench = compile_protos(out_dir)
@@ -550,6 +562,7 @@ def main():
     ap.add_argument("--topic")
     ap.add_argument("--case")
     ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--descriptor-out")
     args = ap.parse_args()
     if args.mode == "avro-cases":
         avro_cases(args.count, args.seed)

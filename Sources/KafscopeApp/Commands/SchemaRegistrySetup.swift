@@ -12,7 +12,7 @@ enum SchemaRegistrySetup {
         if let url = global.schemaRegistry?.trimmingCharacters(in: .whitespaces), !url.isEmpty {
             var s = resolved.schemaRegistry ?? SchemaRegistrySettings(url: url)
             s.url = url
-            return s
+            return s.movingCredentialsOutOfURL()
         }
         return resolved.schemaRegistry
     }
