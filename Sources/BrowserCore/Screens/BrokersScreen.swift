@@ -5,7 +5,7 @@ import TerminalCore
 /// even share by more than a quarter are marked (leader imbalance).
 public typealias BrokersScreen = ListScreen<BrokersSpec>
 
-public struct BrokersSpec: ListScreenSpec {
+public struct BrokersSpec: OverviewListSpec {
     public static let make: ScreenRegistry.Factory = { $0 == .brokers ? BrokersScreen(BrokersSpec()) : nil }
 
     /// A broker with its leader skew against an even share.
@@ -17,22 +17,10 @@ public struct BrokersSpec: ListScreenSpec {
 
     public let route: Route = .brokers
     public let what = "brokers"
-    /// No broker detail screen: Enter would do nothing.
-    public var unusedGlobalActions: Set<Action> { [.navigation(.open)] }
     public var columns: [ListColumn<Row>] { Self.columns }
     public func identity(_ r: Row) -> String { String(r.broker.id) }
     public func searchText(_ r: Row) -> String { "\(r.broker.id) \(r.broker.host):\(r.broker.port) \(r.broker.rack ?? "")" }
-    /// The header shares the overview load, so leaving does not cancel it.
-    public func loads(context: ScreenContext) -> [Effect] { [.load(.overview)] }
-    /// The header's overview, shown at once (on a slow cluster: seconds of "Loading" otherwise).
-    public func cached(context: ScreenContext) -> (ClusterOverview, Double)? { context.cachedOverview }
-    public func value(in result: LoadResult) -> Result<ClusterOverview, LoadError>? {
-        if case .overview(let r) = result { return r }
-        return nil
-    }
-    public func warnings(_ o: ClusterOverview) -> [SourceError] { o.errors }
     public func rows(_ o: ClusterOverview, at time: Double) -> [Row] { Self.rows(o.brokers) }
-    public func open(_ r: Row) -> Route? { nil }
 
     public func titleDetail(_ o: ClusterOverview, countLabel: String, rows: [Row]) -> String {
         let pct = Int((o.leaderImbalance * 100).rounded())

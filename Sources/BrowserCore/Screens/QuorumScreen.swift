@@ -4,7 +4,7 @@ import TerminalCore
 /// KRaft quorum: leader, epoch, high watermark, voters and observers with their lag.
 public typealias QuorumScreen = ListScreen<QuorumSpec>
 
-public struct QuorumSpec: ListScreenSpec {
+public struct QuorumSpec: OverviewListSpec {
     public static let make: ScreenRegistry.Factory = { $0 == .quorum ? QuorumScreen(QuorumSpec()) : nil }
 
     public struct Row: Sendable, Hashable {
@@ -18,19 +18,9 @@ public struct QuorumSpec: ListScreenSpec {
     public let what = "the quorum"
     public let emptyMessage = "No quorum replicas"
     public let defaultSort: TableSort? = nil
-    /// No voter detail screen: Enter would do nothing.
-    public var unusedGlobalActions: Set<Action> { [.navigation(.open)] }
     public var columns: [ListColumn<Row>] { Self.columns }
     public func identity(_ r: Row) -> String { "\(r.role)-\(r.replica.replicaId)" }
     public func searchText(_ r: Row) -> String { "\(r.replica.replicaId) \(r.role)" }
-    public func loads(context: ScreenContext) -> [Effect] { [.load(.overview)] }
-    public func cached(context: ScreenContext) -> (ClusterOverview, Double)? { context.cachedOverview }
-    public func value(in result: LoadResult) -> Result<ClusterOverview, LoadError>? {
-        if case .overview(let r) = result { return r }
-        return nil
-    }
-    public func warnings(_ o: ClusterOverview) -> [SourceError] { o.errors }
-    public func open(_ r: Row) -> Route? { nil }
 
     public func rows(_ o: ClusterOverview, at time: Double) -> [Row] {
         guard let q = o.quorum.value else { return [] }
