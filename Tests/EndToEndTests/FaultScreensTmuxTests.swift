@@ -84,6 +84,33 @@ private func lines(_ s: String) -> [String] { s.split(separator: "\n", omittingE
         }
     }
 
+    /// Item 4: with one partition's leader down, the Groups screen used to show the sum of the partitions
+    /// it could read (17 of 24). The lag stands on the last end offset read (marked "~") or says it is a
+    /// lower bound ("+"); it never shows the smaller sum as if it were the lag.
+    @Test func groupLagWithALeaderDownIsMarkedNotUnderReported() async throws {
+        try await withUI(groups: ["lp-group"], prepare: { mock in
+            try await mock.createTopic("lp", partitions: 3, replicationFactor: 1)
+            for p in Int32(0)..<3 { try await mock.setLeader(topic: "lp", partition: p, broker: p + 1) }
+            try await mock.produce(topic: "lp", records: (0..<30).map { .init(key: nil, value: "r\($0)", partition: Int32($0 % 3)) })
+            try await mock.setCoordinator(key: "lp-group", broker: 1)
+            try await mock.commitOffsets(group: "lp-group", topic: "lp", offsets: [0: 1, 1: 2, 2: 3])
+        }) { mock, tmux in
+            _ = try await tmux.waitFor { $0.contains("lp") }
+            try tmux.type(":groups")
+            try tmux.send("Enter")
+            func row(_ s: String) -> String { lines(s).first { $0.contains("lp-group") } ?? "" }
+            // Ends 10, 10, 10; committed 1, 2, 3: lag 24.
+            var screen = try await tmux.waitFor { row($0).contains(" 24") }
+            #expect(row(screen).contains(" 24") && !row(screen).contains("~"), "complete lag:\n\(screen)")
+
+            try await mock.setBrokerDown(3)
+            screen = try await tmux.waitFor(timeout: .seconds(40)) { row($0).contains("~24") || row($0).contains("+") }
+            let partial = row(screen)
+            #expect(partial.contains("~24"), "the last end offset of partition 2 stands in, marked:\n\(screen)")
+            #expect(!partial.contains(" 17 ") && !partial.hasSuffix(" 17"), "never the sum of the readable partitions:\n\(screen)")
+        }
+    }
+
     /// Item 10: "all in sync" (and "ok") for a partition whose leader is down, and while every broker is.
     @Test func topicDetailNeverSaysInSyncWhileBrokersAreDown() async throws {
         try await withUI(prepare: { mock in
