@@ -349,7 +349,7 @@ enum Updater {
             state.sampling = false
             if case .success(let p) = r {
                 // A total that leaves out unreadable partitions would draw a false dip: skip it.
-                for g in p.value where g.lagCompleteness != .partial {
+                for g in p.value where g.lagCompleteness != .partial && g.staleReason == nil {
                     if let lag = g.lag { state.lagHistory.record(group: g.group, lag: lag, at: at) }
                 }
                 state.groupNames = p.value.map(\.group).sorted()

@@ -20,6 +20,9 @@ public struct GroupSummary: Sendable, Hashable {
     public var health: GroupHealth?
     /// How old the next record the group will read is (seconds; 0 caught up); nil when unknown.
     public var lagSeconds: Double?
+    /// Set when this refresh could not read the group's committed offsets: the lag, state and
+    /// members are the last ones read, and this says why they are not fresh.
+    public var staleReason: String?
 
     public init(group: String, type: String = "unknown", state: String = "Unknown", protocolName: String? = nil,
                 members: Int? = nil, lag: Int64? = nil, coordinator: Int32? = nil,

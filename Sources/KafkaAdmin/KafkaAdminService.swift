@@ -15,6 +15,7 @@ public final class KafkaAdminService: ClusterService, Sendable {
     let coordinatorCache = CoordinatorCache()
     let brokerMemory = BrokerMemory()
     let messageCounts = MessageCountMemory()
+    let groupRows = GroupSummaryMemory()
     let endOffsets = EndOffsetMemory()
     /// Time for ages and samples (seconds, monotonic); tests inject a clock they move by hand.
     let clock: KafkaClientClock
@@ -361,7 +362,11 @@ public final class KafkaAdminService: ClusterService, Sendable {
                                 health: d.health, lagSeconds: d.lagSeconds)
         }
         for d in details.value { errors += d.errors }
-        return Partial(summaries, errors: Self.dedupe(errors))
+        // A group whose offsets could not be read keeps its last row, marked stale.
+        var unreadable: [String: String] = [:]
+        for d in details.value { if let why = d.offsetsError { unreadable[d.group] = why } }
+        let rows = await groupRows.update(summaries, unreadable: unreadable)
+        return Partial(rows, errors: Self.dedupe(errors))
     }
 
     public func group(named name: String) async throws -> GroupDetail {

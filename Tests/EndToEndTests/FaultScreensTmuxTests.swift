@@ -111,6 +111,30 @@ private func lines(_ s: String) -> [String] { s.split(separator: "\n", omittingE
         }
     }
 
+    /// Item 3's sibling on the Groups list: the coordinator down used to blank the group's row (lag
+    /// "-", state Unknown); the last row read stays, its lag marked, and the title counts it stale.
+    @Test func groupsListKeepsAGroupsRowWhileItsCoordinatorIsDown() async throws {
+        try await withUI(groups: ["gl-group"], prepare: { mock in
+            try await mock.createTopic("gl", partitions: 2, replicationFactor: 1)
+            for p in Int32(0)..<2 { try await mock.setLeader(topic: "gl", partition: p, broker: 1) }
+            try await mock.produce(topic: "gl", records: (0..<6).map { .init(key: nil, value: "r\($0)", partition: Int32($0 % 2)) })
+            try await mock.setCoordinator(key: "gl-group", broker: 2)
+            try await mock.commitOffsets(group: "gl-group", topic: "gl", offsets: [0: 1, 1: 2])
+        }) { mock, tmux in
+            _ = try await tmux.waitFor { $0.contains("gl") }
+            try tmux.type(":groups")
+            try tmux.send("Enter")
+            func row(_ s: String) -> String { lines(s).first { $0.contains("gl-group") } ?? "" }
+            var screen = try await tmux.waitFor { row($0).contains(" 3 ") }
+            #expect(row(screen).contains(" 3 ") && !screen.contains("stale"), "lag read:\n\(screen)")
+
+            try await mock.setBrokerDown(2)
+            screen = try await tmux.waitFor(timeout: .seconds(40)) { $0.contains("1 stale") }
+            #expect(screen.contains("1 stale"), "title counts the stale row:\n\(screen)")
+            #expect(row(screen).contains("▲3"), "the last lag stays, marked:\n\(screen)")
+        }
+    }
+
     /// Item 10: "all in sync" (and "ok") for a partition whose leader is down, and while every broker is.
     @Test func topicDetailNeverSaysInSyncWhileBrokersAreDown() async throws {
         try await withUI(prepare: { mock in

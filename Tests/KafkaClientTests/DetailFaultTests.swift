@@ -50,6 +50,38 @@ import Testing
     }
 
     /// Item 10: `describe topic` said "ok" for a partition whose leader was down.
+    /// Issue 13 item 3's sibling on the Groups list: a group whose coordinator is down keeps the lag,
+    /// state and members last read, marked stale with the reason, instead of a row of blanks.
+    @Test func groupsListKeepsTheLastRowOfAGroupWhoseCoordinatorIsDown() async throws {
+        try await withMockCluster { mock in
+            try await mock.createTopic("gl", partitions: 2, replicationFactor: 1)
+            for p in Int32(0)..<2 { try await mock.setLeader(topic: "gl", partition: p, broker: 1) }
+            try await mock.produce(topic: "gl", records: (0..<6).map { .init(key: nil, value: "r\($0)", partition: Int32($0 % 2)) })
+            try await mock.setCoordinator(key: "gl-group", broker: 2)
+            try await mock.commitOffsets(group: "gl-group", topic: "gl", offsets: [0: 1, 1: 2])
+            try await withClient(try TestClients.config(bootstrap: mock.bootstrap)) { client in
+                let service = KafkaAdminService(client: client, knownGroups: ["gl-group"])
+                let before = try #require(try await service.groups().value.first { $0.group == "gl-group" })
+                #expect(before.lag == 3 && before.staleReason == nil)
+
+                try await mock.setBrokerDown(2)
+                let during = try #require(try await service.groups().value.first { $0.group == "gl-group" })
+                #expect(during.lag == 3, "the last lag read stays: \(during)")
+                #expect(during.state == before.state && during.members == before.members)
+                let why = try #require(during.staleReason, "not marked stale: \(during)")
+                #expect(why.contains("broker 2") || why.contains("coordinator") || why.contains("FindCoordinator"), "\(why)")
+
+                try await mock.setBrokerUp(2)
+                var after = during
+                for _ in 0..<30 where after.staleReason != nil {
+                    after = try #require(try await service.groups().value.first { $0.group == "gl-group" })
+                    if after.staleReason != nil { try await Task.sleep(for: .milliseconds(500)) }
+                }
+                #expect(after.staleReason == nil && after.lag == 3, "fresh again once the coordinator is back: \(after)")
+            }
+        }
+    }
+
     @Test func partitionWhoseLeaderIsDownIsNotOK() async throws {
         try await withMockCluster { mock in
             try await mock.createTopic("ld", partitions: 3, replicationFactor: 1)

@@ -62,7 +62,7 @@ import Testing
     @Test func groupFields() {
         let j = ClusterFormat.groupJSON(Fixture.groups[1])
         #expect(Array(j.keys.prefix(6)) == ["group", "type", "state", "protocol", "members", "lag"])
-        #expect(j.serialized() == #"{"group":"payments-audit","type":"consumer","state":"Empty","protocol":null,"members":0,"lag":null,"lag_partial":false,"coordinator":2,"lag_seconds":null,"consume_rate":null,"produce_rate":null,"eta_seconds":null,"falling_behind":false,"status":null,"status_reason":null,"errors":[]}"#)
+        #expect(j.serialized() == #"{"group":"payments-audit","type":"consumer","state":"Empty","protocol":null,"members":0,"lag":null,"lag_partial":false,"coordinator":2,"stale":false,"stale_reason":null,"lag_seconds":null,"consume_rate":null,"produce_rate":null,"eta_seconds":null,"falling_behind":false,"status":null,"status_reason":null,"errors":[]}"#)
     }
 
     @Test func groupDetailFields() throws {

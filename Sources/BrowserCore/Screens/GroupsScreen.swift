@@ -29,7 +29,10 @@ public struct GroupsSpec: ListScreenSpec {
     /// "[12] 3 not OK": groups whose status is WARNING or worse.
     public func titleDetail(_ p: Partial<[GroupSummary]>, countLabel: String, rows: [GroupSummary]) -> String {
         let trouble = p.value.filter { ($0.health?.status ?? .ok) > .ok }.count
-        return trouble > 0 ? countLabel + " \(trouble) not OK" : countLabel
+        let stale = p.value.filter { $0.staleReason != nil }.count
+        var s = trouble > 0 ? countLabel + " \(trouble) not OK" : countLabel
+        if stale > 0 { s += " \(stale) stale" }
+        return s
     }
 
     static let trendWidth = 12
@@ -49,7 +52,7 @@ public struct GroupsSpec: ListScreenSpec {
             TableCell(g.type)
         },
         ListColumn(TableColumn("STATE", priority: 80, width: 11), order: { $0.state < $1.state }) { g, _ in
-            TableCell(g.state, role: stateRole(g.state))
+            g.staleReason != nil ? TableCell(g.state, role: .dim) : TableCell(g.state, role: stateRole(g.state))
         },
         ListColumn(TableColumn("MEMBERS", alignment: .right, priority: 60, width: 7),
                    order: { ($0.members ?? -1) < ($1.members ?? -1) }) { g, _ in
@@ -58,6 +61,8 @@ public struct GroupsSpec: ListScreenSpec {
         ListColumn(TableColumn("LAG", alignment: .right, priority: 90, width: 8),
                    order: { ($0.lag ?? -1) < ($1.lag ?? -1) }) { g, ctx in
             guard let lag = g.lag else { return TableCell("-", role: .dim) }
+            // The last lag read: this refresh could not read the group's offsets.
+            if g.staleReason != nil { return TableCell("\(ctx.glyphs.warn)\(Format.compact(lag))", role: .statusWarn) }
             if g.lagPartial { return TableCell(Format.lag(lag, g.lagCompleteness), role: .statusWarn) }
             return ctx.lagHistory.trend(g.group) == .growing
                 ? TableCell(Format.compact(lag), role: .statusWarn) : TableCell(Format.compact(lag))

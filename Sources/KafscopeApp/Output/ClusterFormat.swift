@@ -266,6 +266,7 @@ public enum ClusterFormat {
             ("group", .string(g.group)), ("type", .string(g.type)), ("state", .string(g.state)),
             ("protocol", .optional(g.protocolName)), ("members", .optional(g.members)), ("lag", .optional(g.lag)),
             ("lag_partial", .bool(g.lagPartial)), ("coordinator", .optional(g.coordinator)),
+            ("stale", .bool(g.staleReason != nil)), ("stale_reason", .optional(g.staleReason)),
         ] + healthFields(g.health, lagSeconds: g.lagSeconds) + [
             ("errors", errorsJSON(g.lagErrors)),
         ])
