@@ -33,7 +33,7 @@ private struct Tmux {
     func screen() throws -> String { try Tmux.run(["capture-pane", "-p", "-t", session]) }
 
     /// Waits until the screen satisfies `ok`; returns the last capture either way.
-    func wait(timeout: Duration = .seconds(20), _ ok: (String) -> Bool) async throws -> String {
+    func wait(timeout: Duration = .seconds(90), _ ok: (String) -> Bool) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         var last = ""
         while ContinuousClock.now < deadline {

@@ -70,7 +70,7 @@ private func lines(_ s: String) -> [String] { s.split(separator: "\n", omittingE
             #expect(screen.contains("Offsets 2") && screen.contains("lag 3"), "rows read:\n\(screen)")
 
             try await mock.setBrokerDown(2)
-            screen = try await tmux.waitFor(timeout: .seconds(30)) { $0.contains("stale since") }
+            screen = try await tmux.waitFor(timeout: .seconds(90)) { $0.contains("stale since") }
             #expect(screen.contains("stale since"), "stale marker:\n\(screen)")
             #expect(!screen.contains("no committed offsets"), "rows must not turn into 'no committed offsets':\n\(screen)")
             #expect(screen.contains("Offsets 2") && screen.contains("lag 3"), "rows and lag kept:\n\(screen)")
@@ -79,7 +79,7 @@ private func lines(_ s: String) -> [String] { s.split(separator: "\n", omittingE
 
             try await mock.setBrokerUp(2)
             // The reconnect backoff is at most 12 s.
-            screen = try await tmux.waitFor(timeout: .seconds(40)) { !$0.contains("stale since") && $0.contains("Offsets 2") }
+            screen = try await tmux.waitFor(timeout: .seconds(90)) { !$0.contains("stale since") && $0.contains("Offsets 2") }
             #expect(!screen.contains("stale since"), "recovered:\n\(screen)")
         }
     }
@@ -104,7 +104,7 @@ private func lines(_ s: String) -> [String] { s.split(separator: "\n", omittingE
             #expect(row(screen).contains(" 24") && !row(screen).contains("~"), "complete lag:\n\(screen)")
 
             try await mock.setBrokerDown(3)
-            screen = try await tmux.waitFor(timeout: .seconds(40)) { row($0).contains("~24") || row($0).contains("+") }
+            screen = try await tmux.waitFor(timeout: .seconds(90)) { row($0).contains("~24") || row($0).contains("+") }
             let partial = row(screen)
             #expect(partial.contains("~24"), "the last end offset of partition 2 stands in, marked:\n\(screen)")
             #expect(!partial.contains(" 17 ") && !partial.hasSuffix(" 17"), "never the sum of the readable partitions:\n\(screen)")
@@ -129,7 +129,7 @@ private func lines(_ s: String) -> [String] { s.split(separator: "\n", omittingE
             #expect(row(screen).contains(" 3 ") && !screen.contains("stale"), "lag read:\n\(screen)")
 
             try await mock.setBrokerDown(2)
-            screen = try await tmux.waitFor(timeout: .seconds(40)) { $0.contains("1 stale") }
+            screen = try await tmux.waitFor(timeout: .seconds(90)) { $0.contains("1 stale") }
             #expect(screen.contains("1 stale"), "title counts the stale row:\n\(screen)")
             #expect(row(screen).contains("▲3"), "the last lag stays, marked:\n\(screen)")
         }
@@ -148,13 +148,13 @@ private func lines(_ s: String) -> [String] { s.split(separator: "\n", omittingE
             #expect(screen.contains("all in sync"), "healthy first:\n\(screen)")
 
             try await mock.setBrokerDown(2)
-            screen = try await tmux.waitFor(timeout: .seconds(30)) { $0.contains("leader 2 unreachable") }
+            screen = try await tmux.waitFor(timeout: .seconds(90)) { $0.contains("leader 2 unreachable") }
             #expect(screen.contains("1 leader unreachable"), "summary:\n\(screen)")
             #expect(screen.contains("leader 2 unreachable"), "the partition says why:\n\(screen)")
             #expect(!screen.contains("all in sync"), "no green claim:\n\(screen)")
 
             for id: Int32 in [1, 3] { try await mock.setBrokerDown(id) }
-            screen = try await tmux.waitFor(timeout: .seconds(40)) { $0.contains("stale since") }
+            screen = try await tmux.waitFor(timeout: .seconds(90)) { $0.contains("stale since") }
             #expect(screen.contains("stale since"), "every broker down: the data is stale:\n\(screen)")
             #expect(!screen.contains("all in sync"), "every broker down:\n\(screen)")
         }
@@ -171,7 +171,7 @@ private func lines(_ s: String) -> [String] { s.split(separator: "\n", omittingE
             var screen = try await tmux.waitFor { $0.contains("partitions 2") && $0.contains("all in sync") }
             #expect(screen.contains("all in sync"), "healthy first:\n\(screen)")
             for id: Int32 in [1, 2, 3] { try await mock.setBrokerDown(id) }
-            screen = try await tmux.waitFor(timeout: .seconds(40)) { $0.contains("stale since") }
+            screen = try await tmux.waitFor(timeout: .seconds(90)) { $0.contains("stale since") }
             #expect(screen.contains("stale since"), "stale marker:\n\(screen)")
             #expect(!screen.contains("all in sync"), "no claim about now:\n\(screen)")
             // A refresh between two of the set-downs may have seen some brokers still up: then the
@@ -194,14 +194,14 @@ private func lines(_ s: String) -> [String] { s.split(separator: "\n", omittingE
 
             try await mock.pushRequestErrors(apiKey: ApiKey.listOffsets.rawValue,
                                              codes: Array(repeating: KafkaErrorCode.notLeaderOrFollower.code, count: 5_000))
-            screen = try await tmux.waitFor(timeout: .seconds(30)) { $0.contains("stale count") }
+            screen = try await tmux.waitFor(timeout: .seconds(90)) { $0.contains("stale count") }
             let row = lines(screen).first { $0.contains("cnt-a") && !$0.contains("ListOffsets") } ?? ""
             #expect(row.contains("▲7"), "kept count marked stale: '\(row)'\n\(screen)")
             #expect(screen.contains("1 stale count"), "title counts them:\n\(screen)")
             #expect(screen.contains("NOT_LEADER_OR_FOLLOWER"), "the reason is shown:\n\(screen)")
 
             try await mock.clearRequestErrors(apiKey: ApiKey.listOffsets.rawValue)
-            screen = try await tmux.waitFor(timeout: .seconds(30)) { !$0.contains("stale count") }
+            screen = try await tmux.waitFor(timeout: .seconds(90)) { !$0.contains("stale count") }
             #expect(!(lines(screen).first { $0.contains("cnt-a") && !$0.contains("ListOffsets") } ?? "").contains("▲"), "fresh again:\n\(screen)")
         }
     }

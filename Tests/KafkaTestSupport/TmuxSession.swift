@@ -57,7 +57,7 @@ public final class TmuxSession: @unchecked Sendable {
     }
 
     /// Polls the screen until `predicate` holds; returns the last capture either way.
-    public func waitFor(timeout: Duration = .seconds(20), _ predicate: (String) -> Bool) async throws -> String {
+    public func waitFor(timeout: Duration = .seconds(90), _ predicate: (String) -> Bool) async throws -> String {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         var last = ""
