@@ -51,8 +51,13 @@ final class RegistryTailTests: XCTestCase {
             assertMatches(try await tail(topic, cluster, registry.url), expected, valueFormat: "avro")
         }
         // Evolution: two writer schemas, two ids.
-        let ids = Set(try await tail("avro-evolution", cluster, registry.url).compactMap { ($0["value_schema_id"] as? NSNumber)?.intValue })
+        let evolution = try await tail("avro-evolution", cluster, registry.url)
+        let ids = Set(evolution.compactMap { ($0["value_schema_id"] as? NSNumber)?.intValue })
         XCTAssertEqual(ids.count, 2)
+        // Each line names the subject version that registered its writer schema: v1 for the older id.
+        let versions = Set(evolution.map { "\($0["value_subject"] as? String ?? "nil") v\(($0["value_schema_version"] as? NSNumber)?.intValue ?? 0) id \(($0["value_schema_id"] as? NSNumber)?.intValue ?? 0)" })
+        XCTAssertEqual(versions, ["avro-evolution-value v1 id \(ids.min()!)", "avro-evolution-value v2 id \(ids.max()!)"])
+        XCTAssertTrue(evolution.allSatisfy { $0["key_subject"] is NSNull && $0["key_schema_version"] is NSNull }, "keys are not framed")
         // Each schema fetched once although 40 records on 2 partitions needed it.
         let paths = try await registry.requestPaths()
         XCTAssertEqual(paths.filter { $0 == "/schemas/ids/1" }.count, 1, "one fetch per tail run: \(paths)")

@@ -43,7 +43,8 @@ public struct TailDecodingOptions: ParsableArguments, Sendable {
             guard let file, let type else { return nil }
             do { return try LocalProtoSchema(file: file, messageType: type) } catch { throw ValidationError("\(error)") }
         }
-        let decoder = RecordDecoder(cache: client.map { SchemaCache(client: $0) },
+        // Subjects named too (one more request per schema id), so each line says which subject version wrote it.
+        let decoder = RecordDecoder(cache: client.map { SchemaCache(client: $0, namesSubjects: true) },
                                     keyFormat: try Self.format(keyFormat, "--key-format"),
                                     valueFormat: try Self.format(valueFormat, "--value-format"),
                                     keyProto: try local(keyProto, keyType), valueProto: try local(valueProto, valueType))
@@ -52,14 +53,15 @@ public struct TailDecodingOptions: ParsableArguments, Sendable {
 }
 
 /// Tail lines for decoded records. JSON: the usual object with `key`/`value` as decoded JSON when a
-/// schema decoded them, plus `key_format`, `key_schema_id`, `value_format`, `value_schema_id`
-/// (and `key_error`/`value_error` when decoding failed: the raw bytes are kept).
+/// schema decoded them, plus `key_format`, `key_schema_id`, `key_subject`, `key_schema_version` and
+/// their `value_` twins (subject and version: the subject version that registered the schema,
+/// `TOPIC-key`/`TOPIC-value` first when several did) (and `key_error`/`value_error` when decoding failed: the raw bytes are kept).
 enum TailDecodedOutput {
     static let placeholder = "@@kafscope-decoded-payload@@"
 
     static func line(_ r: TailRecord, decoder: RecordDecoder, json: Bool, notices: inout [String]) async -> String {
-        let key = await decoder.decode(key: r.key)
-        let value = await decoder.decode(value: r.value)
+        let key = await decoder.decode(key: r.key, topic: r.topic)
+        let value = await decoder.decode(value: r.value, topic: r.topic)
         for (side, d) in [("key", key), ("value", value)] {
             if let e = d?.error { notices.append("partition \(r.partition) offset \(r.offset): \(side) not decoded: \(e)") }
         }
@@ -74,6 +76,8 @@ enum TailDecodedOutput {
             var extra: [(String, JSONValue)] = [
                 ("\(side)_format", .string(d?.format ?? (side == "key" ? guessed(r.key) : guessed(r.value)))),
                 ("\(side)_schema_id", d?.schemaID.map { .int($0) } ?? .null),
+                ("\(side)_subject", d?.subject.map { .string($0) } ?? .null),
+                ("\(side)_schema_version", d?.version.map { .int($0) } ?? .null),
             ]
             if let d, d.error == nil {
                 if let j = d.json { raw[side] = j; fields[i].1 = .string(placeholder + side) }
