@@ -2,7 +2,7 @@
 """The kafscope demo cluster: a 3-broker librdkafka mock cluster that looks like a production
 deployment, live traffic, consumer groups with growing lag, and three Kafka Connect simulators.
 
-    demo.py --kafscope PATH [--no-ui | --check] [--rate N]
+    demo.py --kafscope PATH [--no-ui | --check] [--rate N] [--any-ports] [--exit-on-stdin-eof]
 
 - Brokers advertise names that do not resolve here (srv-prod-kafka-master, -slave1, -slave2);
   the generated config maps them back to 127.0.0.1 with `aliases` (host form for two of them,
@@ -13,9 +13,13 @@ deployment, live traffic, consumer groups with growing lag, and three Kafka Conn
   advance slower than production, so lag grows. The mock cannot list groups, so the config names
   them under the context.
 - Connect simulators QA, DEV, ARGENTINA on 8083/8084/8085 (free ports when those are taken).
+- A Schema Registry simulator on 8081 (or a free port) and two live topics written by
+  confluent-kafka's serializers: orders-avro (Avro) and shipments-proto (Protobuf) (demo_schemas.py).
 
 Default mode runs kafscope --config FILE --context demo in this terminal and stops everything
-when it exits. --no-ui prints the config path and waits for Ctrl-C. --check runs
+when it exits. --no-ui prints the config path and waits for Ctrl-C (or stdin EOF with
+--exit-on-stdin-eof, as tests stop it). --any-ports takes free ports instead of 8081/8083-8085, so
+tests never race a running demo for them. --check runs
 `kafscope get brokers` once against the demo and exits with its status.
 """
 
@@ -35,6 +39,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from mock_cluster import MockCluster, PeerError  # noqa: E402
+from demo_schemas import SchemaTraffic  # noqa: E402
 
 TOPICS = [  # name, partitions, codec
     ("orders", 12, "zstd"),
@@ -205,10 +210,12 @@ class Traffic:
 
 
 class Demo:
-    def __init__(self, rate):
+    def __init__(self, rate, any_ports=False):
+        self.any_ports = any_ports
         self.children = []
         self.cluster = None
         self.traffic = None
+        self.schemas = None
         self.rate = rate
         self.workdir = tempfile.mkdtemp(prefix="kafscope-demo-",
                                         dir=os.environ.get("XDG_RUNTIME_DIR") or None)
@@ -232,8 +239,19 @@ class Demo:
         self.traffic.seed()
         self.traffic.start()
         connect = self.start_connect()
-        self.write_config(aliases, connect)
+        registry = self.start_registry()
+        self.write_config(aliases, connect, registry)
         log("cluster up in %.1fs: %s" % (time.time() - t0, self.cluster.bootstraps))
+
+    def start_registry(self):
+        self.schemas = SchemaTraffic(self.cluster, max(4.0, self.rate / 4), log, preexec_fn=_die_with_parent)
+        try:
+            return self.schemas.start(8081 if not self.any_ports and port_free(8081) else 0)
+        except Exception as e:  # the rest of the demo still works; say what is missing
+            log("no Schema Registry in this demo: %s" % e)
+            self.schemas.stop()
+            self.schemas = None
+            return None
 
     def start_connect(self):
         script = os.path.join(HERE, "connect_sim.py")
@@ -242,7 +260,7 @@ class Demo:
             return {}
         urls = {}
         for name, port in CONNECT:
-            use = port if port_free(port) else 0
+            use = port if not self.any_ports and port_free(port) else 0
             proc = subprocess.Popen([sys.executable, "-u", script, "--port", str(use), "--scenario", "demo",
                                      "--exit-on-stdin-eof"],
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -256,7 +274,7 @@ class Demo:
             urls[name] = "http://127.0.0.1:%d" % actual
         return urls
 
-    def write_config(self, aliases, connect):
+    def write_config(self, aliases, connect, registry=None):
         def q(s):
             return json.dumps(s)  # a TOML basic string is a JSON string for these characters
         bootstrap = ", ".join(q("127.0.0.1:%d" % b["port"]) for b in self.cluster.brokers)
@@ -275,6 +293,8 @@ class Demo:
         ]
         if connect:
             lines += ["", "[contexts.demo.connect]"] + ["%s = %s" % (n, q(u)) for n, u in connect.items()]
+        if registry:
+            lines += ["", "[contexts.demo.schema_registry]", "url = %s" % q(registry)]
         with open(self.config_path, "w") as f:
             f.write("\n".join(lines) + "\n")
 
@@ -282,6 +302,9 @@ class Demo:
         if self.traffic:
             self.traffic.stop()
             self.traffic = None
+        if self.schemas:
+            self.schemas.stop()
+            self.schemas = None
         for proc in self.children:
             if proc.poll() is None:
                 try:
@@ -311,6 +334,8 @@ def main():
     mode.add_argument("--no-ui", action="store_true", help="print the config path and wait for Ctrl-C")
     mode.add_argument("--check", action="store_true", help="run `kafscope get brokers` once and exit")
     ap.add_argument("--rate", type=float, default=40.0, help="records per second across all topics")
+    ap.add_argument("--any-ports", action="store_true", help="free ports for the registry and Connect simulators")
+    ap.add_argument("--exit-on-stdin-eof", action="store_true", help="with --no-ui: stop when stdin closes")
     args = ap.parse_args()
 
     # A parent that spawned us from a thread with signals blocked (Swift test runners do) passes that
@@ -321,7 +346,7 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
 
-    demo = Demo(args.rate)
+    demo = Demo(args.rate, any_ports=args.any_ports)
     status = 0
     try:
         demo.start()
@@ -337,6 +362,11 @@ def main():
             log("config: %s" % demo.config_path)
             log("try: kafscope --config %s --context demo   (Ctrl-C stops the demo)" % demo.config_path)
             signal.signal(signal.SIGINT, on_signal)
+            if args.exit_on_stdin_eof:
+                def watch_stdin():
+                    sys.stdin.read()
+                    os.kill(os.getpid(), signal.SIGTERM)
+                threading.Thread(target=watch_stdin, daemon=True).start()
             while True:
                 time.sleep(3600)
         else:
