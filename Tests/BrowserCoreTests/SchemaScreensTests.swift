@@ -23,6 +23,10 @@ struct FixtureSchemaRegistry: SchemaRegistryService {
     }
 
     func subject(named name: String) async throws -> SubjectDetail {
+        if name == "payments-value" {
+            return SubjectDetail(subject: name, versions: [SubjectSchema(subject: name, version: 1, schemaID: 4, type: "PROTOBUF", schema: Self.proto)],
+                                 compatibility: "BACKWARD")
+        }
         guard name == "orders-value" else { throw LoadError("Schema Registry: \(name) not found") }
         return SubjectDetail(subject: name, versions: [
             SubjectSchema(subject: name, version: 1, schemaID: 1, type: "AVRO", schema: Self.avroV1),
@@ -106,6 +110,50 @@ struct FixtureSchemaRegistry: SchemaRegistryService {
         let y = try #require(lines.firstIndex { $0.contains("\"namespace\"") })
         let x = try #require(lines[y].range(of: "\"namespace\"")).lowerBound.utf16Offset(in: lines[y])
         #expect(buf[x + 1, y].style.role == .jsonKey)
+    }
+
+    // MARK: Whole screens at the three snapshot sizes
+
+    static func snapshots(_ command: String, _ name: String, then: (inout Harness) async -> Void = { _ in },
+                          sourceLocation: SourceLocation = #_sourceLocation) async {
+        for size in snapshotSizes {
+            var h = await open(command, size: size)
+            await then(&h)
+            expectSnapshot(h.screen(), "\(name)_\(size.width)x\(size.height)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func subjectsSnapshots() async { await Self.snapshots("schemas", "schemas_subjects") }
+
+    @Test func subjectVersionsSnapshots() async { await Self.snapshots("schemas orders-value", "schemas_versions") }
+
+    @Test func avroSchemaTextSnapshots() async {
+        await Self.snapshots("schemas orders-value", "schemas_avro_text") { h in
+            h.press("open")
+            await Self.settle(&h, registry: FixtureSchemaRegistry())
+        }
+    }
+
+    @Test func protobufSchemaTextSnapshots() async {
+        await Self.snapshots("schemas", "schemas_protobuf_text") { h in
+            h.press("down")  // from broken-value, past orders-value, to payments-value
+            h.press("down")
+            h.press("open")
+            await Self.settle(&h, registry: FixtureSchemaRegistry())
+            h.press("open")
+            await Self.settle(&h, registry: FixtureSchemaRegistry())
+        }
+    }
+
+    @Test func decodedRecordViewSnapshots() async {
+        for size in snapshotSizes {
+            var h = await TailScreenTests.open(size: size)
+            let value = SchemaDecoded(format: "avro", schemaID: 3, subject: "orders-value", version: 2,
+                                      json: #"{"id":1,"customer":{"name":"acme","tier":"GOLD"},"total":"12.50","note":null}"#)
+            h.deliver(.tail(.records([Self.decodedRecord(value)])), at: h.now)
+            h.press("open")
+            expectSnapshot(h.screen(), "schemas_record_view_\(size.width)x\(size.height)")
+        }
     }
 
     @Test func protobufSchemaTextMarksKeywordsAndComments() {
