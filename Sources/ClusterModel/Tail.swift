@@ -54,18 +54,34 @@ public enum TailStart: Sendable, Hashable {
     case timestamp(Int64)
 }
 
+/// Where a bounded tail (`--until`) stops in each partition. Every bound is resolved to an offset
+/// when the tail starts, so the window is fixed: records appended later never extend it.
+public enum TailUntil: Sendable, Hashable {
+    /// The end offset seen when the tail started.
+    case end
+    /// Records before this offset (exclusive); a partition ending earlier stops at its end.
+    case offset(Int64)
+    /// Records before the first one with a timestamp at or after this time (milliseconds since the epoch).
+    case timestamp(Int64)
+}
+
 public struct TailOptions: Sendable, Hashable {
     public var topic: String
     public var start: TailStart
     /// nil = every partition (and partitions added while tailing).
     public var partitions: [Int32]?
     public var readCommitted: Bool
+    /// A bounded tail: the stream ends (after `.caughtUp`) once every partition reached its bound.
+    /// Partitions added while it runs are not read.
+    public var until: TailUntil?
 
-    public init(topic: String, start: TailStart = .end, partitions: [Int32]? = nil, readCommitted: Bool = false) {
+    public init(topic: String, start: TailStart = .end, partitions: [Int32]? = nil, readCommitted: Bool = false,
+                until: TailUntil? = nil) {
         self.topic = topic
         self.start = start
         self.partitions = partitions
         self.readCommitted = readCommitted
+        self.until = until
     }
 }
 
@@ -74,7 +90,8 @@ public enum TailEvent: Sendable, Hashable {
     /// Something the user should see but that does not stop the tail
     /// (offset reset after retention, leader moved, partitions added).
     case notice(String)
-    /// Every selected partition has reached the end offset seen when the tail started.
+    /// Every selected partition has reached the end offset seen when the tail started (with `until`:
+    /// its bound; the stream then ends).
     case caughtUp
     /// Fetching works again after errors: the problems reported by earlier notices are over, so a
     /// status line can drop them. The text says what recovered.

@@ -44,6 +44,12 @@ struct ScriptedTail: TailService {
         #expect(try TailCommand.parseStart("@1700000000000") == .timestamp(1_700_000_000_000))
         #expect(try TailCommand.parseStart("@2023-11-14T22:13:20Z") == .timestamp(1_700_000_000_000))
         #expect(throws: (any Error).self) { try TailCommand.parseStart("soon") }
+        #expect(try TailCommand.parseUntil(nil) == nil)
+        #expect(try TailCommand.parseUntil("end") == .end)
+        #expect(try TailCommand.parseUntil("7") == .offset(7))
+        #expect(try TailCommand.parseUntil("@2023-11-14T22:13:20Z") == .timestamp(1_700_000_000_000))
+        #expect(throws: (any Error).self) { try TailCommand.parseUntil("-3") }
+        #expect(throws: (any Error).self) { try TailCommand.parseUntil("beginning") }
         #expect(try TailCommand.parsePartitions("0, 2,2") == [0, 2])
         #expect(throws: (any Error).self) { try TailCommand.parsePartitions("a") }
     }

@@ -1,3 +1,4 @@
+import ClusterModel
 import KafkaClient
 import KafkaProtocol
 
@@ -53,6 +54,29 @@ struct TailCoordinator: Sendable {
         let n = min(Int32(64 << 20), max(d, partitionMaxBytes[p] ?? d) &* 2)
         partitionMaxBytes[p] = n
         return n
+    }
+
+    // MARK: Bounded tail (--until)
+
+    /// Per partition, the offset before which records are delivered (`TailOptions.until`); also its target.
+    private(set) var bounds: [Int32: Int64] = [:]
+    mutating func setBound(_ p: Int32, _ o: Int64) { bounds[p] = o; targets[p] = o }
+
+    /// The records of `p` inside its bound. With `untilTime`, the first record at or after that time
+    /// becomes the bound (Kafka's offsets-for-times rule, checked on the records themselves because
+    /// some brokers answer the earliest offset for any time).
+    mutating func clip(_ p: Int32, _ records: [TailRecord], untilTime: Int64?) -> [TailRecord] {
+        guard let bound = bounds[p] else { return records }
+        var kept = 0
+        for r in records {
+            if r.offset >= bound { break }
+            if let t = untilTime, r.timestamp >= t {
+                setBound(p, r.offset)
+                break
+            }
+            kept += 1
+        }
+        return kept == records.count ? records : Array(records.prefix(kept))
     }
 
     // MARK: Start time floor

@@ -76,7 +76,13 @@ extension TailRun {
         var floor: Int64?
         if case .timestamp = options.start { floor = await state.with({ $0.floor(p) }) }
         if !set.isEmpty {
-            let (out, skipped, reached) = TailRecordConversion.convert(set, topic: topic, partition: p, floor: floor)
+            var (out, skipped, reached) = TailRecordConversion.convert(set, topic: topic, partition: p, floor: floor)
+            if options.until != nil {
+                var untilTime: Int64?
+                if case .timestamp(let t) = options.until { untilTime = t }
+                let converted = out
+                out = await state.with({ $0.clip(p, converted, untilTime: untilTime) })
+            }
             if floor != nil, let n = await state.with({ $0.passFloor(p, skipped: skipped, reached: reached) }), n > 0 {
                 await emit(.notice("\(topic) partition \(p): skipped \(n) records older than the start time that the broker's timestamp lookup returned"))
             }
@@ -85,7 +91,7 @@ extension TailRun {
             }
         }
         await state.with({ $0.markDelivered(p, next) })
-        if await state.with({ $0.takeCaughtUp() }) { return await emit(.caughtUp) }
+        if await state.with({ $0.takeCaughtUp() }) { return await reachedEnd() }
         return true
     }
 }

@@ -43,7 +43,9 @@ struct TailRun: Sendable {
             await state.with({ $0.setUnstarted(Set(notStarted.keys)) })
             await emit(.notice("cannot read offsets of \(topic) (\(Self.describe(notStarted))); tailing the other partitions and retrying"))
         }
-        if await state.with({ $0.takeCaughtUp() }) { await emit(.caughtUp) }
+        if await state.with({ $0.takeCaughtUp() }) {
+            guard await reachedEnd() else { return }
+        }
         var startRetries = 0
 
         var refreshing = false
@@ -101,7 +103,9 @@ struct TailRun: Sendable {
             retry?.cancel()
             await retry?.value
             known.formUnion(await state.with({ $0.takeStartedLater() }))
-            if await state.with({ $0.takeCaughtUp() }) { await emit(.caughtUp) }
+            if await state.with({ $0.takeCaughtUp() }) {
+                guard await reachedEnd() else { return }
+            }
             if Task.isCancelled { break }
             // After a fetch error the coordinator has chosen the wait (short and capped for
             // retriable errors); then only this topic's metadata is re-read.
@@ -121,7 +125,8 @@ struct TailRun: Sendable {
             guard meta.topics[topic] != nil else {
                 throw UserFacingError("topic \(topic) no longer exists")
             }
-            if options.partitions == nil {
+            // A bounded tail reads the partitions that existed when it started.
+            if options.partitions == nil && options.until == nil {
                 let now = Set(meta.topics[topic]!.partitions.map(\.partition))
                 let added = now.subtracting(known).subtracting(await state.with({ $0.unstarted })).sorted()
                 if !added.isEmpty {
@@ -131,6 +136,16 @@ struct TailRun: Sendable {
                 }
             }
         }
+    }
+
+    /// Emits `.caughtUp`; a bounded tail then ends its stream. False when the tail is over.
+    func reachedEnd() async -> Bool {
+        guard await emit(.caughtUp) else { return false }
+        guard options.until == nil else {
+            continuation.finish()
+            return false
+        }
+        return true
     }
 
     /// Best effort once the tail ends: asks each broker to drop our fetch session (epoch -1) so it does
@@ -233,6 +248,15 @@ struct TailRun: Sendable {
             }
             await state.with({ $0.setPosition(p, start) })
             await state.with({ $0.setTarget(p, hi) })
+            switch options.until {
+            case nil: break
+            case .end, .timestamp: await state.with({ $0.setBound(p, hi) })
+            case .offset(let o):
+                if o > hi {
+                    await emit(.notice("partition \(p) of \(topic) ends at offset \(hi), before --until \(o); stopping there"))
+                }
+                await state.with({ $0.setBound(p, min(o, hi)) })
+            }
         }
         return failed
     }

@@ -16,6 +16,10 @@ public struct TailCommand: AsyncParsableCommand {
         discussion: """
             --from takes end (default), beginning, an offset, -N (the last N records of each partition) \
             or @TIMESTAMP (milliseconds since the epoch, or ISO 8601 such as @2024-05-01T12:00:00Z).
+            --until bounds the window and exits 0 once every partition reached it: end (the end offsets \
+            seen at start), OFFSET (records before it; a partition ending earlier stops at its end) or \
+            @TIMESTAMP (records before the first one at or after that time). Records appended meanwhile \
+            are not read, nor partitions added meanwhile.
             """)
 
     @OptionGroup public var global: GlobalOptions
@@ -25,6 +29,9 @@ public struct TailCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("from"), parsing: .unconditional, help: "end, beginning, OFFSET, -N or @TIMESTAMP.")
     public var from: String = "end"
+
+    @Option(name: .customLong("until"), parsing: .unconditional, help: "end, OFFSET or @TIMESTAMP: stop there and exit 0.")
+    public var until: String?
 
     @Option(name: .customLong("partitions"), help: "Comma-separated partitions (default: all, following added ones).")
     public var partitions: String?
@@ -50,6 +57,7 @@ public struct TailCommand: AsyncParsableCommand {
     public func validate() throws {
         if topic.isEmpty { throw ValidationError("the topic name is empty") }
         _ = try TailCommand.parseStart(from)
+        _ = try TailCommand.parseUntil(until)
         _ = try TailCommand.parsePartitions(partitions)
         if let max, max < 0 { throw ValidationError("--max must be 0 or more") }
         if raw, (try? global.outputFormat()) == .json {
@@ -65,23 +73,36 @@ public struct TailCommand: AsyncParsableCommand {
         }
         if s.hasPrefix("-"), let n = Int64(s.dropFirst()), n >= 0 { return .last(n) }
         if let o = Int64(s), o >= 0 { return .offset(o) }
-        if s.hasPrefix("@") {
-            let t = String(s.dropFirst())
-            // Negative values are ListOffsets sentinels (-1 latest, -2 earliest ...), not times.
-            if let ms = Int64(t) {
-                guard ms >= 0 else {
-                    throw ValidationError("--from @TIMESTAMP must be milliseconds since the epoch (0 or more), not '\(s)'")
-                }
-                return .timestamp(ms)
-            }
-            let f = ISO8601DateFormatter()
-            f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            if let d = f.date(from: t) ?? ISO8601DateFormatter().date(from: t) {
-                // Before 1970 every record is newer: the beginning (and never a negative sentinel).
-                return .timestamp(Swift.max(0, Int64((d.timeIntervalSince1970 * 1000).rounded())))
-            }
-        }
+        if let ms = try parseTimestamp(s, option: "--from") { return .timestamp(ms) }
         throw ValidationError("--from must be end, beginning, OFFSET, -N or @TIMESTAMP, not '\(s)'")
+    }
+
+    static func parseUntil(_ s: String?) throws -> TailUntil? {
+        guard let s else { return nil }
+        if s.lowercased() == "end" || s.lowercased() == "latest" { return .end }
+        if let o = Int64(s), o >= 0 { return .offset(o) }
+        if let ms = try parseTimestamp(s, option: "--until") { return .timestamp(ms) }
+        throw ValidationError("--until must be end, OFFSET or @TIMESTAMP, not '\(s)'")
+    }
+
+    /// `@MILLISECONDS` or `@ISO8601` as milliseconds since the epoch; nil when `s` is not `@...`.
+    static func parseTimestamp(_ s: String, option: String) throws -> Int64? {
+        guard s.hasPrefix("@") else { return nil }
+        let t = String(s.dropFirst())
+        // Negative values are ListOffsets sentinels (-1 latest, -2 earliest ...), not times.
+        if let ms = Int64(t) {
+            guard ms >= 0 else {
+                throw ValidationError("\(option) @TIMESTAMP must be milliseconds since the epoch (0 or more), not '\(s)'")
+            }
+            return ms
+        }
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = f.date(from: t) ?? ISO8601DateFormatter().date(from: t) {
+            // Before 1970 every record is newer: the beginning (and never a negative sentinel).
+            return Swift.max(0, Int64((d.timeIntervalSince1970 * 1000).rounded()))
+        }
+        return nil
     }
 
     static func parsePartitions(_ s: String?) throws -> [Int32]? {
@@ -114,7 +135,8 @@ public struct TailCommand: AsyncParsableCommand {
         let (decoder, registry) = try decoding.makeDecoder(global, settings, logger: logger)
         defer { if let registry { Task { await registry.shutdown() } } }
         let options = TailOptions(topic: topic, start: try Self.parseStart(from),
-                                  partitions: try Self.parsePartitions(partitions), readCommitted: readCommitted)
+                                  partitions: try Self.parsePartitions(partitions), readCommitted: readCommitted,
+                                  until: try Self.parseUntil(until))
         // `tail T | head -1` on a quiet topic: leave once the reader has gone, not at the next record.
         var watcher: Task<Void, Never>?
         if console.unfiltered is StandardCommandConsole {
@@ -137,7 +159,7 @@ public struct TailCommand: AsyncParsableCommand {
         await opened.close()
     }
 
-    /// Reads the tail until --max, --exit-at-end or the end of the stream.
+    /// Reads the tail until --max, --exit-at-end or the end of the stream (a bounded tail's end).
     static func stream(_ service: any TailService, _ options: TailOptions, format: OutputFormat, max: Int?,
                        exitAtEnd: Bool, raw: Bool = false, console: any CommandConsole,
                        decoder: RecordDecoder? = nil) async throws {
