@@ -22,6 +22,9 @@ enum ConfluentPeer {
         import base64, json, sys
         from confluent_kafka import Consumer, TopicPartition
         bootstrap, topic = sys.argv[1], sys.argv[2]
+        # "eof": read each partition to the end the fetches report (tansu's ListOffsets answers a high
+        # watermark that a multi-record batch advanced by one only), not to the listed end offset.
+        until_eof = len(sys.argv) > 3 and sys.argv[3] == "eof"
         c = Consumer({"bootstrap.servers": bootstrap, "group.id": "kafscope-check", "enable.auto.commit": False,
                       "auto.offset.reset": "earliest", "enable.partition.eof": True, "log_level": 3})
         md = c.list_topics(topic, timeout=20).topics[topic]
@@ -41,12 +44,12 @@ enum ConfluentPeer {
                 raise SystemExit(str(m.error()))
             print(json.dumps({"partition": m.partition(), "offset": m.offset(), "key": b(m.key()), "value": b(m.value()),
                               "headers": [[k, b(v)] for k, v in (m.headers() or [])], "timestamp": m.timestamp()[1]}))
-            if m.offset() + 1 >= ends[m.partition()]: done.add(m.partition())
+            if not until_eof and m.offset() + 1 >= ends[m.partition()]: done.add(m.partition())
         c.close()
         """
 
-    static func consume(bootstrap: String, topic: String) async throws -> [Message] {
-        let out = try await python(consumeScript, [bootstrap, topic])
+    static func consume(bootstrap: String, topic: String, untilEOF: Bool = false) async throws -> [Message] {
+        let out = try await python(consumeScript, [bootstrap, topic] + (untilEOF ? ["eof"] : []))
         return try out.split(separator: "\n").map { line in
             guard let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
                 throw PeerError("consumer printed \(line)")

@@ -68,6 +68,32 @@ import Testing
         }
     }
 
+    /// kcat (librdkafka's consumer, another reader than confluent-kafka's Python binding) reads every codec:
+    /// keys, values, headers, timestamps and tombstones.
+    @Test(arguments: RecordCompression.allCases)
+    func kcatReadsEveryCodec(_ codec: RecordCompression) async throws {
+        try await MockCluster.with(brokers: 1) { mock in
+            try await mock.createTopic("kcodec", partitions: 1, replicationFactor: 1)
+            let h = try ProducerHarness(bootstrap: mock.bootstrap, config: ProducerConfig(compression: codec))
+            let sent = (0..<50).map { i in
+                ProducerRecord(topic: "kcodec", key: Array("k\(i)".utf8), value: i % 10 == 9 ? nil : Array("value \(i) \(codec)".utf8),
+                               headers: [RecordHeaderValue(key: "n", value: Array("\(i)".utf8))], timestamp: 1_700_000_000_000 + Int64(i))
+            }
+            await h.producer.send(sent)
+            await h.finish()
+            let objs = try await Kcat.json(["-C", "-b", mock.bootstrap, "-t", "kcodec", "-o", "beginning", "-e", "-J", "-q"])
+                .compactMap { $0 as? [String: Any] }
+            #expect(objs.count == 50)
+            for (i, o) in objs.enumerated() {
+                #expect(o["offset"] as? Int == i)
+                #expect(o["key"] as? String == "k\(i)")
+                if i % 10 == 9 { #expect(o["payload"] is NSNull, "tombstone \(i)") } else { #expect(o["payload"] as? String == "value \(i) \(codec)") }
+                #expect(o["ts"] as? Int == 1_700_000_000_000 + i)
+                #expect((o["headers"] as? [String]) == ["n", "\(i)"])
+            }
+        }
+    }
+
     @Test func keysLandWhereLibrdkafkasMurmur2RandomPutsThem() async throws {
         try await MockCluster.with(brokers: 3) { mock in
             try await mock.createTopic("ref", partitions: 7, replicationFactor: 1)
