@@ -9,6 +9,8 @@ import Glibc
 /// inside it, so brokers listen on the namespace's loopback and are reachable only through sshd.
 /// Names in `hosts` resolve only inside (/etc/netns/NAME/hosts). Everything is removed by `stop()`,
 /// also after a failure; if namespaces cannot be created the lab throws (the test fails loudly).
+/// Every child (ip, ssh-keygen, sshd) runs under ChildProcess and is awaited without blocking a
+/// thread; names carry the test process's pid, so concurrent test runs never collide.
 public final class JumpHostLab: @unchecked Sendable {
     public let namespace: String
     public let hostAddress: String
@@ -20,45 +22,81 @@ public final class JumpHostLab: @unchecked Sendable {
     public let clientKey: URL
     public var hostKeyPublic: String { (try? String(contentsOf: dir.appendingPathComponent("host_ed25519.pub"), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "" }
     private let vethHost: String
-    private var sshd: Process?
+    private let vethInside: String
+    private var sshd: ChildProcess?
+    private var created = false
     private let lock = NSLock()
 
-    public init(hosts: [String] = []) throws {
-        guard getuid() == 0 else { throw PeerError("JumpHostLab: network namespaces need root; this test cannot run here") }
-        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd") else {
-            throw PeerError("JumpHostLab: /usr/sbin/sshd missing (scripts/setup installs openssh-server)")
-        }
-        let tag = String(format: "%05x", UInt32.random(in: 0..<0xfffff))
+    private init(tag: String) {
         namespace = "kssh\(tag)"
         vethHost = "kssh\(tag)a"
+        vethInside = "kssh\(tag)b"
         let third = Int.random(in: 0...255), fourth = Int.random(in: 0...63) * 4
         hostAddress = "10.251.\(third).\(fourth + 1)"
         sshAddress = "10.251.\(third).\(fourth + 2)"
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-ssh-\(tag)")
         clientKey = dir.appendingPathComponent("client_ed25519")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        do {
-            try Self.sh("ip", "netns", "add", namespace)
-            try Self.sh("ip", "link", "add", vethHost, "type", "veth", "peer", "name", "kssh\(tag)b")
-            try Self.sh("ip", "link", "set", "kssh\(tag)b", "netns", namespace)
-            try Self.sh("ip", "addr", "add", "\(hostAddress)/30", "dev", vethHost)
-            try Self.sh("ip", "link", "set", vethHost, "up")
-            try inside("ip", "addr", "add", "\(sshAddress)/30", "dev", "kssh\(tag)b")
-            try inside("ip", "link", "set", "kssh\(tag)b", "up")
-            try inside("ip", "link", "set", "lo", "up")
-            let etc = "/etc/netns/\(namespace)"
-            try FileManager.default.createDirectory(atPath: etc, withIntermediateDirectories: true)
-            try ("127.0.0.1 localhost " + hosts.joined(separator: " ") + "\n")
-                .write(toFile: "\(etc)/hosts", atomically: true, encoding: .utf8)
-            try Self.sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "kafscope-test-host", "-f", dir.appendingPathComponent("host_ed25519").path)
-            try Self.sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "kafscope-test-client", "-f", clientKey.path)
-            try FileManager.default.copyItem(at: clientKey.appendingPathExtension("pub"), to: dir.appendingPathComponent("authorized_keys"))
-            try writeSSHDConfig()
-            try startSSHD()
-        } catch {
-            stop()
-            throw error
+    }
+
+    /// Creates the namespace, the veth pair, keys and sshd. Throws (the test fails loudly) when
+    /// namespaces cannot be made here; whatever was created is removed again.
+    public static func start(hosts: [String] = []) async throws -> JumpHostLab {
+        guard getuid() == 0 else { throw PeerError("JumpHostLab: network namespaces need root; this test cannot run here") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd") else {
+            throw PeerError("JumpHostLab: /usr/sbin/sshd missing (scripts/setup installs openssh-server)")
         }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") || FileManager.default.isExecutableFile(atPath: "/sbin/ip") else {
+            throw PeerError("JumpHostLab: ip missing (scripts/setup installs iproute2)")
+        }
+        // The pid keeps names apart from other test processes on this machine; the random part
+        // apart from earlier labs of this process.
+        let tag = String(format: "%x%03x", getpid() & 0xfffff, UInt32.random(in: 0..<0xfff))
+        let lab = JumpHostLab(tag: tag)
+        do {
+            try await lab.create(hosts: hosts)
+        } catch {
+            await lab.stop()
+            throw PeerError("JumpHostLab: cannot build the test network (\(error)); the SSH tunnel tests need root, `ip netns` and sshd")
+        }
+        return lab
+    }
+
+    private func create(hosts: [String]) async throws {
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try await Self.sh("ip", "netns", "add", namespace)
+        lock.withLock { created = true }
+        try await Self.sh("ip", "link", "add", vethHost, "type", "veth", "peer", "name", vethInside)
+        try await Self.sh("ip", "link", "set", vethInside, "netns", namespace)
+        try await Self.sh("ip", "addr", "add", "\(hostAddress)/30", "dev", vethHost)
+        try await Self.sh("ip", "link", "set", vethHost, "up")
+        try await inside("ip", "addr", "add", "\(sshAddress)/30", "dev", vethInside)
+        try await inside("ip", "link", "set", vethInside, "up")
+        try await inside("ip", "link", "set", "lo", "up")
+        let etc = "/etc/netns/\(namespace)"
+        try FileManager.default.createDirectory(atPath: etc, withIntermediateDirectories: true)
+        try ("127.0.0.1 localhost " + hosts.joined(separator: " ") + "\n")
+            .write(toFile: "\(etc)/hosts", atomically: true, encoding: .utf8)
+        try await Self.sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "kafscope-test-host", "-f", dir.appendingPathComponent("host_ed25519").path)
+        try await Self.sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "kafscope-test-client", "-f", clientKey.path)
+        try FileManager.default.copyItem(at: clientKey.appendingPathExtension("pub"), to: dir.appendingPathComponent("authorized_keys"))
+        try writeSSHDConfig()
+        try await startSSHD()
+    }
+
+    /// A new key pair (`ssh-keygen -t TYPE`), authorized in sshd unless `authorize` is false.
+    public func makeKey(type: String, bits: Int? = nil, passphrase: String = "", authorize: Bool = true) async throws -> URL {
+        let key = dir.appendingPathComponent("client_\(type)_\(UUID().uuidString.prefix(6))")
+        var args = ["ssh-keygen", "-q", "-t", type, "-N", passphrase, "-C", "kafscope-test-\(type)", "-f", key.path]
+        if let bits { args += ["-b", String(bits)] }
+        try await Self.sh(args)
+        if authorize { try self.authorize(publicKeyFile: key.appendingPathExtension("pub")) }
+        return key
+    }
+
+    /// Replaces sshd's host key (the "changed host key" case); restart sshd afterwards.
+    public func regenerateHostKey() async throws {
+        for suffix in ["", ".pub"] { try? FileManager.default.removeItem(at: dir.appendingPathComponent("host_ed25519" + suffix)) }
+        try await Self.sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "kafscope-test-host-2", "-f", dir.appendingPathComponent("host_ed25519").path)
     }
 
     /// Authorizes another public key (a test's ECDSA or passphrase key).
@@ -89,39 +127,40 @@ public final class JumpHostLab: @unchecked Sendable {
             """.write(to: dir.appendingPathComponent("sshd_config"), atomically: true, encoding: .utf8)
     }
 
-    /// Starts sshd (again) and waits until its port accepts connections.
-    public func startSSHD() throws {
+    /// Starts sshd (again) and waits until its port accepts connections. sshd is started with
+    /// posix_spawn (ChildProcess), never Foundation's Process: see ChildProcess for why.
+    public func startSSHD() async throws {
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-        p.arguments = ["netns", "exec", namespace, "/usr/sbin/sshd", "-D", "-e", "-f", dir.appendingPathComponent("sshd_config").path]
-        p.standardOutput = FileHandle.nullDevice
-        let log = dir.appendingPathComponent("sshd.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        p.standardError = try FileHandle(forWritingTo: log)
-        try p.run()
+        let log = dir.appendingPathComponent("sshd.log").path
+        let p = try ChildProcess.spawn([Self.ip, "netns", "exec", namespace, "/usr/sbin/sshd", "-D", "-e",
+                                        "-f", dir.appendingPathComponent("sshd_config").path],
+                                       stdout: log, stderr: log)
         lock.withLock { sshd = p }
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .seconds(30))
+        while clock.now < deadline {
             if Self.canConnect(sshAddress, sshPort) { return }
             if !p.isRunning { throw PeerError("sshd exited: \(sshdLog)") }
-            usleep(50_000)
+            try await Task.sleep(for: .milliseconds(50))
         }
-        throw PeerError("sshd did not listen on \(sshAddress):\(sshPort): \(sshdLog)")
+        throw PeerError("sshd did not listen on \(sshAddress):\(sshPort) within 30 s: \(sshdLog)")
     }
 
     public var sshdLog: String { (try? String(contentsOf: dir.appendingPathComponent("sshd.log"), encoding: .utf8)) ?? "" }
 
     /// Kills sshd and every session process it forked (all sshd processes in the namespace), so
     /// established connections drop as when the jump host goes away.
-    public func killSSHD() {
-        let p: Process? = lock.withLock { let p = sshd; sshd = nil; return p }
-        for pid in namespacePIDs() where Self.command(of: pid).hasPrefix("sshd") { kill(pid, SIGKILL) }
-        if let p { p.waitUntilExit() }
+    public func killSSHD() async {
+        let p: ChildProcess? = lock.withLock { let p = sshd; sshd = nil; return p }
+        for pid in await namespacePIDs() where Self.command(of: pid).hasPrefix("sshd") { kill(pid, SIGKILL) }
+        if let p {
+            p.signalGroup(SIGKILL)
+            _ = try? await p.wait(timeout: .seconds(30))
+        }
     }
 
-    func namespacePIDs() -> [pid_t] {
-        guard let out = try? Self.output("ip", "netns", "pids", namespace) else { return [] }
+    func namespacePIDs() async -> [pid_t] {
+        guard lock.withLock({ created }), let out = try? await Self.sh("ip", "netns", "pids", namespace) else { return [] }
         return out.split(separator: "\n").compactMap { pid_t($0.trimmingCharacters(in: .whitespaces)) }
     }
 
@@ -133,57 +172,51 @@ public final class JumpHostLab: @unchecked Sendable {
     public func peerEnvironment() throws -> PeerEnvironment {
         let base = try PeerEnvironment.locate()
         let wrapper = dir.appendingPathComponent("python-in-ns")
-        try "#!/bin/sh\nexec /usr/sbin/ip netns exec \(namespace) \(base.python.path) \"$@\"\n"
+        try "#!/bin/sh\nexec \(Self.ip) netns exec \(namespace) \(base.python.path) \"$@\"\n"
             .write(to: wrapper, atomically: true, encoding: .utf8)
         chmod(wrapper.path, 0o755)
         return PeerEnvironment(repoRoot: base.repoRoot, python: wrapper)
     }
 
-    /// Runs a command inside the namespace (tc, a test peer ...).
-    public func inside(_ args: String...) throws {
-        try Self.sh(["ip", "netns", "exec", namespace] + args)
+    /// Runs a command inside the namespace (tc, a test peer ...) to completion.
+    @discardableResult
+    public func inside(_ args: String...) async throws -> String {
+        try await Self.sh([Self.ip, "netns", "exec", namespace] + args)
+    }
+
+    /// Starts a long-running command inside the namespace (output to `log`); the caller stops it.
+    public func spawnInside(_ args: [String], log: String) throws -> ChildProcess {
+        try ChildProcess.spawn([Self.ip, "netns", "exec", namespace] + args, stdout: log, stderr: log)
     }
 
     /// Removes sshd, every process left in the namespace, the namespace, the veth pair and files.
-    public func stop() {
-        killSSHD()
-        for pid in namespacePIDs() { kill(pid, SIGKILL) }
-        _ = try? Self.sh("ip", "link", "del", vethHost)
-        _ = try? Self.sh("ip", "netns", "del", namespace)
+    /// Only what this lab created: other tests' namespaces are never touched.
+    public func stop() async {
+        await killSSHD()
+        for pid in await namespacePIDs() { kill(pid, SIGKILL) }
+        if lock.withLock({ created }) {
+            _ = try? await Self.sh("ip", "link", "del", vethHost)
+            _ = try? await Self.sh("ip", "netns", "del", namespace)
+            lock.withLock { created = false }
+        }
         try? FileManager.default.removeItem(atPath: "/etc/netns/\(namespace)")
         try? FileManager.default.removeItem(at: dir)
     }
-
-    deinit { stop() }
 
     /// A known_hosts file trusting this lab's sshd.
     public func knownHostsLine() -> String { "[\(sshAddress)]:\(sshPort) \(hostKeyPublic.split(separator: " ").prefix(2).joined(separator: " "))" }
 
     // MARK: helpers
 
-    @discardableResult
-    static func sh(_ args: String...) throws -> String { try sh(args) }
+    static let ip = FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip"
 
     @discardableResult
-    static func sh(_ args: [String]) throws -> String { try output(args) }
+    static func sh(_ args: String...) async throws -> String { try await sh(args) }
 
-    static func output(_ args: String...) throws -> String { try output(args) }
-
-    static func output(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw PeerError("`\(args.joined(separator: " "))` failed (\(p.terminationStatus)): \(String(decoding: e, as: UTF8.self))")
-        }
-        return String(decoding: o, as: UTF8.self)
+    /// Runs a short command (ip, ssh-keygen) to completion without blocking a thread.
+    @discardableResult
+    static func sh(_ args: [String]) async throws -> String {
+        try await ChildProcess.check(["/usr/bin/env"] + args)
     }
 
     public static func canConnect(_ host: String, _ port: Int) -> Bool {

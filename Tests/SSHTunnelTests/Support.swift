@@ -57,54 +57,42 @@ struct Kafscope {
         return e
     }
 
-    /// Runs to completion under timeout(1) (a hang fails the test instead of blocking the suite).
-    /// posix_spawn + waitpid, not Foundation's Process: in this suite (children inside network
-    /// namespaces) Process did not notice the child's exit.
-    func run(_ args: [String], env: [String: String] = [:]) async throws -> (status: Int32, out: String, err: String) {
-        let outFile = home.appendingPathComponent("out-\(UUID().uuidString.prefix(8))")
-        let errFile = home.appendingPathComponent("err-\(UUID().uuidString.prefix(8))")
-        let argv = ["/usr/bin/timeout", "-s", "KILL", "90", try Self.binary().path] + args + ["--config", config.path]
-        let status = try spawnAndWait(argv, environment: environment(env), stdout: outFile.path, stderr: errFile.path)
-        let o = (try? String(contentsOf: outFile, encoding: .utf8)) ?? ""
-        let e = (try? String(contentsOf: errFile, encoding: .utf8)) ?? ""
-        return (status, o, e)
+    /// Runs to completion (killed after 90 s, which fails the test instead of hanging the suite).
+    /// ChildProcess, not Foundation's Process: see ChildProcess for why.
+    func run(_ args: [String], env: [String: String] = [:], timeout: Duration = .seconds(90)) async throws -> (status: Int32, out: String, err: String) {
+        let r = try await ChildProcess.run([try Self.binary().path] + args + ["--config", config.path],
+                                           environment: environment(env), timeout: timeout)
+        return (r.status, r.stdout, r.stderr)
     }
 
-    func start(_ args: [String], env: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
-        let p = Process()
-        p.executableURL = try Self.binary()
-        p.arguments = args + ["--config", config.path]
-        p.environment = environment(env)
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        return (p, out, err)
+    /// Starts a long-running command (a tail) with its output in files under HOME; the caller stops it.
+    func start(_ args: [String], env: [String: String] = [:]) throws -> ChildProcess {
+        let tag = UUID().uuidString.prefix(8)
+        return try ChildProcess.spawn([try Self.binary().path] + args + ["--config", config.path],
+                                      environment: environment(env),
+                                      stdout: home.appendingPathComponent("out-\(tag)").path,
+                                      stderr: home.appendingPathComponent("err-\(tag)").path)
     }
 }
 
 /// Starts the lab and a mock cluster inside it whose brokers advertise kafka-N (names that resolve
 /// only inside the namespace); stops both afterwards, also on failure.
 func withLabCluster<T: Sendable>(brokers: Int = 3, _ body: (JumpHostLab, MockCluster) async throws -> T) async throws -> T {
-    FileHandle.standardError.write(Data("lab: starting\n".utf8))
-    let lab = try JumpHostLab(hosts: (1...brokers).map { "kafka-\($0)" })
-    FileHandle.standardError.write(Data("lab: up \(lab.namespace)\n".utf8))
+    let lab = try await JumpHostLab.start(hosts: (1...brokers).map { "kafka-\($0)" } + ["connect-qa", "registry"])
     do {
         let cluster = try await MockCluster.start(brokers: brokers, environment: try lab.peerEnvironment())
-        FileHandle.standardError.write(Data("lab: cluster up\n".utf8))
         do {
             for b in cluster.brokers { try await cluster.advertise(b.id, host: "kafka-\(b.id)", port: b.port) }
             let r = try await body(lab, cluster)
             await cluster.stop()
-            lab.stop()
+            await lab.stop()
             return r
         } catch {
             await cluster.stop()
             throw error
         }
     } catch {
-        lab.stop()
+        await lab.stop()
         throw error
     }
 }
@@ -112,26 +100,6 @@ func withLabCluster<T: Sendable>(brokers: Int = 3, _ body: (JumpHostLab, MockClu
 extension MockCluster {
     /// The bootstrap as the jump host sees it.
     nonisolated var labBootstrap: String { "kafka-\(brokers[0].id):\(brokers[0].port)" }
-}
-
-/// Spawns `argv` with stdout/stderr to files and waits for it (blocking this thread).
-func spawnAndWait(_ argv: [String], environment: [String: String], stdout: String, stderr: String) throws -> Int32 {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    let cArgs = argv.map { strdup($0) } + [nil]
-    let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { cArgs.forEach { free($0) }; cEnv.forEach { free($0) } }
-    var pid: pid_t = 0
-    let rc = posix_spawn(&pid, argv[0], &actions, nil, cArgs, cEnv)
-    guard rc == 0 else { throw PeerError("cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    // WIFEXITED ? WEXITSTATUS : 128 + signal
-    return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
 }
 
 func jsonArray(_ text: String) -> [[String: Any]] {
