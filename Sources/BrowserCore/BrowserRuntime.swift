@@ -158,6 +158,20 @@ public final class BrowserRuntime: @unchecked Sendable {
                                  result: .connectAction(action, cluster: cluster, connector: connector, error: err),
                                  at: clock()))
             }
+        case .groupWrite(let step):
+            // Writes are never replaced or dropped: each reports back.
+            let inbox = self.inbox, clock = self.clock, services = self.services
+            Task {
+                let answer = await step.perform(services.groupWrites)
+                inbox.post(.init(kind: nil, generation: 0, final: true, requester: requester,
+                                 result: .groupWrite(step, answer), at: clock()))
+            }
+        case .load(.resetPlan(let group, let spec, let scope)):
+            // The clock is the runtime's: "--by-duration PT1H" means an hour before now.
+            let nowMs = Int64(clock() * 1000)
+            launch(kind: .resetPlan, for: requester) { [services] post in
+                post(await Self.resetPlan(group: group, spec: spec, scope: scope, nowMs: nowMs, services: services), true)
+            }
         case .startTail(let opts):
             guard let tail = services.tail else {
                 let at = clock()
@@ -203,7 +217,8 @@ public final class BrowserRuntime: @unchecked Sendable {
         jobs[kind] = nil
     }
 
-    static func perform(_ request: LoadRequest, services: BrowserServices) async -> LoadResult {
+    /// `nowMs`: the clock for reset plans by duration.
+    static func perform(_ request: LoadRequest, services: BrowserServices, nowMs: Int64 = 0) async -> LoadResult {
         let cluster = services.cluster
         func run<T>(_ f: () async throws -> T) async -> Result<T, LoadError> {
             do { return .success(try await f()) } catch { return .failure(LoadError(error)) }
@@ -226,6 +241,22 @@ public final class BrowserRuntime: @unchecked Sendable {
             return .connector(cluster: cl, name: name, await run { try await c.connector(cluster: cl, name: name) })
         case .subjects, .subject, .schema:
             return await SchemaLoads.perform(request, services.schemas)
+        case .resetPlan(let group, let spec, let scope):
+            return await resetPlan(group: group, spec: spec, scope: scope, nowMs: nowMs, services: services)
+        }
+    }
+
+    static func resetPlan(group: String, spec: OffsetResetSpec, scope: OffsetResetScope, nowMs: Int64,
+                          services: BrowserServices) async -> LoadResult {
+        guard let g = services.groupWrites else {
+            return .resetPlan(group: group, spec: spec, scope: scope,
+                              .failure(LoadError("this cluster service cannot write to consumer groups")))
+        }
+        do {
+            return .resetPlan(group: group, spec: spec, scope: scope,
+                              .success(try await g.offsetResetPlan(group: group, spec: spec, scope: scope, nowMs: nowMs)))
+        } catch {
+            return .resetPlan(group: group, spec: spec, scope: scope, .failure(LoadError(error)))
         }
     }
 }

@@ -15,6 +15,8 @@ public enum LoadRequest: Hashable, Sendable {
     case subjects
     case subject(String)
     case schema(subject: String, version: Int)
+    /// The plan of an offset reset (read-only: offsets, members, log bounds), for the reset form's preview.
+    case resetPlan(group: String, spec: OffsetResetSpec, scope: OffsetResetScope)
 
     public var kind: EffectKind {
         switch self {
@@ -28,6 +30,7 @@ public enum LoadRequest: Hashable, Sendable {
         case .subjects: return .subjects
         case .subject: return .subject
         case .schema: return .schema
+        case .resetPlan: return .resetPlan
         }
     }
 }
@@ -37,6 +40,7 @@ public enum LoadRequest: Hashable, Sendable {
 public enum EffectKind: String, Hashable, Sendable, CaseIterable {
     case overview, topics, topic, groups, group, connectors, connector, connectAction, tail
     case subjects, subject, schema
+    case resetPlan, groupWrite
 }
 
 /// What `update` asks the runtime to do. Effects never touch state; their results come
@@ -47,6 +51,9 @@ public enum Effect: Hashable, Sendable {
     case cancel(EffectKind)
     /// A Connect write. Only emitted by the write flow after confirmation, never in read-only mode.
     case connectAction(ConnectAction, cluster: String, connector: String)
+    /// A consumer-group write (offset commit, OffsetDelete, DeleteGroups). Only emitted by the write
+    /// flow after confirmation, never in read-only mode.
+    case groupWrite(GroupWriteStep)
     /// Writes a write's audit line to the app's log.
     case audit(String)
     /// Starts a tail (replacing a running one); events arrive as `.tail` results.
@@ -60,6 +67,7 @@ public enum Effect: Hashable, Sendable {
         switch self {
         case .load(let r): return r.kind
         case .connectAction: return .connectAction
+        case .groupWrite: return .groupWrite
         case .startTail, .stopTail: return .tail
         case .cancel, .switchContext, .quit, .audit: return nil
         }
@@ -122,6 +130,9 @@ public enum LoadResult: Sendable {
     case subjects(Result<Partial<[SubjectSummary]>, LoadError>)
     case subject(name: String, Result<SubjectDetail, LoadError>)
     case schema(subject: String, version: Int, Result<SubjectSchema, LoadError>)
+    case resetPlan(group: String, spec: OffsetResetSpec, scope: OffsetResetScope, Result<OffsetResetPlan, LoadError>)
+    /// A consumer-group write step was sent; what it did.
+    case groupWrite(GroupWriteStep, WriteSendResult)
 
     /// The kind of job that produces this result.
     public var kind: EffectKind {
@@ -138,6 +149,8 @@ public enum LoadResult: Sendable {
         case .subjects: return .subjects
         case .subject: return .subject
         case .schema: return .schema
+        case .resetPlan: return .resetPlan
+        case .groupWrite: return .groupWrite
         }
     }
 }

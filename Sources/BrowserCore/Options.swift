@@ -71,13 +71,17 @@ public struct BrowserServices: Sendable {
     public var audit: @Sendable (String) -> Void
     /// The Schema Registry (`:schemas`), when one is configured.
     public var schemas: (any SchemaRegistryService)?
+    /// Consumer-group writes and reset plans; by default the cluster service, when it can.
+    public var groupWrites: (any GroupWriteService)?
 
     public init(cluster: any ClusterService, connect: (any ConnectService)? = nil, tail: (any TailService)? = nil,
-                audit: @escaping @Sendable (String) -> Void = { _ in }, schemas: (any SchemaRegistryService)? = nil) {
+                audit: @escaping @Sendable (String) -> Void = { _ in }, schemas: (any SchemaRegistryService)? = nil,
+                groupWrites: (any GroupWriteService)? = nil) {
         self.cluster = cluster
         self.connect = connect
         self.tail = tail
         self.audit = audit
         self.schemas = schemas
+        self.groupWrites = groupWrites ?? (cluster as? any GroupWriteService)
     }
 }

@@ -50,9 +50,16 @@ public func render(_ state: AppState, size: Size) -> CellBuffer {
 
     if case .confirm(let intent, let dialog) = state.mode {
         let a = intent.action
-        Dialog(title: "Confirm", message: "Really \(a)? y confirms, n or Esc cancels.", target: intent.target,
-               buttons: ["Yes", "No"], selected: dialog.selected)
-            .render(into: &buffer, area: buffer.bounds, glyphs: g)
+        if let name = intent.typeName {
+            Dialog(title: "Confirm", message: "Really \(a)? Type its name and Enter to confirm; Esc cancels.", target: intent.target,
+                   buttons: ["Enter", "Esc"], selected: 0, details: intent.details,
+                   input: "Type \(name) to confirm: \(dialog.text)")
+                .render(into: &buffer, area: buffer.bounds, glyphs: g)
+        } else {
+            Dialog(title: "Confirm", message: "Really \(a)? y confirms, n or Esc cancels.", target: intent.target,
+                   buttons: ["Yes", "No"], selected: dialog.selected, details: intent.details)
+                .render(into: &buffer, area: buffer.bounds, glyphs: g)
+        }
     }
     return buffer
 }
@@ -201,9 +208,10 @@ enum Chrome {
                               KeyHint(keyName: "j/k", "scroll", priority: 5)])
                 .render(into: &buffer, area: area, glyphs: g)
             return
-        case .confirm:
-            StatusBar(hints: [KeyHint(keyName: "y", "confirm", priority: 10),
-                              KeyHint(keyName: "n", "cancel", priority: 9)])
+        case .confirm(let intent, _):
+            StatusBar(hints: intent.typeName == nil
+                      ? [KeyHint(keyName: "y", "confirm", priority: 10), KeyHint(keyName: "n", "cancel", priority: 9)]
+                      : [KeyHint(keyName: "Enter", "confirm the typed name", priority: 10), KeyHint(keyName: "Esc", "cancel", priority: 9)])
                 .render(into: &buffer, area: area, glyphs: g)
             return
         case .normal:

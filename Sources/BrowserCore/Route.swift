@@ -14,6 +14,8 @@ public enum Route: Hashable, Sendable {
     case subjects
     case subject(String)
     case schema(subject: String, version: Int)
+    /// The offset-reset form of a consumer group (opened from its detail; never in read-only mode).
+    case resetOffsets(group: String)
 
     /// The word shown in breadcrumbs.
     public var crumb: String {
@@ -30,6 +32,7 @@ public enum Route: Hashable, Sendable {
         case .subjects: return "schemas"
         case .subject(let name): return name
         case .schema(_, let version): return "v\(version)"
+        case .resetOffsets: return "reset offsets"
         }
     }
 
@@ -48,6 +51,7 @@ public enum Route: Hashable, Sendable {
         case .subjects: return "Schema Registry subjects"
         case .subject(let name): return "Subject \(name)"
         case .schema(let subject, let version): return "Schema \(subject) v\(version)"
+        case .resetOffsets(let group): return "Reset offsets of group \(group)"
         }
     }
 
@@ -58,6 +62,7 @@ public enum Route: Hashable, Sendable {
         case .group: return .groups
         case .connector: return .connectors
         case .subject, .schema: return .subjects
+        case .resetOffsets(let group): return .group(group)
         default: return nil
         }
     }

@@ -34,11 +34,15 @@ public protocol Screen: Sendable {
     /// Global actions that mean nothing here, e.g. open where rows have no detail: left
     /// out of dispatch, the hint bar and help, so no key is offered that does nothing.
     var unusedGlobalActions: Set<Action> { get }
+    /// A key for a text field the screen has focused (a form), offered before the key table:
+    /// nil leaves the key to the bindings. Lets a form take ':' or '/' as text.
+    mutating func input(_ key: Key, context: ScreenContext) -> [ScreenOutput]?
 }
 
 extension Screen {
     public var actions: [Action] { [] }
     public var unusedGlobalActions: Set<Action> { [] }
+    public mutating func input(_ key: Key, context: ScreenContext) -> [ScreenOutput]? { nil }
     public var titleDetail: String { "" }
     public var filter: RowFilter? { nil }
     public mutating func setFilter(_ filter: RowFilter?, context: ScreenContext) -> String? {
@@ -78,7 +82,8 @@ public struct WriteRequest: Sendable, Hashable {
     /// What the screen's loaded data says: `.ready(description)`, or `.unavailable(why)` (e.g. the
     /// worker version cannot stop connectors). The service checks again when sending.
     public var check: WriteCheck
-    /// Sent one after another after the confirmation; each is answered by a `.connectAction` result.
+    /// Sent one after another after the confirmation; each is answered by a `.connectAction` or
+    /// `.groupWrite` result.
     public var steps: [Effect]
     /// Read while the write settles (addressed to the asking screen, which shows the fresh rows).
     public var poll: Effect?
@@ -101,6 +106,8 @@ public enum SettleRule: Sendable, Hashable {
     case onAcceptance
     /// Every target shows the action's end state (`ConnectAction.isSettled`).
     case connect(ConnectAction, targets: [ConnectTarget], before: [ConnectTarget: ConnectorStatus])
+    /// The group's committed offsets read back as `expected` (an offset reset).
+    case groupOffsets(group: String, expected: [TopicPartition: Int64])
 }
 
 /// The confirmation dialog's content: "Really pause connector? ... orders-sink on Connect cluster QA".
@@ -109,14 +116,21 @@ public struct WriteIntent: Sendable, Hashable {
     public var action: String
     /// What it acts on: "orders-sink on Connect cluster QA".
     public var target: String
+    /// Lines under the target: the plan, what cannot be undone.
+    public var details: [String]
+    /// The name the person must type to confirm (deletes), nil for a y/n question.
+    public var typeName: String?
 
-    public init(action: String, target: String) {
+    public init(action: String, target: String, details: [String] = [], typeName: String? = nil) {
         self.action = action
         self.target = target
+        self.details = details
+        self.typeName = typeName
     }
 
     public init(_ description: WriteDescription) {
-        self.init(action: description.action, target: description.target.phrase)
+        self.init(action: description.action, target: description.target.phrase, details: description.details,
+                  typeName: description.typeNameToConfirm ? description.target.name : nil)
     }
 
     /// The flow's wording: "Pause connector orders-sink on Connect cluster QA?".
@@ -169,6 +183,7 @@ public enum ScreenRegistry {
         TopicDetailScreen.make,
         GroupsSpec.make,
         GroupDetailScreen.make,
+        OffsetResetFormScreen.make,
         TailScreen.make,
         ConnectorsSpec.make,
         ConnectorDetailScreen.make,

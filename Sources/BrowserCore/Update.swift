@@ -158,14 +158,17 @@ enum Updater {
         switch state.mode {
         case .confirm(let intent, var dialog):
             // While the dialog is open no key reaches the screen below: each one is an answer or nothing.
-            guard let outcome = dialog.handle(key, buttonCount: 2) else {
+            // A delete asks for the target's name: no single key confirms it.
+            let answer = intent.typeName == nil ? dialog.handle(key, buttonCount: 2) : dialog.handleTyped(key)
+            guard let outcome = answer else {
                 state.mode = .confirm(intent, dialog)
+                state.touch()
                 return
             }
             // Too small to show the dialog: only a cancel is taken, never a blind yes.
             if Layout.isTooSmall(state.size), outcome == .chosen(0) { return }
             state.mode = .normal
-            WriteRunner.answered(&state, yes: outcome == .chosen(0), &effects)
+            WriteRunner.answered(&state, yes: outcome == .chosen(0), typed: dialog.text, &effects)
         case .help(let offset):
             let body = Layout(size: state.size).body
             let lines = HelpContent.visualLines(for: state, width: body.width).count
@@ -232,6 +235,13 @@ enum Updater {
     }
 
     static func normalKey(_ state: inout AppState, _ key: Key, _ effects: inout Effects) {
+        // A form's focused text field takes the key before the key table does.
+        let ctx = state.screenContext
+        if let outputs = state.entries[state.entries.count - 1].screen.input(key, context: ctx) {
+            state.touch()
+            process(&state, outputs, from: state.currentRequester, &effects)
+            return
+        }
         guard let binding = state.activeBindings.first(where: { $0.matches(key) }) else {
             if let w = state.removedWrite(for: key) {
                 // Nothing reaches the screen: the action does not exist in read-only mode.

@@ -34,9 +34,9 @@ enum WriteRunner {
     }
 
     /// The dialog's answer.
-    static func answered(_ state: inout AppState, yes: Bool, _ effects: inout Effects) {
+    static func answered(_ state: inout AppState, yes: Bool, typed: String? = nil, _ effects: inout Effects) {
         guard var write = state.write else { return }
-        let action = yes ? write.flow.confirmed() : write.flow.declined()
+        let action = yes ? write.flow.confirmed(typed: typed) : write.flow.declined()
         state.write = write
         drive(&state, action, &effects)
     }
@@ -76,6 +76,16 @@ enum WriteRunner {
             }
             let sent = sendResult(write)
             let action = write.flow.sent(sent, now: time)
+            state.write = write
+            drive(&state, action, &effects)
+            return
+        }
+        if case .groupWrite(let step, let answer) = result {
+            guard write.remaining.first == .groupWrite(step) else { return }
+            // A group write is one request (one OffsetCommit, OffsetDelete or DeleteGroups): its
+            // answer, each partition's refusal named, is the write's.
+            write.remaining.removeAll()
+            let action = write.flow.sent(answer, now: time)
             state.write = write
             drive(&state, action, &effects)
             return
@@ -139,7 +149,14 @@ enum WriteRunner {
         if case .screen(let id) = write.requester, let i = state.index(of: id) {
             let outputs = state.entries[i].screen.receive(.writeFinished(report.outcome), at: state.now,
                                                            context: state.screenContext)
-            for case .note(let text, let level) in outputs { Updater.note(&state, text, level) }
+            for o in outputs {
+                switch o {
+                case .note(let text, let level): Updater.note(&state, text, level)
+                // e.g. reading the group again to show what a partial reset left.
+                case .effect(let e): effects.append(e, from: write.requester)
+                case .open, .write: break
+                }
+            }
         }
     }
 
@@ -162,6 +179,8 @@ enum WriteRunner {
         switch write.request.settle {
         case .onAcceptance:
             return nil
+        case .groupOffsets(let group, let expected):
+            return GroupWriteRequests.observation(group: group, expected: expected, result)
         case .connect(let action, _, let before):
             let targets = write.accepted
             switch result {

@@ -171,6 +171,19 @@ public struct OffsetResetPlan: Sendable, Hashable {
 
     /// Rows whose offset changes.
     public var changes: [OffsetResetRow] { rows.filter { $0.current != $0.new } }
+
+    /// For the audit line: `orders/0 12->0, orders/1 7->0` (at most `limit` partitions named).
+    public func auditChanges(limit: Int = 50) -> String {
+        let parts = rows.prefix(limit).map { "\($0.topic)/\($0.partition) \($0.current.map(String.init) ?? "none")->\($0.new)" }
+        return parts.joined(separator: ", ") + (rows.count > limit ? ", ... \(rows.count - limit) more" : "")
+    }
+
+    /// One line: "3 partitions, 2 changing; lag 15 -> 30."
+    public var summary: String {
+        let lagBefore = rows.compactMap(\.lagBefore).reduce(0, +)
+        let lagAfter = rows.map(\.lagAfter).reduce(0, +)
+        return "\(rows.count) partition\(rows.count == 1 ? "" : "s"), \(changes.count) changing; lag \(lagBefore) -> \(lagAfter)."
+    }
 }
 
 public enum OffsetResetPlanner {

@@ -9,13 +9,30 @@ public struct Dialog: Sendable, Hashable {
     public var target: String
     public var buttons: [String]
     public var selected: Int
+    /// Lines under the target (a plan's summary, what cannot be undone).
+    public var details: [String]
+    /// A typed-answer line ("Type orders to confirm: ord"), drawn above the buttons.
+    public var input: String?
 
-    public init(title: String, message: String, target: String, buttons: [String] = ["Yes", "No"], selected: Int = 1) {
+    public init(title: String, message: String, target: String, buttons: [String] = ["Yes", "No"], selected: Int = 1,
+                details: [String] = [], input: String? = nil) {
         self.title = title
         self.message = message
         self.target = target
         self.buttons = buttons
         self.selected = selected
+        self.details = details
+        self.input = input
+    }
+
+    /// Everything above the buttons, in order, with its style.
+    private func lines(width: Int) -> [(String, Style)] {
+        var out: [(String, Style)] = []
+        for l in TextLayout.wrap(message, width: width) { out.append((l, Style(.dialog))) }
+        for l in TextLayout.wrap(target, width: width) { out.append((l, Style(.dialog, .bold))) }
+        for d in details { for l in TextLayout.wrap(d, width: width) { out.append((l, Style(.dialog))) } }
+        if let input { for l in TextLayout.wrap(input + "_", width: width) { out.append((l, Style(.dialog, .bold))) } }
+        return out
     }
 
     /// The box's rectangle inside `area`.
@@ -23,8 +40,9 @@ public struct Dialog: Sendable, Hashable {
         let inner = min(max(area.width - 4, 1), 60)
         let msgW = DisplayWidth.of(message), tgtW = DisplayWidth.of(target)
         let btnW = buttons.reduce(0) { $0 + DisplayWidth.of($1) + 4 } + 2 * max(0, buttons.count - 1)
-        let contentW = min(inner, max(24, msgW, tgtW, btnW, DisplayWidth.of(title) + 2))
-        let lines = TextLayout.wrap(message, width: contentW).count + TextLayout.wrap(target, width: contentW).count
+        let extraW = (details + [input.map { $0 + "_" } ?? ""]).map(DisplayWidth.of).max() ?? 0
+        let contentW = min(inner, max(24, msgW, tgtW, btnW, extraW, DisplayWidth.of(title) + 2))
+        let lines = lines(width: contentW).count
         let w = min(area.width, contentW + 4)
         let h = min(area.height, lines + 4)
         return Rect(x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h)
@@ -41,12 +59,8 @@ public struct Dialog: Sendable, Hashable {
         guard !content.isEmpty else { return }
         var y = content.y
         let last = content.maxY - 1
-        for line in TextLayout.wrap(message, width: content.width) where y < last {
-            buffer.put(line, x: content.x, y: y, style: Style(.dialog), clip: content)
-            y += 1
-        }
-        for line in TextLayout.wrap(target, width: content.width) where y < last {
-            buffer.put(line, x: content.x, y: y, style: Style(.dialog, .bold), clip: content)
+        for (line, style) in lines(width: content.width) where y < last {
+            buffer.put(line, x: content.x, y: y, style: style, clip: content)
             y += 1
         }
         // Buttons on the last content row, centred.
@@ -69,7 +83,22 @@ public enum DialogOutcome: Sendable, Hashable {
 /// Left/Right/Tab/h/l move, Enter picks the selected one.
 public struct DialogState: Sendable, Hashable {
     public var selected: Int
+    /// What was typed, for a dialog that asks for a name (`handleTyped`).
+    public var text: String = ""
     public init(selected: Int = 1) { self.selected = selected }
+
+    /// Key handling for a dialog that asks the person to type a name: printable keys edit the
+    /// text, Enter answers with it (`.chosen(0)`), Esc / Ctrl-C cancel. No single key confirms.
+    public mutating func handleTyped(_ key: Key) -> DialogOutcome? {
+        switch key {
+        case .character(let c) where !c.isNewline: text.append(c)
+        case .backspace: if !text.isEmpty { text.removeLast() }
+        case .enter: return .chosen(0)
+        case .escape, .ctrl("c"): return .cancelled
+        default: break
+        }
+        return nil
+    }
 
     public mutating func handle(_ key: Key, buttonCount: Int) -> DialogOutcome? {
         let n = max(1, buttonCount)

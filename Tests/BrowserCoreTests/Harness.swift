@@ -78,8 +78,10 @@ struct Harness {
             if let kind = e.kind, !isCancel(e) { requesters[kind] = from }
             switch e {
             case .load(let r):
-                let result = await BrowserRuntime.perform(r, services: services)
+                let result = await BrowserRuntime.perform(r, services: services, nowMs: Int64(now * 1000))
                 send(.loaded(result, at: now, for: from))
+            case .groupWrite(let step):
+                send(.loaded(.groupWrite(step, await step.perform(services.groupWrites)), at: now, for: from))
             case .connectAction(let a, let cl, let co):
                 var err: LoadError? = nil
                 do { try await connect.perform(a, cluster: cl, connector: co) } catch { err = LoadError(error) }

@@ -58,6 +58,8 @@ public final class FixtureClusterService: ClusterService, @unchecked Sendable {
     public let extraTopics: Int
     private let lock = NSLock()
     private var groupListings = 0
+    /// Offsets committed, deleted and groups deleted through the group-write fixture.
+    public let groupWrites = FixtureGroupWrites()
 
     public init(control: FixtureControl = FixtureControl(), extraTopics: Int = 0) {
         self.control = control
@@ -236,6 +238,10 @@ public final class FixtureClusterService: ClusterService, @unchecked Sendable {
 
     public func group(named name: String) async throws -> GroupDetail {
         try await control.enter(.group)
+        return try groupWrites.applied(to: try fixtureGroup(named: name))
+    }
+
+    private func fixtureGroup(named name: String) throws -> GroupDetail {
         switch name {
         case "orders-processor":
             var members: [GroupMember] = []

@@ -31,6 +31,8 @@ public enum Action: Hashable, Sendable {
     case connector(ConnectorAction)
     case tail(TailAction)
     case record(RecordAction)
+    case group(GroupAction)
+    case resetForm(ResetFormAction)
 
     public var declaration: any ActionDeclaration {
         switch self {
@@ -42,6 +44,8 @@ public enum Action: Hashable, Sendable {
         case .connector(let a): return a
         case .tail(let a): return a
         case .record(let a): return a
+        case .group(let a): return a
+        case .resetForm(let a): return a
         }
     }
 
@@ -57,6 +61,7 @@ public enum Action: Hashable, Sendable {
             + SectionAction.allCases.map(Action.section) + ListAction.allCases.map(Action.list)
             + TopicAction.allCases.map(Action.topic) + ConnectorAction.allCases.map(Action.connector)
             + TailAction.allCases.map(Action.tail) + RecordAction.allCases.map(Action.record)
+            + GroupAction.allCases.map(Action.group) + ResetFormAction.allCases.map(Action.resetForm)
     }
 }
 

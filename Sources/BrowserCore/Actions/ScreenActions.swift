@@ -138,3 +138,74 @@ public enum RecordAction: String, ActionDeclaration {
     public var help: String { "Close the record view" }
     public var hint: String? { "close" }
 }
+
+/// Consumer-group writes on the group detail (issue 15).
+public enum GroupAction: String, ActionDeclaration {
+    case resetOffsets, deleteOffsets, deleteGroup
+
+    public var name: String { rawValue }
+
+    public var keys: [Key] {
+        switch self {
+        case .resetOffsets: return [.character("R")]
+        case .deleteOffsets: return [.character("D")]
+        case .deleteGroup: return [.ctrl("d")]
+        }
+    }
+
+    public var help: String {
+        switch self {
+        case .resetOffsets: return "Reset the group's offsets: a form with a live preview, then a confirmation"
+        case .deleteOffsets: return "Delete the group's committed offsets for the selected row's topic"
+        case .deleteGroup: return "Delete the consumer group (type its name to confirm)"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .resetOffsets: return "reset offsets"
+        case .deleteOffsets: return "delete offsets"
+        case .deleteGroup: return "delete group"
+        }
+    }
+
+    public var isWrite: Bool { true }
+}
+
+/// The offset-reset form: moving between its fields, choosing the specification, applying.
+public enum ResetFormAction: String, ActionDeclaration {
+    case nextField, previousField, nextSpec, previousSpec, apply
+
+    public var name: String { rawValue }
+
+    public var keys: [Key] {
+        switch self {
+        case .nextField: return [.tab, .down]
+        case .previousField: return [.backTab, .up]
+        case .nextSpec: return [.right, .character(" ")]
+        case .previousSpec: return [.left]
+        case .apply: return [.enter]
+        }
+    }
+
+    public var help: String {
+        switch self {
+        case .nextField: return "Next field (spec, value, scope)"
+        case .previousField: return "Previous field"
+        case .nextSpec: return "Next reset specification (on the spec field)"
+        case .previousSpec: return "Previous reset specification"
+        case .apply: return "Apply the previewed reset (asks to confirm)"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .nextField: return "field"
+        case .nextSpec: return "spec"
+        case .apply: return "apply"
+        case .previousField, .previousSpec: return nil
+        }
+    }
+
+    public var isWrite: Bool { self == .apply }
+}

@@ -32,10 +32,7 @@ public enum GroupWriteFormat {
     /// The preview shown in the confirmation: current, new, lag before and after, notes.
     public static func previewLines(_ plan: OffsetResetPlan, limit: Int = 20) -> [String] {
         var lines: [String] = []
-        let changed = plan.changes.count
-        let lagBefore = plan.rows.compactMap(\.lagBefore).reduce(0, +)
-        let lagAfter = plan.rows.map(\.lagAfter).reduce(0, +)
-        lines.append("\(plan.rows.count) partition\(plan.rows.count == 1 ? "" : "s"), \(changed) changing; lag \(lagBefore) -> \(lagAfter).")
+        lines.append(plan.summary)
         let rows = plan.rows.prefix(limit).map { r in
             [r.topic, String(r.partition), r.current.map(String.init) ?? "-", String(r.new),
              r.lagBefore.map(String.init) ?? "-", String(r.lagAfter), r.note ?? ""]
@@ -51,8 +48,7 @@ public enum GroupWriteFormat {
 
     /// For the audit line: `orders/0 12->0, orders/1 7->0` (at most `limit` partitions named).
     public static func auditChanges(_ plan: OffsetResetPlan, limit: Int = 50) -> String {
-        let parts = plan.rows.prefix(limit).map { "\($0.topic)/\($0.partition) \($0.current.map(String.init) ?? "none")->\($0.new)" }
-        return parts.joined(separator: ", ") + (plan.rows.count > limit ? ", ... \(plan.rows.count - limit) more" : "")
+        plan.auditChanges(limit: limit)
     }
 
     static func partitionErrors(_ failures: [TopicPartition: String]) -> String {
