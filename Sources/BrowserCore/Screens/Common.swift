@@ -42,10 +42,12 @@ struct Sections: Sendable, Hashable {
 }
 
 /// A line of label/value pairs ("leader 1  epoch 7"), dropping pairs that do not fit.
-struct SummaryLine {
+public struct SummaryLine {
     var items: [(label: String, value: String, role: Role)] = []
 
-    mutating func add(_ label: String, _ value: String, role: Role = .headerValue) {
+    public init() {}
+
+    public mutating func add(_ label: String, _ value: String, role: Role = .headerValue) {
         items.append((label, value, role))
     }
 
@@ -85,4 +87,22 @@ func placeholder(_ status: ViewStatus, what: String, glyphs: Glyphs) -> (String,
     if status.hasData { return nil }
     if let e = status.error { return ("\(glyphs.error) cannot load \(what): \(e)", .statusError) }
     return ("Loading \(what)\(glyphs.ellipsis)", .dim)
+}
+
+extension Navigation {
+    /// A text's scroll offset after this move, kept within `0...maxOffset` (a page keeps one
+    /// line of overlap).
+    func scrolled(_ offset: Int, pageHeight: Int, maxOffset: Int) -> Int {
+        let page = max(1, pageHeight - 1)
+        let moved: Int
+        switch self {
+        case .up: moved = offset - 1
+        case .down: moved = offset + 1
+        case .pageUp: moved = offset - page
+        case .pageDown: moved = offset + page
+        case .top: moved = 0
+        case .bottom: moved = maxOffset
+        }
+        return min(max(0, moved), maxOffset)
+    }
 }

@@ -4,7 +4,18 @@ import WriteFlow
 
 /// One connector: summary, tasks (state, worker, first trace line), config sorted by key
 /// with secrets masked, and a scrollable stack-trace viewer. Tab switches section.
-public struct ConnectorDetailScreen: Screen {
+public typealias ConnectorDetailScreen = DetailScreen<ConnectorDetailSpec>
+
+extension DetailScreen where Spec == ConnectorDetailSpec {
+    public init(cluster: String, name: String) { self.init(ConnectorDetailSpec(cluster: cluster, name: name)) }
+    public var tasks: ListModel<ConnectTaskStatus> { list(0) }
+    public var config: ListModel<ConnectorDetailSpec.ConfigRow> { list(1) }
+    /// The task whose trace the Trace section shows (nil: the connector's own trace).
+    public var traceTask: Int? { spec.traceTask }
+    public var traceOffset: Int { textOffset(2) }
+}
+
+public struct ConnectorDetailSpec: DetailScreenSpec {
     public static let make: ScreenRegistry.Factory = { route in
         if case .connector(let cluster, let name) = route { return ConnectorDetailScreen(cluster: cluster, name: name) }
         return nil
@@ -18,30 +29,101 @@ public struct ConnectorDetailScreen: Screen {
 
     public let cluster: String
     public let name: String
-    public var route: Route { .connector(cluster: cluster, name: name) }
-    public private(set) var data = Loadable<ConnectorDetail>()
-    public private(set) var tasks: ListModel<ConnectTaskStatus>
-    public private(set) var config: ListModel<ConfigRow>
-    var sections = Sections(names: ["Tasks", "Config", "Trace"])
     /// The task whose trace the Trace section shows (nil: the connector's own trace).
-    public private(set) var traceTask: Int?
-    public private(set) var traceOffset = 0
+    public internal(set) var traceTask: Int?
 
     public init(cluster: String, name: String) {
         self.cluster = cluster
         self.name = name
-        tasks = ListModel(columns: Self.taskColumns, sort: TableSort(column: 1), identity: { String($0.id) },
-                          searchText: { "\($0.id) \($0.state) \($0.workerId) \($0.trace ?? "")" })
-        tasks.emptyMessage = "No tasks"
-        config = ListModel(columns: Self.configColumns, sort: TableSort(column: 0), identity: { $0.key },
-                           searchText: { "\($0.key) \($0.value)" })
-        config.emptyMessage = "No config"
     }
 
-    public var activeSection: Int { sections.active }
+    public var route: Route { .connector(cluster: cluster, name: name) }
+    public var what: String { "connector \(name) on \(cluster)" }
+    public var load: Effect { .load(.connector(cluster: cluster, name: name)) }
+    public var leaveEffects: [Effect] { [.cancel(.connector)] }
+
+    public func value(in result: LoadResult) -> Result<ConnectorDetail, LoadError>? {
+        if case .connector(let c, let n, let r) = result, c == cluster && n == name { return r }
+        return nil
+    }
+    public func titleDetail(_ d: ConnectorDetail) -> String { "[\(d.status.state)]" }
+
+    public var sections: [DetailSection<Self>] {
+        [
+            .table("Tasks", label: { d, _ in "Tasks \(d.status.tasks.count)" },
+                   columns: Self.taskColumns, emptyMessage: "No tasks",
+                   identity: { String($0.id) }, searchText: { "\($0.id) \($0.state) \($0.workerId) \($0.trace ?? "")" },
+                   rows: { d, _ in d.status.tasks },
+                   open: { t in .section(2, note: { $0.traceTask = t.id }) },
+                   message: { d, _ in
+                       d.status.tasks.isEmpty && d.status.state == "STOPPED"
+                           ? ("No tasks: the connector is STOPPED (u resumes it)", .dim) : nil
+                   }),
+            .table("Config", label: { d, _ in "Config \(d.config.count)" },
+                   columns: Self.configColumns, sort: TableSort(column: 0), emptyMessage: "No config",
+                   identity: { $0.key }, searchText: { "\($0.key) \($0.value)" },
+                   rows: { d, _ in
+                       d.config.keys.sorted().map { ConfigRow(key: $0, value: ConnectConfigMasking.display(key: $0, value: d.config[$0]!)) }
+                   }),
+            .text("Trace", label: { d, g in
+                      (d.status.trace != nil || d.status.tasks.contains { $0.trace != nil }) ? "Trace \(g.error)" : "Trace"
+                  },
+                  heading: { spec, d in spec.trace(d).heading },
+                  view: { spec, d in
+                      let trace = spec.trace(d).text
+                      return TextView(text: trace?.replacingTabs() ?? "No stack trace: nothing has failed.", wrap: true,
+                                      role: trace == nil ? .dim : .normal)
+                  },
+                  filterRefusal: "the trace has no rows to filter; switch to Tasks or Config"),
+        ]
+    }
+
+    public func summary(_ d: ConnectorDetail, data: Loadable<ConnectorDetail>, context: ScreenContext) -> SummaryLine {
+        let s = d.status
+        var line = SummaryLine()
+        line.add("type", s.type)
+        line.add("state", s.state, role: ConnectKeys.stateRole(s.state))
+        line.add("tasks", "\(s.runningTasks)/\(s.tasks.count) running")
+        if s.failedTasks > 0 { line.add("", "\(context.glyphs.error) \(s.failedTasks) failed", role: .statusError) }
+        if !s.workerId.isEmpty { line.add("worker", s.workerId) }
+        if let topics = d.topics, !topics.isEmpty { line.add("topics", topics.joined(separator: ",")) }
+        return line
+    }
+
+    /// The trace shown in the Trace section, with a heading.
+    func trace(_ d: ConnectorDetail) -> (heading: String, text: String?) {
+        if let id = traceTask, let t = d.status.tasks.first(where: { $0.id == id }) {
+            return ("Task \(id): \(t.state) on \(t.workerId.isEmpty ? "-" : t.workerId)", t.trace)
+        }
+        if traceTask == nil, let trace = d.status.trace {
+            return ("Connector: \(d.status.state) on \(d.status.workerId)", trace)
+        }
+        if let failed = d.status.tasks.first(where: { $0.trace != nil }) {
+            return ("Task \(failed.id): \(failed.state) on \(failed.workerId)", failed.trace)
+        }
+        return ("Connector: \(d.status.state)", nil)
+    }
 
     public var actions: [Action] {
-        Sections.actions + ConnectorAction.connectorWide.map(Action.connector) + [.connector(.restartTask)]
+        ConnectorAction.connectorWide.map(Action.connector) + [.connector(.restartTask)]
+    }
+
+    public mutating func perform(_ action: Action, value: ConnectorDetail?, selection: DetailSelection,
+                                 context: ScreenContext) -> [ScreenOutput] {
+        if action == .connector(.restartTask) {
+            guard let t = selection.row(0, as: ConnectTaskStatus.self) else { return [.note("No task to restart", .warn)] }
+            return [.write(writeRequest(.restartTask(t.id), value: value, context: context))]
+        }
+        guard case .connector(let c) = action, let act = c.connectAction else { return [] }
+        return [.write(writeRequest(act, value: value, context: context))]
+    }
+
+    /// The action on this connector, checked against the worker version this screen loaded.
+    func writeRequest(_ action: ConnectAction, value: ConnectorDetail?, context: ScreenContext) -> WriteRequest {
+        var versions = context.connectVersions
+        if let v = value?.workerVersion { versions[cluster] = v }
+        return ConnectWriteRequest.make(action, [(ConnectTarget(cluster: cluster, connector: name), value?.status)],
+                                        versions: versions, poll: .load(.connector(cluster: cluster, name: name)))
     }
 
     static let taskColumns: [ListColumn<ConnectTaskStatus>] = [
@@ -73,178 +155,6 @@ public struct ConnectorDetailScreen: Screen {
             r.value == ConnectConfigMasking.mask ? TableCell(r.value, role: .dim) : TableCell(r.value)
         },
     ]
-
-    public mutating func load(context: ScreenContext) -> [Effect] {
-        data.begin()
-        return [.load(.connector(cluster: cluster, name: name))]
-    }
-
-    public mutating func leave() -> [Effect] { [.cancel(.connector)] }
-
-    func bodyArea(_ area: Rect) -> Rect {
-        let top = area.height >= 6 ? 2 : (area.height >= 3 ? 1 : 0)
-        return area.splitTop(top).1
-    }
-
-    /// The trace shown in the Trace section, with a heading.
-    func traceContent() -> (heading: String, text: String?) {
-        guard let d = data.value else { return ("", nil) }
-        if let id = traceTask, let t = d.status.tasks.first(where: { $0.id == id }) {
-            return ("Task \(id): \(t.state) on \(t.workerId.isEmpty ? "-" : t.workerId)", t.trace)
-        }
-        if traceTask == nil, let trace = d.status.trace {
-            return ("Connector: \(d.status.state) on \(d.status.workerId)", trace)
-        }
-        if let failed = d.status.tasks.first(where: { $0.trace != nil }) {
-            return ("Task \(failed.id): \(failed.state) on \(failed.workerId)", failed.trace)
-        }
-        return ("Connector: \(d.status.state)", nil)
-    }
-
-    func traceView() -> TextView {
-        let text = traceContent().text?.replacingTabs() ?? "No stack trace: nothing has failed."
-        return TextView(text: text, wrap: true, role: traceContent().text == nil ? .dim : .normal)
-    }
-
-    func traceArea(_ area: Rect) -> Rect { bodyArea(area).splitTop(1).1 }
-
-    public mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] {
-        let rows = tableRows(bodyArea(context.area))
-        let moved: Bool
-        switch sections.active {
-        case 0: moved = tasks.apply(action, visibleRows: rows)
-        case 1: moved = config.apply(action, visibleRows: rows)
-        default:
-            // The trace scrolls; it has no sort.
-            if case .navigate(let n) = action { scrollTrace(n, area: traceArea(context.area)) }
-            moved = action == .sortNext || action == .sortReverse || { if case .navigate = action { true } else { false } }()
-        }
-        if moved { return [] }
-        switch action {
-        case .open:
-            if sections.active == 0, let t = tasks.selected {
-                traceTask = t.id
-                traceOffset = 0
-                sections.active = 2
-            }
-        case .perform(.section(let a)): sections.apply(a)
-        case .perform(.connector(.restartTask)):
-            guard let t = tasks.selected else { return [.note("No task to restart", .warn)] }
-            return [.write(writeRequest(.restartTask(t.id), context: context))]
-        case .perform(let a):
-            guard case .connector(let c) = a, let act = c.connectAction else { return [] }
-            return [.write(writeRequest(act, context: context))]
-        case .navigate, .sortNext, .sortReverse:
-            break
-        }
-        return []
-    }
-
-    /// The action on this connector, checked against the worker version this screen loaded.
-    func writeRequest(_ action: ConnectAction, context: ScreenContext) -> WriteRequest {
-        var versions = context.connectVersions
-        if let v = data.value?.workerVersion { versions[cluster] = v }
-        return ConnectWriteRequest.make(action, [(ConnectTarget(cluster: cluster, connector: name), data.value?.status)],
-                                        versions: versions, poll: .load(.connector(cluster: cluster, name: name)))
-    }
-
-    mutating func scrollTrace(_ n: Navigation, area: Rect) {
-        let maxOffset = traceView().maxOffset(in: area)
-        let page = max(1, area.height - 1)
-        switch n {
-        case .up: traceOffset -= 1
-        case .down: traceOffset += 1
-        case .pageUp: traceOffset -= page
-        case .pageDown: traceOffset += page
-        case .top: traceOffset = 0
-        case .bottom: traceOffset = maxOffset
-        }
-        traceOffset = min(max(0, traceOffset), maxOffset)
-    }
-
-    public mutating func receive(_ result: LoadResult, at time: Double, context: ScreenContext) -> [ScreenOutput] {
-        switch result {
-        case .connector(let c, let n, let r) where c == cluster && n == name:
-            let rows = tableRows(bodyArea(context.area))
-            switch r {
-            case .success(let d):
-                data.succeed(d, at: time)
-                tasks.setRows(d.status.tasks, visibleRows: rows)
-                config.setRows(d.config.keys.sorted().map { ConfigRow(key: $0, value: ConnectConfigMasking.display(key: $0, value: d.config[$0]!)) },
-                               visibleRows: rows)
-                traceOffset = min(traceOffset, traceView().maxOffset(in: traceArea(context.area)))
-            case .failure(let e):
-                data.fail(e, at: time)
-            }
-            return []
-        default:
-            return []
-        }
-    }
-
-    public var filter: RowFilter? {
-        switch sections.active {
-        case 0: return tasks.filter
-        case 1: return config.filter
-        default: return nil
-        }
-    }
-
-    public mutating func setFilter(_ filter: RowFilter?, context: ScreenContext) -> String? {
-        let rows = tableRows(bodyArea(context.area))
-        switch sections.active {
-        case 0: return tasks.setFilter(filter, visibleRows: rows)
-        case 1: return config.setFilter(filter, visibleRows: rows)
-        default: return filter == nil ? nil : "the trace has no rows to filter; switch to Tasks or Config"
-        }
-    }
-
-    public var status: ViewStatus { data.status }
-
-    public var titleDetail: String { data.value.map { "[\($0.status.state)]" } ?? "" }
-
-    public func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext) {
-        if let (text, role) = placeholder(status, what: "connector \(name) on \(cluster)", glyphs: context.glyphs) {
-            renderMessage(text, role: role, into: &buffer, area: area)
-            return
-        }
-        guard let d = data.value else { return }
-        let s = d.status
-        let g = context.glyphs
-        var y = area.y
-        if area.height >= 3 {
-            var line = SummaryLine()
-            line.add("type", s.type)
-            line.add("state", s.state, role: ConnectKeys.stateRole(s.state))
-            line.add("tasks", "\(s.runningTasks)/\(s.tasks.count) running")
-            if s.failedTasks > 0 { line.add("", "\(g.error) \(s.failedTasks) failed", role: .statusError) }
-            if !s.workerId.isEmpty { line.add("worker", s.workerId) }
-            if let topics = d.topics, !topics.isEmpty { line.add("topics", topics.joined(separator: ",")) }
-            line.render(into: &buffer, x: area.x, y: y, width: area.width)
-            y += 1
-        }
-        if area.height >= 6 {
-            let traceLabel = (s.trace != nil || s.tasks.contains { $0.trace != nil }) ? "Trace \(g.error)" : "Trace"
-            sections.render(into: &buffer, x: area.x, y: y, width: area.width,
-                            labels: ["Tasks \(s.tasks.count)", "Config \(d.config.count)", traceLabel], glyphs: g)
-        }
-        let body = bodyArea(area)
-        switch sections.active {
-        case 0:
-            if s.tasks.isEmpty && s.state == "STOPPED" {
-                renderMessage("No tasks: the connector is STOPPED (u resumes it)", role: .dim, into: &buffer, area: body)
-            } else {
-                tasks.render(into: &buffer, area: body, context: context)
-            }
-        case 1:
-            config.render(into: &buffer, area: body, context: context)
-        default:
-            guard !body.isEmpty else { return }
-            let (heading, _) = traceContent()
-            buffer.put(TextLayout.truncate(heading, width: body.width), x: body.x, y: body.y, style: Style(.headerLabel), clip: body)
-            traceView().render(into: &buffer, area: traceArea(area), offset: traceOffset, glyphs: g)
-        }
-    }
 }
 
 extension String {

@@ -4,7 +4,15 @@ import TerminalCore
 
 /// One group: the rows of `kafka-consumer-groups.sh --describe` (committed offset, end
 /// offset, lag, owner per partition) and its members. Tab switches section.
-public struct GroupDetailScreen: Screen {
+public typealias GroupDetailScreen = DetailScreen<GroupDetailSpec>
+
+extension DetailScreen where Spec == GroupDetailSpec {
+    public init(name: String) { self.init(GroupDetailSpec(name: name)) }
+    public var offsets: ListModel<GroupOffsetRow> { list(0) }
+    public var members: ListModel<GroupMember> { list(1) }
+}
+
+public struct GroupDetailSpec: DetailScreenSpec {
     public static let make: ScreenRegistry.Factory = { route in
         if case .group(let name) = route { return GroupDetailScreen(name: name) }
         return nil
@@ -12,24 +20,66 @@ public struct GroupDetailScreen: Screen {
 
     public let name: String
     public var route: Route { .group(name) }
-    public private(set) var data = Loadable<GroupDetail>()
-    public private(set) var offsets: ListModel<GroupOffsetRow>
-    public private(set) var members: ListModel<GroupMember>
-    var sections = Sections(names: ["Offsets", "Members"])
+    public var what: String { "group \(name)" }
+    public var load: Effect { .load(.group(name)) }
+    public var leaveEffects: [Effect] { [.cancel(.group)] }
 
-    public init(name: String) {
-        self.name = name
-        offsets = ListModel(columns: Self.offsetColumns, sort: TableSort(column: 1),
-                            identity: { "\($0.topic)-\($0.partition)" },
-                            searchText: { "\($0.topic) \($0.partition) \($0.memberId ?? "") \($0.host ?? "") \($0.clientId ?? "")" })
-        offsets.emptyMessage = "The group has no committed offsets"
-        members = ListModel(columns: Self.memberColumns, sort: TableSort(column: 0), identity: { $0.memberId },
-                            searchText: { "\($0.memberId) \($0.clientId) \($0.host)" })
-        members.emptyMessage = "No active members"
+    public func value(in result: LoadResult) -> Result<GroupDetail, LoadError>? {
+        if case .group(let n, let r) = result, n == name { return r }
+        return nil
+    }
+    public func warnings(_ d: GroupDetail) -> [SourceError] { d.errors }
+    /// Without its committed offsets a group would read as "no committed offsets": the last
+    /// rows read stay, marked stale, as after a failed refresh.
+    public func missing(_ d: GroupDetail) -> String? { d.offsetsError.map { "committed offsets not read: \($0)" } }
+
+    public var sections: [DetailSection<Self>] {
+        [
+            .table("Offsets", label: { d, _ in "Offsets \(d.offsetsError == nil ? String(d.offsets.count) : "-")" },
+                   columns: Self.offsetColumns, emptyMessage: "The group has no committed offsets",
+                   identity: { "\($0.topic)-\($0.partition)" },
+                   searchText: { "\($0.topic) \($0.partition) \($0.memberId ?? "") \($0.host ?? "") \($0.clientId ?? "")" },
+                   rows: { d, _ in d.offsets }, open: { .route(.topic($0.topic)) },
+                   message: { d, g in d.offsetsError.map { ("\(g.error) cannot read committed offsets: \($0)", .statusError) } }),
+            .table("Members", label: { d, _ in "Members \(d.members.value.map { String($0.count) } ?? "-")" },
+                   columns: Self.memberColumns, sort: TableSort(column: 0), emptyMessage: "No active members",
+                   identity: { $0.memberId }, searchText: { "\($0.memberId) \($0.clientId) \($0.host)" },
+                   rows: { d, _ in d.members.value ?? [] }, message: { d, g in d.members.note("members", glyphs: g) }),
+        ]
     }
 
-    public var activeSection: Int { sections.active }
-    public var actions: [Action] { Sections.actions }
+    public func summary(_ d: GroupDetail, data: Loadable<GroupDetail>, context: ScreenContext) -> SummaryLine {
+        let g = context.glyphs
+        var line = SummaryLine()
+        line.add("type", d.type)
+        line.add("state", d.state, role: GroupsSpec.stateRole(d.state))
+        if let p = d.protocolName, !p.isEmpty { line.add("assignor", p) }
+        if let c = d.coordinator { line.add("coordinator", String(c)) }
+        if let lag = d.lag, d.lagPartial {
+            let unread = d.offsets.filter { $0.committed != nil && ($0.end == nil || $0.endAge != nil) }.count
+            let how = d.lagCompleteness == .partial ? "partial" : "estimated"
+            line.add("lag", "\(Format.lag(lag, d.lagCompleteness)) \(g.warn) \(how): \(unread) partition\(unread == 1 ? "" : "s") unreadable",
+                     role: .statusWarn)
+        } else if let lag = d.lag {
+            let growing = context.lagHistory.trend(name) == .growing
+            line.add("lag", Format.count(lag) + (growing ? " \(g.warn) growing" : ""),
+                     role: growing ? .statusWarn : .headerValue)
+        } else {
+            line.add("lag", "-")
+        }
+        if let h = d.health, let status = h.status {
+            line.add("status", status.rawValue, role: GroupsSpec.statusRole(status))
+            if let r = h.consumeRate { line.add("rate", Format.rate(r)) }
+            line.add("eta", Format.eta(h), role: h.fallingBehind ? .statusWarn : .headerValue)
+            if status > .ok { line.add("why", h.reason, role: GroupsSpec.statusRole(status)) }
+        } else if d.health != nil {
+            line.add("status", "- (needs two samples)", role: .dim)
+        }
+        if let t = d.lagSeconds { line.add("time-lag", Format.timeLag(t)) }
+        let spark = Format.sparkline(context.lagHistory.samples(name), width: 16, glyphs: g)
+        if !spark.isEmpty { line.add("", spark, role: .sparkline) }
+        return line
+    }
 
     static func unowned(_ r: GroupOffsetRow) -> Bool { (r.lag ?? 0) > 0 && r.memberId == nil }
 
@@ -103,115 +153,4 @@ public struct GroupDetailScreen: Screen {
             return TableCell(text.isEmpty ? "-" : text, role: text.isEmpty ? .dim : .normal)
         },
     ]
-
-    public mutating func load(context: ScreenContext) -> [Effect] {
-        data.begin()
-        return [.load(.group(name))]
-    }
-
-    public mutating func leave() -> [Effect] { [.cancel(.group)] }
-
-    func tableArea(_ area: Rect) -> Rect {
-        let top = area.height >= 6 ? 2 : (area.height >= 3 ? 1 : 0)
-        return area.splitTop(top).1
-    }
-
-    public mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] {
-        let rows = tableRows(tableArea(context.area))
-        if sections.active == 0 ? offsets.apply(action, visibleRows: rows) : members.apply(action, visibleRows: rows) {
-            return []
-        }
-        switch action {
-        case .open:
-            if sections.active == 0, let r = offsets.selected { return [.open(.topic(r.topic))] }
-        case .perform(.section(let a)): sections.apply(a)
-        default: break
-        }
-        return []
-    }
-
-    public mutating func receive(_ result: LoadResult, at time: Double, context: ScreenContext) -> [ScreenOutput] {
-        guard case .group(let n, let r) = result, n == name else { return [] }
-        let rows = tableRows(tableArea(context.area))
-        switch r {
-        case .success(let d):
-            // Without its committed offsets a group would read as "no committed offsets": the last
-            // rows read stay, marked stale, as after a failed refresh.
-            data.succeed(d, at: time, warnings: d.errors, missing: d.offsetsError.map { "committed offsets not read: \($0)" })
-            if data.error != nil { return [] }
-            offsets.setRows(d.offsets, visibleRows: rows)
-            members.setRows(d.members.value ?? [], visibleRows: rows)
-        case .failure(let e):
-            data.fail(e, at: time)
-        }
-        return []
-    }
-
-    public var filter: RowFilter? { sections.active == 0 ? offsets.filter : members.filter }
-
-    public mutating func setFilter(_ filter: RowFilter?, context: ScreenContext) -> String? {
-        let rows = tableRows(tableArea(context.area))
-        return sections.active == 0 ? offsets.setFilter(filter, visibleRows: rows)
-            : members.setFilter(filter, visibleRows: rows)
-    }
-
-    public var status: ViewStatus { data.status }
-
-    public func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext) {
-        if let (text, role) = placeholder(status, what: "group \(name)", glyphs: context.glyphs) {
-            renderMessage(text, role: role, into: &buffer, area: area)
-            return
-        }
-        guard let d = data.value else { return }
-        let g = context.glyphs
-        var y = area.y
-        if area.height >= 3 {
-            var line = SummaryLine()
-            line.add("type", d.type)
-            line.add("state", d.state, role: GroupsSpec.stateRole(d.state))
-            if let p = d.protocolName, !p.isEmpty { line.add("assignor", p) }
-            if let c = d.coordinator { line.add("coordinator", String(c)) }
-            if let lag = d.lag, d.lagPartial {
-                let unread = d.offsets.filter { $0.committed != nil && ($0.end == nil || $0.endAge != nil) }.count
-                let how = d.lagCompleteness == .partial ? "partial" : "estimated"
-                line.add("lag", "\(Format.lag(lag, d.lagCompleteness)) \(g.warn) \(how): \(unread) partition\(unread == 1 ? "" : "s") unreadable",
-                         role: .statusWarn)
-            } else if let lag = d.lag {
-                let growing = context.lagHistory.trend(name) == .growing
-                line.add("lag", Format.count(lag) + (growing ? " \(g.warn) growing" : ""),
-                         role: growing ? .statusWarn : .headerValue)
-            } else {
-                line.add("lag", "-")
-            }
-            if let h = d.health, let status = h.status {
-                line.add("status", status.rawValue, role: GroupsSpec.statusRole(status))
-                if let r = h.consumeRate { line.add("rate", Format.rate(r)) }
-                line.add("eta", Format.eta(h), role: h.fallingBehind ? .statusWarn : .headerValue)
-                if status > .ok { line.add("why", h.reason, role: GroupsSpec.statusRole(status)) }
-            } else if d.health != nil {
-                line.add("status", "- (needs two samples)", role: .dim)
-            }
-            if let t = d.lagSeconds { line.add("time-lag", Format.timeLag(t)) }
-            let spark = Format.sparkline(context.lagHistory.samples(name), width: 16, glyphs: g)
-            if !spark.isEmpty { line.add("", spark, role: .sparkline) }
-            line.render(into: &buffer, x: area.x, y: y, width: area.width)
-            y += 1
-        }
-        if area.height >= 6 {
-            let memberCount = d.members.value.map { String($0.count) } ?? "-"
-            sections.render(into: &buffer, x: area.x, y: y, width: area.width,
-                            labels: ["Offsets \(d.offsetsError == nil ? String(d.offsets.count) : "-")", "Members \(memberCount)"],
-                            glyphs: g)
-        }
-        let table = tableArea(area)
-        if sections.active == 0, let why = d.offsetsError {
-            renderMessage("\(g.error) cannot read committed offsets: \(why)", role: .statusError, into: &buffer, area: table)
-        } else if sections.active == 0 {
-            offsets.render(into: &buffer, area: table, context: context)
-        } else if case .value = d.members {
-            members.render(into: &buffer, area: table, context: context)
-        } else {
-            renderMessage(fieldNote(d.members, what: "members", glyphs: g), role: .dim, into: &buffer, area: table)
-        }
-    }
 }

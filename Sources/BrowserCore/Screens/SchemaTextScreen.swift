@@ -33,16 +33,7 @@ public struct SchemaTextScreen: Screen {
 
     public mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] {
         guard case .navigate(let n) = action else { return [] }
-        let page = max(1, context.area.height - 1)
-        switch n {
-        case .up: offset -= 1
-        case .down: offset += 1
-        case .pageUp: offset -= page
-        case .pageDown: offset += page
-        case .top: offset = 0
-        case .bottom: offset = Int.max / 2
-        }
-        offset = min(max(0, offset), text.maxOffset(in: context.area))
+        offset = n.scrolled(offset, pageHeight: context.area.height, maxOffset: text.maxOffset(in: context.area))
         return []
     }
 

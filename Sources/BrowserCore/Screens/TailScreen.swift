@@ -156,17 +156,7 @@ public struct TailScreen: Screen {
         if var r = record {
             switch action {
             case .navigate(let n):
-                let page = max(1, context.area.height - 1)
-                switch n {
-                case .up: r.offset -= 1
-                case .down: r.offset += 1
-                case .pageUp: r.offset -= page
-                case .pageDown: r.offset += page
-                case .top: r.offset = 0
-                case .bottom: r.offset = Int.max / 2
-                }
-                let maxOffset = r.text.maxOffset(in: context.area)
-                r.offset = min(max(0, r.offset), maxOffset)
+                r.offset = n.scrolled(r.offset, pageHeight: context.area.height, maxOffset: r.text.maxOffset(in: context.area))
                 record = r
                 return []
             case .perform(.record(.closeRecord)):

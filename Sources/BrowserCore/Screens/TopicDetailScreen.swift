@@ -3,7 +3,16 @@ import TerminalCore
 
 /// One topic: partitions (leader, replicas, ISR, offline replicas, offsets), configs
 /// (non-default values marked) and the groups consuming it. Tab switches section.
-public struct TopicDetailScreen: Screen {
+public typealias TopicDetailScreen = DetailScreen<TopicDetailSpec>
+
+extension DetailScreen where Spec == TopicDetailSpec {
+    public init(name: String) { self.init(TopicDetailSpec(name: name)) }
+    public var partitions: ListModel<TopicDetailSpec.PartitionRow> { list(0) }
+    public var configs: ListModel<ConfigEntry> { list(1) }
+    public var groups: ListModel<String> { list(2) }
+}
+
+public struct TopicDetailSpec: DetailScreenSpec {
     public static let make: ScreenRegistry.Factory = { route in
         if case .topic(let name) = route { return TopicDetailScreen(name: name) }
         return nil
@@ -11,30 +20,76 @@ public struct TopicDetailScreen: Screen {
 
     public let name: String
     public var route: Route { .topic(name) }
-    public private(set) var data = Loadable<TopicDetail>()
-    /// The topic's `min.insync.replicas`, when its configs were read.
-    public private(set) var minIsr: Int?
-    public private(set) var partitions: ListModel<PartitionRow>
-    public private(set) var configs: ListModel<ConfigEntry>
-    public private(set) var groups: ListModel<String>
-    var sections = Sections(names: ["Partitions", "Configs", "Groups"])
+    public var what: String { "topic \(name)" }
+    public var load: Effect { .load(.topic(name)) }
+    public var leaveEffects: [Effect] { [.cancel(.topic)] }
+    public var actions: [Action] { [.topic(.tailThis)] }
 
-    public init(name: String) {
-        self.name = name
-        partitions = ListModel(columns: Self.partitionColumns, sort: TableSort(column: 1),
-                               identity: { String($0.partition) },
-                               searchText: { "\($0.partition) \($0.leader) \($0.error ?? "")" })
-        partitions.emptyMessage = "No partitions"
-        configs = ListModel(columns: Self.configColumns, sort: TableSort(column: 1), identity: { $0.name },
-                            searchText: { "\($0.name) \($0.value ?? "")" })
-        configs.emptyMessage = "No configs"
-        groups = ListModel(columns: Self.groupColumns, sort: TableSort(column: 0), identity: { $0 }, searchText: { $0 })
-        groups.emptyMessage = "No group has committed offsets on this topic"
+    public func value(in result: LoadResult) -> Result<TopicDetail, LoadError>? {
+        if case .topic(let n, let r) = result, n == name { return r }
+        return nil
+    }
+    public func warnings(_ d: TopicDetail) -> [SourceError] { d.errors }
+    public func titleDetail(_ d: TopicDetail) -> String { d.isInternal ? "(internal)" : "" }
+
+    public mutating func perform(_ action: Action, value: TopicDetail?, selection: DetailSelection,
+                                 context: ScreenContext) -> [ScreenOutput] {
+        action == .topic(.tailThis) ? [.open(.tail(topic: name))] : []
     }
 
-    public var activeSection: Int { sections.active }
+    public var sections: [DetailSection<Self>] {
+        [
+            .table("Partitions", label: { d, _ in "Partitions \(d.partitions.count)" },
+                   columns: Self.partitionColumns, emptyMessage: "No partitions",
+                   identity: { String($0.partition) }, searchText: { "\($0.partition) \($0.leader) \($0.error ?? "")" },
+                   rows: { d, previous in Self.rows(d, minIsr: Self.minIsr(d), previous: previous) }),
+            .table("Configs", label: { d, _ in "Configs \(d.configs.value.map { c in "\(c.filter { !$0.isDefault }.count)*/\(c.count)" } ?? "-")" },
+                   columns: Self.configColumns, emptyMessage: "No configs",
+                   identity: { $0.name }, searchText: { "\($0.name) \($0.value ?? "")" },
+                   rows: { d, _ in d.configs.value ?? [] }, message: { d, g in d.configs.note("configs", glyphs: g) }),
+            .table("Groups", label: { d, _ in "Groups \(d.consumingGroups.value.map { String($0.count) } ?? "-")" },
+                   columns: Self.groupColumns, sort: TableSort(column: 0),
+                   emptyMessage: "No group has committed offsets on this topic", identity: { $0 }, searchText: { $0 },
+                   rows: { d, _ in d.consumingGroups.value ?? [] }, open: { .route(.group($0)) },
+                   message: { d, g in d.consumingGroups.note("consuming groups", glyphs: g) }),
+        ]
+    }
 
-    public var actions: [Action] { Sections.actions + [.topic(.tailThis)] }
+    /// The topic's `min.insync.replicas`, when its configs were read.
+    static func minIsr(_ d: TopicDetail) -> Int? {
+        d.configs.value?.first { $0.name == "min.insync.replicas" }?.value.flatMap { Int($0) }
+    }
+
+    public func summary(_ d: TopicDetail, data: Loadable<TopicDetail>, context: ScreenContext) -> SummaryLine {
+        let g = context.glyphs
+        let rows = Self.rows(d, minIsr: Self.minIsr(d), previous: [])
+        var line = SummaryLine()
+        let rf = d.partitions.map(\.replicas.count).max() ?? 0
+        line.add("partitions", String(d.partitions.count))
+        line.add("RF", String(rf))
+        let off = d.partitions.filter(\.isOffline).count
+        let urp = d.partitions.filter(\.isUnderReplicated).count
+        let leaderless = rows.filter { if case .leaderUnreachable = $0.status { return true } else { return false } }.count
+        let followerless = rows.filter { if case .replicasUnreachable = $0.status { return true } else { return false } }.count
+        if off > 0 { line.add("", "\(g.error) \(off) offline", role: .statusError) }
+        if leaderless > 0 { line.add("", "\(g.error) \(leaderless) leader unreachable", role: .statusError) }
+        let belowMin = rows.filter(Self.belowMinIsr).count
+        if belowMin > 0 { line.add("", "\(g.error) \(belowMin) under min ISR", role: .statusError) }
+        if urp > 0 { line.add("", "\(g.warn) \(urp) under-replicated", role: .statusWarn) }
+        if followerless > 0 { line.add("", "\(g.warn) \(followerless) with replicas unreachable", role: .statusWarn) }
+        if off == 0 && urp == 0 && belowMin == 0 && leaderless == 0 && followerless == 0 {
+            // A value kept after a failed refresh says nothing about now: no green claim.
+            if data.error != nil {
+                let since = data.loadedAt.map { Format.clock($0, utcOffset: context.options.utcOffsetSeconds) } ?? "?"
+                line.add("", "\(g.warn) health unknown (in sync at \(since))", role: .statusWarn)
+            } else {
+                line.add("", "\(g.ok) all in sync", role: .statusOk)
+            }
+        }
+        if let s = d.sizeBytes { line.add("size", Format.bytes(s)) }
+        if let id = d.topicId { line.add("id", id) }
+        return line
+    }
 
     /// A partition with the topic's `min.insync.replicas` and its health label, so cells stay
     /// functions of the row.
@@ -152,150 +207,4 @@ public struct TopicDetailScreen: Screen {
             trendCell(ctx.lagHistory, group: g, width: 12, glyphs: ctx.glyphs)
         },
     ]
-
-    public mutating func load(context: ScreenContext) -> [Effect] {
-        data.begin()
-        return [.load(.topic(name))]
-    }
-
-    public mutating func leave() -> [Effect] { [.cancel(.topic)] }
-
-    /// Rows: summary line, section tabs, then the table.
-    func tableArea(_ area: Rect) -> Rect {
-        let top = area.height >= 6 ? 2 : (area.height >= 3 ? 1 : 0)
-        return area.splitTop(top).1
-    }
-
-    public mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] {
-        let rows = tableRows(tableArea(context.area))
-        let moved: Bool
-        switch sections.active {
-        case 0: moved = partitions.apply(action, visibleRows: rows)
-        case 1: moved = configs.apply(action, visibleRows: rows)
-        default: moved = groups.apply(action, visibleRows: rows)
-        }
-        if moved { return [] }
-        switch action {
-        case .open:
-            if sections.active == 2, let g = groups.selected { return [.open(.group(g))] }
-        case .perform(.section(let a)): sections.apply(a)
-        case .perform(.topic(.tailThis)): return [.open(.tail(topic: name))]
-        default: break
-        }
-        return []
-    }
-
-    public mutating func receive(_ result: LoadResult, at time: Double, context: ScreenContext) -> [ScreenOutput] {
-        guard case .topic(let n, let r) = result, n == name else { return [] }
-        let rows = tableRows(tableArea(context.area))
-        switch r {
-        case .success(let d):
-            data.succeed(d, at: time, warnings: d.errors)
-            let minIsr = d.configs.value?.first { $0.name == "min.insync.replicas" }?.value.flatMap { Int($0) }
-            self.minIsr = minIsr
-            partitions.setRows(Self.rows(d, minIsr: minIsr, previous: partitions.rows), visibleRows: rows)
-            configs.setRows(d.configs.value ?? [], visibleRows: rows)
-            groups.setRows(d.consumingGroups.value ?? [], visibleRows: rows)
-        case .failure(let e):
-            data.fail(e, at: time)
-        }
-        return []
-    }
-
-    public var filter: RowFilter? {
-        switch sections.active {
-        case 0: return partitions.filter
-        case 1: return configs.filter
-        default: return groups.filter
-        }
-    }
-
-    public mutating func setFilter(_ filter: RowFilter?, context: ScreenContext) -> String? {
-        let rows = tableRows(tableArea(context.area))
-        switch sections.active {
-        case 0: return partitions.setFilter(filter, visibleRows: rows)
-        case 1: return configs.setFilter(filter, visibleRows: rows)
-        default: return groups.setFilter(filter, visibleRows: rows)
-        }
-    }
-
-    public var status: ViewStatus { data.status }
-
-    public var titleDetail: String {
-        guard let d = data.value else { return "" }
-        return d.isInternal ? "(internal)" : ""
-    }
-
-    public func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext) {
-        if let (text, role) = placeholder(status, what: "topic \(name)", glyphs: context.glyphs) {
-            renderMessage(text, role: role, into: &buffer, area: area)
-            return
-        }
-        guard let d = data.value else { return }
-        let g = context.glyphs
-        var y = area.y
-        if area.height >= 3 {
-            var line = SummaryLine()
-            let rf = d.partitions.map(\.replicas.count).max() ?? 0
-            line.add("partitions", String(d.partitions.count))
-            line.add("RF", String(rf))
-            let off = d.partitions.filter(\.isOffline).count
-            let urp = d.partitions.filter(\.isUnderReplicated).count
-            let leaderless = partitions.rows.filter { if case .leaderUnreachable = $0.status { return true } else { return false } }.count
-            let followerless = partitions.rows.filter { if case .replicasUnreachable = $0.status { return true } else { return false } }.count
-            if off > 0 { line.add("", "\(g.error) \(off) offline", role: .statusError) }
-            if leaderless > 0 { line.add("", "\(g.error) \(leaderless) leader unreachable", role: .statusError) }
-            let belowMin = partitions.rows.filter(Self.belowMinIsr).count
-            if belowMin > 0 { line.add("", "\(g.error) \(belowMin) under min ISR", role: .statusError) }
-            if urp > 0 { line.add("", "\(g.warn) \(urp) under-replicated", role: .statusWarn) }
-            if followerless > 0 { line.add("", "\(g.warn) \(followerless) with replicas unreachable", role: .statusWarn) }
-            if off == 0 && urp == 0 && belowMin == 0 && leaderless == 0 && followerless == 0 {
-                // A value kept after a failed refresh says nothing about now: no green claim.
-                if data.error != nil {
-                    let since = data.loadedAt.map { Format.clock($0, utcOffset: context.options.utcOffsetSeconds) } ?? "?"
-                    line.add("", "\(g.warn) health unknown (in sync at \(since))", role: .statusWarn)
-                } else {
-                    line.add("", "\(g.ok) all in sync", role: .statusOk)
-                }
-            }
-            if let s = d.sizeBytes { line.add("size", Format.bytes(s)) }
-            if let id = d.topicId { line.add("id", id) }
-            line.render(into: &buffer, x: area.x, y: y, width: area.width)
-            y += 1
-        }
-        if area.height >= 6 {
-            let cfgCount = d.configs.value.map { c in "\(c.filter { !$0.isDefault }.count)*/\(c.count)" } ?? "-"
-            let grpCount = d.consumingGroups.value.map { String($0.count) } ?? "-"
-            sections.render(into: &buffer, x: area.x, y: y, width: area.width,
-                            labels: ["Partitions \(d.partitions.count)", "Configs \(cfgCount)", "Groups \(grpCount)"],
-                            glyphs: g)
-        }
-        let table = tableArea(area)
-        switch sections.active {
-        case 0:
-            partitions.render(into: &buffer, area: table, context: context)
-        case 1:
-            if case .value = d.configs {
-                configs.render(into: &buffer, area: table, context: context)
-            } else {
-                renderMessage(fieldNote(d.configs, what: "configs", glyphs: g), role: .dim, into: &buffer, area: table)
-            }
-        default:
-            if case .value = d.consumingGroups {
-                groups.render(into: &buffer, area: table, context: context)
-            } else {
-                renderMessage(fieldNote(d.consumingGroups, what: "consuming groups", glyphs: g), role: .dim,
-                              into: &buffer, area: table)
-            }
-        }
-    }
-}
-
-/// Why a field is missing, for sections that could not be read.
-func fieldNote<V>(_ f: FieldState<V>, what: String, glyphs: Glyphs) -> String {
-    switch f {
-    case .value: return ""
-    case .unsupported(let why): return "\(what.prefix(1).uppercased() + what.dropFirst()) not available: \(why)"
-    case .failed(let why): return "\(glyphs.error) cannot read \(what): \(why)"
-    }
 }
