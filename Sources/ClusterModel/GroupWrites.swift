@@ -11,6 +11,9 @@ public protocol GroupWriteService: Sendable {
     /// OffsetDelete for these partitions; returns each partition's error (empty: all deleted).
     /// Throws for a group-level refusal (e.g. the group is subscribed to the topic).
     func deleteOffsets(group: String, partitions: [TopicPartition]) async throws -> [TopicPartition: String]
+    /// Why `group` must not be deleted now (it has active members), nil when it may be. Checked
+    /// before DeleteGroups: Kafka refuses a non-empty group, but not every broker does (tansu deletes it).
+    func deleteBlockedReason(group: String) async throws -> String?
     /// DeleteGroups; nil for each group deleted, else why not.
     func deleteGroups(_ groups: [String]) async -> [String: String?]
 }

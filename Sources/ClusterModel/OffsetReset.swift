@@ -203,6 +203,13 @@ public enum OffsetResetPlanner {
         return nil
     }
 
+    /// Why deleting `group` is refused now: it has active members (Kafka answers NON_EMPTY_GROUP).
+    public static func deleteBlockedReason(group: String, state: String, members: Int?) -> String? {
+        guard let members, members > 0 else { return nil }
+        return "consumer group \(group) has \(members) active member\(members == 1 ? "" : "s") (state \(state)); "
+            + "stop its consumers first: Kafka deletes only an empty group"
+    }
+
     /// The new offset of every partition in scope, as the Kafka tool computes it: targets outside
     /// [earliest, latest] are clamped to the nearer bound with a note; a time after the last
     /// record goes to the end; shifting needs a committed offset; `--to-current` without one goes

@@ -79,6 +79,12 @@ extension KafkaAdminService: GroupWriteService {
         return out
     }
 
+    public func deleteBlockedReason(group: String) async throws -> String? {
+        let details = await groupDetails(named: [group])
+        guard let d = details.value.first else { return nil }
+        return OffsetResetPlanner.deleteBlockedReason(group: group, state: d.state, members: d.members.value?.count)
+    }
+
     // MARK: Sending
 
     /// Runs `body` on the group's coordinator, once more on a fresh coordinator when the first

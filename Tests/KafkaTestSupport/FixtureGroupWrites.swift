@@ -123,6 +123,11 @@ extension FixtureClusterService: GroupWriteService {
         return [:]
     }
 
+    public func deleteBlockedReason(group: String) async throws -> String? {
+        guard let d = try? await self.group(named: group) else { return nil }
+        return OffsetResetPlanner.deleteBlockedReason(group: group, state: d.state, members: d.members.value?.count)
+    }
+
     public func deleteGroups(_ groups: [String]) async -> [String: String?] {
         var out: [String: String?] = [:]
         for g in groups {

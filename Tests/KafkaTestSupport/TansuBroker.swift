@@ -98,5 +98,23 @@ public actor TansuBroker {
         }
     }
 
+    /// Starts a live member of `group` (a kafka-python consumer in the peer) and returns its
+    /// assignment ("topic-partition") once it has one: about 20 s on tansu. `commit`: it first
+    /// commits the positions it read up to.
+    @discardableResult
+    public func joinGroup(_ group: String, topics: [String], commit: Bool = false) async throws -> [String] {
+        let line = try await process.command(PeerProcess.encode(["cmd": "join_group", "group": group, "topics": topics,
+                                                                 "commit": commit]), timeout: .seconds(120))
+        guard let reply = PeerProcess.decode(line), let assignment = reply["assignment"] as? [String] else {
+            throw PeerError("tansu: malformed join_group answer: \(line.prefix(500))")
+        }
+        return assignment
+    }
+
+    /// Closes the member started by `joinGroup` (it sends LeaveGroup).
+    public func leaveGroup(_ group: String) async throws {
+        _ = try await process.command(PeerProcess.encode(["cmd": "leave_group", "group": group]))
+    }
+
     public func stop() { process.terminate() }
 }

