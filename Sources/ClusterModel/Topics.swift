@@ -80,13 +80,18 @@ public struct ConfigEntry: Sendable, Hashable {
     public var source: ConfigSource
     public var isSensitive: Bool
     public var readOnly: Bool
+    /// Where else the value is defined, most specific first (DescribeConfigs with synonyms): what a
+    /// deleted dynamic value falls back to.
+    public var synonyms: [ConfigSynonym]
 
-    public init(name: String, value: String?, source: ConfigSource, isSensitive: Bool = false, readOnly: Bool = false) {
+    public init(name: String, value: String?, source: ConfigSource, isSensitive: Bool = false, readOnly: Bool = false,
+                synonyms: [ConfigSynonym] = []) {
         self.name = name
         self.value = value
         self.source = source
         self.isSensitive = isSensitive
         self.readOnly = readOnly
+        self.synonyms = synonyms
     }
 
     public var isDefault: Bool { source == .defaultConfig || source == .staticBroker }
