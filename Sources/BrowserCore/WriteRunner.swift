@@ -145,6 +145,10 @@ enum WriteRunner {
         }
         Updater.note(&state, report.message, level)
         effects.append(.audit(report.audit.line), from: .app)
+        // A write that does not settle still leaves its screen showing what it did: read once.
+        if report.outcome.wasSent, case .onAcceptance = write.request.settle, let poll = write.request.poll {
+            effects.append(poll, from: write.requester)
+        }
         // The asking screen learns that its write ended (e.g. to clear the marks it was for).
         if case .screen(let id) = write.requester, let i = state.index(of: id) {
             let outputs = state.entries[i].screen.receive(.writeFinished(report.outcome), at: state.now,

@@ -11,7 +11,7 @@ import Testing
     static let routes: [Route] = [
         .brokers, .quorum, .topics, .topic("orders"), .groups, .group("orders-processor"),
         .connectors, .connector(cluster: "QA", name: "orders-sink"), .connector(cluster: "QA", name: "payments-source"),
-        .tail(topic: "orders"),
+        .tail(topic: "orders"), .resetOffsets(group: "audit-archiver"),
     ]
 
     static func options(readOnly: Bool) -> BrowserOptions {

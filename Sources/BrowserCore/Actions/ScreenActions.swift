@@ -164,8 +164,8 @@ public enum GroupAction: String, ActionDeclaration {
     public var hint: String? {
         switch self {
         case .resetOffsets: return "reset offsets"
-        case .deleteOffsets: return "delete offsets"
-        case .deleteGroup: return "delete group"
+        // In help only: the hint bar keeps open/back at 80 columns.
+        case .deleteOffsets, .deleteGroup: return nil
         }
     }
 

@@ -48,6 +48,35 @@ public struct GroupDetailSpec: DetailScreenSpec {
         ]
     }
 
+    /// Issue 15: reset (opens the form), delete the selected topic's offsets, delete the group.
+    /// All writes: absent in read-only mode.
+    public var actions: [Action] { GroupAction.allCases.map(Action.group) }
+
+    public mutating func perform(_ action: Action, value: GroupDetail?, selection: DetailSelection,
+                                 context: ScreenContext) -> [ScreenOutput] {
+        guard case .group(let a) = action else { return [] }
+        switch a {
+        case .resetOffsets:
+            return [.open(.resetOffsets(group: name))]
+        case .deleteOffsets:
+            guard let d = value, let topic = selection.row(0, as: GroupOffsetRow.self)?.topic else {
+                return [.note("Select a row of the Offsets section: its topic's offsets are deleted", .warn)]
+            }
+            var committed: [TopicPartition: Int64] = [:]
+            for r in d.offsets where r.topic == topic { if let c = r.committed { committed[TopicPartition(r.topic, r.partition)] = c } }
+            var request = GroupWriteRequests.deleteOffsets(group: name, topic: topic, committed: committed, context: context)
+            request.poll = load
+            return [.write(request)]
+        case .deleteGroup:
+            var request = GroupWriteRequests.deleteGroup(name, context: context)
+            if let d = value, let why = OffsetResetPlanner.deleteBlockedReason(group: name, state: d.state, members: d.members.value?.count) {
+                request.check = .unavailable(why)
+            }
+            request.poll = load
+            return [.write(request)]
+        }
+    }
+
     public func summary(_ d: GroupDetail, data: Loadable<GroupDetail>, context: ScreenContext) -> SummaryLine {
         let g = context.glyphs
         var line = SummaryLine()
