@@ -79,6 +79,11 @@ public struct AppState: Sendable {
     }
 
     public var current: any Screen { entries[entries.count - 1].screen }
+    /// The stack index of the screen the `/` filter applies to: the current one, or the one below
+    /// when the current one shows a part of it (the live tail under its record viewer).
+    var filterIndex: Int { current.filtersParent && entries.count > 1 ? entries.count - 2 : entries.count - 1 }
+    /// The `/` filter in force on screen.
+    public var activeFilter: RowFilter? { entries[filterIndex].screen.filter }
     /// Where the current screen's results are addressed.
     public var currentRequester: Requester { .screen(entries[entries.count - 1].id) }
     public var route: Route { current.route }

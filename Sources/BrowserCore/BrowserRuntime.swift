@@ -119,7 +119,7 @@ public final class BrowserRuntime: @unchecked Sendable {
         case .quit:
             exit = .quit
         case .switchContext(let name):
-            exit = .switchContext(name, route: state.route)
+            exit = .switchContext(name, route: state.route.reopened)
         case .cancel(let kind):
             cancel(kind, for: requester)
         case .stopTail:

@@ -27,7 +27,7 @@ public func render(_ state: AppState, size: Size) -> CellBuffer {
             let detail = state.current.titleDetail
             if !detail.isEmpty { title += " " + detail }
             var trailing: [String] = []
-            if let f = state.current.filter { trailing.append("/" + f.text) }
+            if let f = state.activeFilter { trailing.append("/" + f.text) }
             if state.activeBindings.contains(where: { $0.action == .navigation(.sort) }) { trailing.append("o/O sort") }
             var trail = trailing.joined(separator: "  ")
             if DisplayWidth.of(title) + DisplayWidth.of(trail) + 10 > layout.panel.width { trail = trailing.first ?? "" }
@@ -242,7 +242,7 @@ enum Chrome {
 
     static func hints(_ state: AppState) -> [KeyHint] {
         let own = Set(state.current.actions)
-        let canGoBack = state.stack.count > 1 || state.current.filter != nil
+        let canGoBack = state.stack.count > 1 || state.activeFilter != nil
         return state.activeBindings.compactMap { b in
             guard let h = b.hint, let k = b.keys.first else { return nil }
             if b.action == .navigation(.back) && !canGoBack { return nil }

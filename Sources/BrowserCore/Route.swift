@@ -10,6 +10,8 @@ public enum Route: Hashable, Sendable {
     case connectors
     case connector(cluster: String, name: String)
     case tail(topic: String)
+    /// One record of a live tail (opened from the tail, over its buffer).
+    case record(topic: String, partition: Int32, offset: Int64)
     /// Schema Registry: subjects, one subject's versions, one version's schema.
     case subjects
     case subject(String)
@@ -29,6 +31,7 @@ public enum Route: Hashable, Sendable {
         case .connectors: return "connectors"
         case .connector(let cluster, let name): return "\(cluster)/\(name)"
         case .tail(let topic): return "tail \(topic)"
+        case .record(_, let partition, let offset): return "p\(partition)@\(offset)"
         case .subjects: return "schemas"
         case .subject(let name): return name
         case .schema(_, let version): return "v\(version)"
@@ -48,6 +51,7 @@ public enum Route: Hashable, Sendable {
         case .connectors: return "Connectors"
         case .connector(let cluster, let name): return "Connector \(cluster)/\(name)"
         case .tail(let topic): return "Tail \(topic)"
+        case .record(let topic, let partition, let offset): return "Record \(topic) partition \(partition) offset \(offset)"
         case .subjects: return "Schema Registry subjects"
         case .subject(let name): return "Subject \(name)"
         case .schema(let subject, let version): return "Schema \(subject) v\(version)"
@@ -55,10 +59,17 @@ public enum Route: Hashable, Sendable {
         }
     }
 
+    /// Where the app reopens this route after a context switch: a record lives in its tail's buffer.
+    public var reopened: Route {
+        if case .record(let topic, _, _) = self { return .tail(topic: topic) }
+        return self
+    }
+
     /// The list a detail route belongs under (Esc from a detail opened by command goes there).
     public var parent: Route? {
         switch self {
         case .topic, .tail: return .topics
+        case .record(let topic, _, _): return .tail(topic: topic)
         case .group: return .groups
         case .connector: return .connectors
         case .subject, .schema: return .subjects

@@ -37,6 +37,15 @@ public protocol Screen: Sendable {
     /// A key for a text field the screen has focused (a form), offered before the key table:
     /// nil leaves the key to the bindings. Lets a form take ':' or '/' as text.
     mutating func input(_ key: Key, context: ScreenContext) -> [ScreenOutput]?
+
+    /// A child screen this screen makes from its own data for `route` (the tail's record viewer
+    /// over the tail's buffer); nil: the registry makes it.
+    func child(for route: Route) -> (any Screen)?
+    /// Effects when `route` is pushed over this screen: `leave()` unless its work must go on
+    /// under that child (the live tail keeps receiving records under its record viewer).
+    mutating func covered(by route: Route) -> [Effect]
+    /// The `/` filter of this screen is the one of the screen below (a child showing part of it).
+    var filtersParent: Bool { get }
 }
 
 extension Screen {
@@ -48,6 +57,9 @@ extension Screen {
     public mutating func setFilter(_ filter: RowFilter?, context: ScreenContext) -> String? {
         filter == nil ? nil : "this view has no list to filter"
     }
+    public func child(for route: Route) -> (any Screen)? { nil }
+    public mutating func covered(by route: Route) -> [Effect] { leave() }
+    public var filtersParent: Bool { false }
 }
 
 /// What a screen is asked to do.
@@ -72,6 +84,11 @@ public enum ScreenOutput: Sendable, Hashable {
     /// A write: refused in read-only mode, else confirmed in a dialog naming the target.
     case write(WriteRequest)
     case note(String, NoteLevel)
+    /// Closes this screen (a child view whose own key closes it).
+    case close
+    /// An action for the screen below, which this one shows a part of (pause the live tail from
+    /// its record viewer).
+    case toParent(ScreenAction)
 }
 
 /// A write a screen asks for. The app runs it through the one `WriteFlow` (check -> confirm ->

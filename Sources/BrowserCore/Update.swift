@@ -118,8 +118,15 @@ enum Updater {
 
     static func push(_ state: inout AppState, _ route: Route, _ effects: inout Effects) {
         if route == state.route { return }
-        leave(&state, at: state.entries.count - 1, &effects)
-        state.push(state.recalled(route) ?? ScreenRegistry.screen(for: route))
+        let top = state.entries.count - 1
+        if let child = state.current.child(for: route) {
+            // A child over the screen's own data: the screen below may keep working under it.
+            effects += (.screen(state.entries[top].id), state.entries[top].screen.covered(by: route))
+            state.push(child)
+        } else {
+            leave(&state, at: top, &effects)
+            state.push(state.recalled(route) ?? ScreenRegistry.screen(for: route))
+        }
         loadCurrent(&state, &effects)
     }
 
@@ -214,17 +221,17 @@ enum Updater {
                 // Catch the rows up with the text as it was before this key.
                 state.filterPending = false
                 if outcome != .edited {
-                    error = state.entries[state.entries.count - 1].screen.setFilter(RowFilter(before), context: ctx)
+                    error = state.entries[state.filterIndex].screen.setFilter(RowFilter(before), context: ctx)
                 }
             }
             switch outcome {
             case .submit:
                 state.mode = error == nil ? .normal : .filter(editor, previous: previous, error: error)
             case .cancel:
-                _ = state.entries[state.entries.count - 1].screen.setFilter(previous, context: ctx)
+                _ = state.entries[state.filterIndex].screen.setFilter(previous, context: ctx)
                 state.mode = .normal
             case .edited:
-                let err = state.entries[state.entries.count - 1].screen.setFilter(RowFilter(editor.text), context: ctx)
+                let err = state.entries[state.filterIndex].screen.setFilter(RowFilter(editor.text), context: ctx)
                 state.mode = .filter(editor, previous: previous, error: err)
             case .moved, .complete, .ignored:
                 state.mode = .filter(editor, previous: previous, error: error)
@@ -258,8 +265,8 @@ enum Updater {
             case .sort: screenAction(&state, .sortNext, &effects)
             case .sortReverse: screenAction(&state, .sortReverse, &effects)
             case .back:
-                if state.current.filter != nil {
-                    _ = state.entries[state.entries.count - 1].screen.setFilter(nil, context: state.screenContext)
+                if state.activeFilter != nil {
+                    _ = state.entries[state.filterIndex].screen.setFilter(nil, context: state.screenContext)
                 } else {
                     pop(&state, &effects)
                 }
@@ -269,7 +276,7 @@ enum Updater {
             switch g {
             case .command: state.mode = .command(LineEditor(), error: nil)
             case .filter:
-                let current = state.current.filter
+                let current = state.activeFilter
                 state.mode = .filter(LineEditor(text: current?.text ?? ""), previous: current, error: nil)
             case .help: state.mode = .help(offset: 0)
             case .refresh: refresh(&state, &effects, automatic: false)
@@ -299,6 +306,20 @@ enum Updater {
             case .note(let t, let level): note(&state, t, level)
             case .write(let request):
                 WriteRunner.begin(&state, request, from: requester, &effects)
+            case .close:
+                if requester == state.currentRequester { pop(&state, &effects) }
+            case .toParent(let action):
+                guard case .screen(let id) = requester, let i = state.index(of: id), i > 0 else { break }
+                let parent = state.entries[i - 1].id
+                let outputs = state.entries[i - 1].screen.handle(action, context: state.screenContext)
+                // The parent is covered: it may note and load, not open or write.
+                for o in outputs {
+                    switch o {
+                    case .effect(let e): effects.append(e, from: .screen(parent))
+                    case .note(let t, let level): note(&state, t, level)
+                    case .open, .write, .close, .toParent: break
+                    }
+                }
             }
         }
     }

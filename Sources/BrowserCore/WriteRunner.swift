@@ -158,7 +158,7 @@ enum WriteRunner {
                 case .note(let text, let level): Updater.note(&state, text, level)
                 // e.g. reading the group again to show what a partial reset left.
                 case .effect(let e): effects.append(e, from: write.requester)
-                case .open, .write: break
+                case .open, .write, .close, .toParent: break
                 }
             }
         }

@@ -3,35 +3,20 @@ import TerminalCore
 
 /// Live tail of one topic: a table of the newest records (time, partition, offset, key,
 /// value preview) over a bounded ring buffer, with pause (the view freezes while records
-/// keep arriving), follow, the `/` filter on key/value/headers, rates overall and per
-/// partition, and a record view (Enter) with the full key, value (pretty JSON), headers
-/// and metadata. `m` / `M` cycle how values / keys are decoded.
+/// keep arriving), follow, the `/` filter on key/value/headers and rates overall and per
+/// partition. Enter pushes the record viewer (`TailRecordScreen`) over the selected record of
+/// this buffer; the tail keeps running and this list keeps receiving records under it.
+/// `m` / `M` cycle how values / keys are decoded.
 public struct TailScreen: Screen {
     public static let make: ScreenRegistry.Factory = { route in
         if case .tail(let topic) = route { return TailScreen(topic: topic) }
         return nil
     }
 
-    /// The record view (Enter), built once per record and mode so drawing stays cheap.
-    public struct RecordView: Sendable, Hashable {
-        public var seq: Int
-        public var record: TailRecord
-        /// Kept (not rebuilt per frame) so its wrapped layout is computed once per width.
-        public var text: TextView
-        public var lines: [[Span]] { text.lines }
-        public var offset: Int = 0
-        public var keyUsed: PayloadMode
-        public var valueUsed: PayloadMode
-        public var utcOffset: Int
-    }
-
     public let topic: String
     public var route: Route { .tail(topic: topic) }
-    /// Records stay in arrival order; the record view has nothing to open.
-    public var unusedGlobalActions: Set<Action> {
-        record == nil ? [.navigation(.sort), .navigation(.sortReverse)]
-            : [.navigation(.sort), .navigation(.sortReverse), .navigation(.open)]
-    }
+    /// Records stay in arrival order.
+    public var unusedGlobalActions: Set<Action> { [.navigation(.sort), .navigation(.sortReverse)] }
 
     public private(set) var ring: TailRing?
     /// Sequence numbers of the records that pass the filter (nil: no filter).
@@ -45,7 +30,6 @@ public struct TailScreen: Screen {
     /// The cursor sticks to the newest row.
     public private(set) var follow = true
     public private(set) var scroll = ScrollState()
-    public private(set) var record: RecordView?
     public private(set) var keyMode: PayloadMode = .auto
     public private(set) var valueMode: PayloadMode = .auto
     public private(set) var rates = TailRates()
@@ -68,9 +52,7 @@ public struct TailScreen: Screen {
 
     // MARK: Keys
 
-    public var actions: [Action] {
-        (record != nil ? [.record(.closeRecord)] : []) + TailAction.allCases.map(Action.tail)
-    }
+    public var actions: [Action] { TailAction.allCases.map(Action.tail) }
 
     // MARK: Lifecycle
 
@@ -95,6 +77,19 @@ public struct TailScreen: Screen {
     public mutating func leave() -> [Effect] {
         running = false
         return [.stopTail]
+    }
+
+    /// The record viewer keeps the tail running: this list goes on receiving records under it.
+    public mutating func covered(by route: Route) -> [Effect] {
+        if case .record = route { return [] }
+        return leave()
+    }
+
+    /// The record viewer over the selected record of this buffer.
+    public func child(for route: Route) -> (any Screen)? {
+        guard case .record(let t, let p, let o) = route, t == topic, let s = seq(atRow: scroll.cursor),
+              let r = ring?.record(s), r.partition == p, r.offset == o else { return nil }
+        return TailRecordScreen(seq: s, record: r, keyMode: keyMode, valueMode: valueMode)
     }
 
     private mutating func addNotice(_ text: String) {
@@ -153,24 +148,6 @@ public struct TailScreen: Screen {
 
     public mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] {
         let visible = visibleRows(context)
-        if var r = record {
-            switch action {
-            case .navigate(let n):
-                r.offset = n.scrolled(r.offset, pageHeight: context.area.height, maxOffset: r.text.maxOffset(in: context.area))
-                record = r
-                return []
-            case .perform(.record(.closeRecord)):
-                record = nil
-                return []
-            case .perform(.tail(.valueMode)), .perform(.tail(.keyMode)):
-                cycleMode(action == .perform(.tail(.valueMode)))
-                return [.note("Key: \(keyMode.rawValue), value: \(valueMode.rawValue)", .info)]
-            case .open, .sortNext, .sortReverse:
-                return []
-            case .perform:
-                break
-            }
-        }
         switch action {
         case .navigate(let n):
             let count = rowCount
@@ -188,8 +165,7 @@ public struct TailScreen: Screen {
             guard let s = seq(atRow: scroll.cursor), let rec = ring?.record(s) else {
                 return [.note("No record selected", .info)]
             }
-            record = Self.recordView(seq: s, rec, keyMode: keyMode, valueMode: valueMode,
-                                     utcOffset: context.options.utcOffsetSeconds)
+            return [.open(.record(topic: topic, partition: rec.partition, offset: rec.offset))]
         case .sortNext, .sortReverse:
             return [.note("The tail is in arrival order", .info)]
         case .perform(.tail(.pauseView)):
@@ -216,57 +192,6 @@ public struct TailScreen: Screen {
 
     private mutating func cycleMode(_ value: Bool) {
         if value { valueMode = valueMode.next } else { keyMode = keyMode.next }
-        if let r = record {
-            var v = Self.recordView(seq: r.seq, r.record, keyMode: keyMode, valueMode: valueMode, utcOffset: r.utcOffset)
-            v.offset = r.offset
-            record = v
-        }
-    }
-
-    static func recordView(seq: Int, _ r: TailRecord, keyMode: PayloadMode, valueMode: PayloadMode,
-                           utcOffset: Int) -> RecordView {
-        let k = DecodedPayloadText.section(r.key, decoded: r.decodedKey, mode: keyMode).used
-        let v = DecodedPayloadText.section(r.value, decoded: r.decodedValue, mode: valueMode).used
-        return RecordView(seq: seq, record: r,
-                          text: TextView(lines: recordLines(r, keyMode: keyMode, valueMode: valueMode, utcOffset: utcOffset)),
-                          keyUsed: k, valueUsed: v, utcOffset: utcOffset)
-    }
-
-    /// Metadata, key, headers, value.
-    static func recordLines(_ r: TailRecord, keyMode: PayloadMode, valueMode: PayloadMode, utcOffset: Int) -> [[Span]] {
-        var out: [[Span]] = []
-        func field(_ label: String, _ value: String) -> [Span] {
-            [Span(label + " ", role: .headerLabel), Span(value, role: .headerValue)]
-        }
-        let tsType: String
-        switch r.timestampType {
-        case .createTime: tsType = "create time"
-        case .logAppendTime: tsType = "log append time"
-        case .none: tsType = "no timestamp type"
-        }
-        out.append(field("topic", r.topic.sanitizedForTerminal) + [Span("  ")] + field("partition", String(r.partition))
-                   + [Span("  ")] + field("offset", String(r.offset)))
-        out.append(field("timestamp", r.timestamp < 0 ? "none (\(r.timestamp))"
-                         : "\(PayloadFormat.timestamp(r.timestamp, utcOffset: utcOffset)) (\(r.timestamp) ms, \(tsType))"))
-        out.append(field("size", "\(Format.bytes(Int64(r.size))) (key \(r.key.map { Format.bytes(Int64($0.count)) } ?? "null"), "
-                         + "value \(r.value.map { Format.bytes(Int64($0.count)) } ?? "null"), \(r.headers.count) headers)"))
-        // Schema-decoded sides name their format and schema (DecodedPayloadText.swift).
-        let key = DecodedPayloadText.section(r.key, decoded: r.decodedKey, mode: keyMode)
-        out.append([])
-        out.append([Span("Key", role: .title)] + key.title)
-        out += key.lines
-        out.append([])
-        out.append([Span("Headers", role: .title), Span(" (\(r.headers.count))", role: .dim)])
-        if r.headers.isEmpty { out.append([Span("none", role: .dim)]) }
-        for h in r.headers {
-            out.append([Span(h.key.sanitizedForTerminal, role: .jsonKey), Span(": "),
-                        Span(PayloadFormat.preview(h.value, mode: .auto), role: h.value == nil ? .dim : .normal)])
-        }
-        let value = DecodedPayloadText.section(r.value, decoded: r.decodedValue, mode: valueMode)
-        out.append([])
-        out.append([Span("Value", role: .title)] + value.title)
-        out += value.lines
-        return out
     }
 
     // MARK: Results
@@ -415,10 +340,6 @@ public struct TailScreen: Screen {
 
     public func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext) {
         guard !area.isEmpty else { return }
-        if let r = record {
-            renderRecord(r, into: &buffer, area: area, context: context)
-            return
-        }
         let g = context.glyphs
         let l = layout(area)
         if let y = l.summary {
@@ -488,9 +409,5 @@ public struct TailScreen: Screen {
                 : "Starting the tail of \(topic)\(g.ellipsis)"
         }
         table.render(into: &buffer, area: l.table, state: scroll, glyphs: g)
-    }
-
-    func renderRecord(_ r: RecordView, into buffer: inout CellBuffer, area: Rect, context: ScreenContext) {
-        r.text.render(into: &buffer, area: area, offset: r.offset, glyphs: context.glyphs)
     }
 }
