@@ -102,6 +102,46 @@ extension MockCluster {
     nonisolated var labBootstrap: String { "kafka-\(brokers[0].id):\(brokers[0].port)" }
 }
 
+func jsonLines(_ text: String) -> [[String: Any]] {
+    text.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+}
+
+/// The Connect REST simulator (Tests/Peers/connect_sim.py) inside the lab's namespace.
+struct LabConnectSimulator {
+    let lab: JumpHostLab
+    let process: ChildProcess
+    let port: Int
+
+    /// The simulator's request log (GET /__sim/requests), fetched from inside the namespace.
+    func requests() async throws -> String {
+        let python = try PeerEnvironment.locate().python.path
+        return try await lab.inside(python, "-c", "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())",
+                                    "http://127.0.0.1:\(port)/__sim/requests")
+    }
+}
+
+extension JumpHostLab {
+    func startConnectSimulator() async throws -> LabConnectSimulator {
+        let env = try PeerEnvironment.locate()
+        let log = dir.appendingPathComponent("connect-sim-\(UUID().uuidString.prefix(6)).log").path
+        let p = try spawnInside([env.python.path, "-u", env.peersDirectory.appendingPathComponent("connect_sim.py").path,
+                                 "--port", "0", "--scenario", "demo", "--state-delay-ms", "0"], log: log)
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .seconds(60))
+        while clock.now < deadline {
+            for line in p.stdout.split(separator: "\n") {
+                if let o = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any], let port = o["port"] as? Int {
+                    return LabConnectSimulator(lab: self, process: p, port: port)
+                }
+            }
+            if !p.isRunning { throw PeerError("connect simulator exited: \(p.stdout)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        await p.stop()
+        throw PeerError("connect simulator did not announce its port: \(p.stdout)")
+    }
+}
+
 func jsonArray(_ text: String) -> [[String: Any]] {
     (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]] ?? []
 }

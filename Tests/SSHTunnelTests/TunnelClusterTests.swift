@@ -48,6 +48,104 @@ struct TunnelClusterTests {
             #expect(doctor.out.contains("OK   broker 1 kafka-1:"), "\(doctor.out)")
         }
     }
+
+    /// Every record once, none twice: 3,000 records over 3 partitions read back through the tunnel.
+    @Test func tailReadsEveryRecordThroughTheJumpHost() async throws {
+        try await withLabCluster { lab, cluster in
+            try await cluster.createTopic("orders", partitions: 3, replicationFactor: 1)
+            var sent: Set<String> = []
+            for batch in 0..<3 {
+                let records = (0..<1000).map { i -> MockCluster.Record in
+                    let v = "order-\(batch * 1000 + i)"
+                    sent.insert(v)
+                    return MockCluster.Record(key: "k\(i)", value: v, partition: Int32(i % 3))
+                }
+                try await cluster.produce(topic: "orders", records: records)
+            }
+            let k = try Kafscope(lab: lab, bootstrap: cluster.labBootstrap)
+            try k.trust(lab)
+            let tail = try await k.run(["tail", "orders", "--from", "beginning", "--exit-at-end", "-o", "json"])
+            #expect(tail.status == 0, "\(tail.err)")
+            let records = jsonLines(tail.out)
+            #expect(records.count == 3000)
+            let positions = records.compactMap { r -> String? in
+                guard let p = r["partition"] as? Int, let o = r["offset"] as? Int else { return nil }
+                return "\(p)/\(o)"
+            }
+            #expect(Set(positions).count == 3000, "duplicate or unplaced records")
+            #expect(Set(records.compactMap { $0["value"] as? String }) == sent)
+        }
+    }
+
+    /// A Connect REST endpoint whose name resolves only on the jump host, reached through a loopback
+    /// forwarder over the tunnel: listing, then a confirmed (--yes) pause that really lands.
+    @Test func aConnectActionGoesThroughTheJumpHost() async throws {
+        try await withLabCluster(brokers: 1) { lab, cluster in
+            let sim = try await lab.startConnectSimulator()
+            let k = try Kafscope(lab: lab, bootstrap: cluster.labBootstrap, connect: ["qa": "http://connect-qa:\(sim.port)"])
+            try k.trust(lab)
+            // Nothing outside reaches the simulator: it listens on the namespace's loopback.
+            #expect(!JumpHostLab.canConnectForTests(sim.port))
+            let before = try await k.run(["get", "connectors", "-o", "json"])
+            #expect(before.status == 0, "\(before.err)")
+            let state = { (out: String) in jsonArray(out).first { $0["name"] as? String == "orders-source" }?["state"] as? String }
+            #expect(state(before.out) == "RUNNING", "\(before.out)")
+
+            let pause = try await k.run(["connector", "pause", "orders-source", "--connect", "qa", "--yes"])
+            #expect(pause.status == 0, "\(pause.out)\(pause.err)")
+            let after = try await k.run(["get", "connectors", "-o", "json"])
+            #expect(state(after.out) == "PAUSED", "\(after.out)")
+            let requests = try await sim.requests()
+            #expect(requests.contains("/connectors/orders-source/pause"), "\(requests)")
+            await sim.process.stop()
+        }
+    }
+
+    /// Groups (ListGroups/DescribeGroups/OffsetFetch) from the independent fake broker inside the
+    /// namespace; its brokers advertise 127.0.0.1, which the jump host resolves to its own loopback.
+    @Test func groupsThroughTheJumpHost() async throws {
+        let lab = try await JumpHostLab.start()
+        do {
+            let fake = try await IndependentBroker.start(brokers: 3, scenario: groupScenario, environment: try lab.peerEnvironment())
+            do {
+                #expect(!JumpHostLab.canConnectForTests(fake.brokers[0].port))
+                let k = try Kafscope(lab: lab, bootstrap: fake.bootstrap)
+                try k.trust(lab)
+                let groups = try await k.run(["get", "groups", "-o", "json"])
+                #expect(groups.status == 0, "\(groups.err)")
+                #expect(Set(jsonArray(groups.out).compactMap { $0["group"] as? String ?? $0["name"] as? String }) == ["billing"], "\(groups.out)")
+                let billing = try await k.run(["describe", "group", "billing", "-o", "json"])
+                #expect(billing.status == 0, "\(billing.err)")
+                #expect(billing.out.contains("m-big") && billing.out.contains("c-small"), "\(billing.out)")
+            } catch {
+                fake.stop()
+                throw error
+            }
+            fake.stop()
+        } catch {
+            await lab.stop()
+            throw error
+        }
+        await lab.stop()
+    }
+
+    var groupScenario: [String: Any] {
+        [
+            "topics": ["orders": ["partitions": [
+                ["leader": 1, "replicas": [1], "isr": [1], "end": 100],
+                ["leader": 2, "replicas": [2], "isr": [2], "end": 60],
+                ["leader": 3, "replicas": [3], "isr": [3], "end": 5],
+            ]]],
+            "groups": ["billing": [
+                "type": "classic", "state": "Stable", "coordinator": 2, "protocol": "range",
+                "members": [
+                    ["member_id": "m-small", "client_id": "c-small", "host": "/10.0.0.2", "assignment": ["orders": [2]]],
+                    ["member_id": "m-big", "client_id": "c-big", "host": "/10.0.0.1", "assignment": ["orders": [1, 0]]],
+                ],
+                "committed": ["orders": ["0": 90, "1": 60, "2": 5]],
+            ]],
+        ]
+    }
 }
 
 extension JumpHostLab {
