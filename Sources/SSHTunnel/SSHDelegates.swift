@@ -49,12 +49,16 @@ final class KeyOfferingDelegate: NIOSSHClientUserAuthenticationDelegate {
     private var remaining: [SSHIdentities.Key]
     private let notes: [String]
     private let record: HandshakeRecord
+    /// swift-nio-ssh keeps the connection open after a nil offer (the server waits for another
+    /// try): without this the failure would only surface at the handshake timeout, 15 s later.
+    private let onExhausted: () -> Void
 
-    init(user: String, identities: SSHIdentities, record: HandshakeRecord) {
+    init(user: String, identities: SSHIdentities, record: HandshakeRecord, onExhausted: @escaping () -> Void) {
         self.user = user
         self.remaining = identities.keys
         self.notes = identities.notes
         self.record = record
+        self.onExhausted = onExhausted
     }
 
     func nextAuthenticationType(availableMethods: NIOSSHAvailableUserAuthenticationMethods,
@@ -76,6 +80,7 @@ final class KeyOfferingDelegate: NIOSSHClientUserAuthenticationDelegate {
         }
         record.exhausted(notes: notes, serverMethods: methods.isEmpty ? "nothing kafscope knows" : methods.joined(separator: ", "))
         nextChallengePromise.succeed(nil)
+        onExhausted()
     }
 }
 

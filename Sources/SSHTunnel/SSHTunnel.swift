@@ -275,7 +275,8 @@ public final class SSHTunnel: BrokerTransport, @unchecked Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
                     let client = SSHClientConfiguration(
-                        userAuthDelegate: KeyOfferingDelegate(user: config.user, identities: identities, record: record),
+                        userAuthDelegate: KeyOfferingDelegate(user: config.user, identities: identities, record: record,
+                                                              onExhausted: { ready.fail(SSHTunnelError.authFailed(destination: config.destination, attempts: record.attempts)) }),
                         serverAuthDelegate: KnownHostsDelegate(config: config, record: record))
                     try sync.addHandler(NIOSSHHandler(role: .client(client), allocator: channel.allocator,
                                                       inboundChildChannelInitializer: nil))
