@@ -84,10 +84,12 @@ public final class JumpHostLab: @unchecked Sendable {
     }
 
     /// A new key pair (`ssh-keygen -t TYPE`), authorized in sshd unless `authorize` is false.
-    public func makeKey(type: String, bits: Int? = nil, passphrase: String = "", authorize: Bool = true) async throws -> URL {
+    public func makeKey(type: String, bits: Int? = nil, passphrase: String = "", kdfRounds: Int? = nil,
+                        authorize: Bool = true) async throws -> URL {
         let key = dir.appendingPathComponent("client_\(type)_\(UUID().uuidString.prefix(6))")
         var args = ["ssh-keygen", "-q", "-t", type, "-N", passphrase, "-C", "kafscope-test-\(type)", "-f", key.path]
         if let bits { args += ["-b", String(bits)] }
+        if let kdfRounds { args += ["-a", String(kdfRounds)] }
         try await Self.sh(args)
         if authorize { try self.authorize(publicKeyFile: key.appendingPathExtension("pub")) }
         return key
