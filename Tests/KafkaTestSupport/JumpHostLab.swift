@@ -171,12 +171,27 @@ public final class JumpHostLab: @unchecked Sendable {
     }
 
     /// A PeerEnvironment whose python runs inside the namespace (for MockCluster and friends).
-    public func peerEnvironment() throws -> PeerEnvironment {
+    public func peerEnvironment() async throws -> PeerEnvironment {
         let base = try PeerEnvironment.locate()
         let wrapper = dir.appendingPathComponent("python-in-ns")
-        try "#!/bin/sh\nexec \(Self.ip) netns exec \(namespace) \(base.python.path) \"$@\"\n"
-            .write(to: wrapper, atomically: true, encoding: .utf8)
-        chmod(wrapper.path, 0o755)
+        if !FileManager.default.isExecutableFile(atPath: wrapper.path) {
+            try "#!/bin/sh\nexec \(Self.ip) netns exec \(namespace) \(base.python.path) \"$@\"\n"
+                .write(to: wrapper, atomically: true, encoding: .utf8)
+            chmod(wrapper.path, 0o755)
+            // A child forked elsewhere in this test binary while the file was open for writing keeps
+            // that descriptor until its exec, and executing the script meanwhile fails with ETXTBSY
+            // ("Text file busy"): run it once, retrying, before handing it out.
+            var attempt = 0
+            while true {
+                do {
+                    _ = try await ChildProcess.check([wrapper.path, "-c", "pass"])
+                    break
+                } catch where attempt < 100 && "\(error)".contains("Text file busy") {
+                    attempt += 1
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
+        }
         return PeerEnvironment(repoRoot: base.repoRoot, python: wrapper)
     }
 

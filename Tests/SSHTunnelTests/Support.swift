@@ -80,7 +80,7 @@ struct Kafscope {
 func withLabCluster<T: Sendable>(brokers: Int = 3, _ body: (JumpHostLab, MockCluster) async throws -> T) async throws -> T {
     let lab = try await JumpHostLab.start(hosts: (1...brokers).map { "kafka-\($0)" } + ["connect-qa", "registry"])
     do {
-        let cluster = try await MockCluster.start(brokers: brokers, environment: try lab.peerEnvironment())
+        let cluster = try await MockCluster.start(brokers: brokers, environment: try await lab.peerEnvironment())
         do {
             for b in cluster.brokers { try await cluster.advertise(b.id, host: "kafka-\(b.id)", port: b.port) }
             let r = try await body(lab, cluster)

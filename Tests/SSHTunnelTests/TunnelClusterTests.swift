@@ -106,7 +106,7 @@ struct TunnelClusterTests {
     @Test func groupsThroughTheJumpHost() async throws {
         let lab = try await JumpHostLab.start()
         do {
-            let fake = try await IndependentBroker.start(brokers: 3, scenario: groupScenario, environment: try lab.peerEnvironment())
+            let fake = try await IndependentBroker.start(brokers: 3, scenario: groupScenario, environment: try await lab.peerEnvironment())
             do {
                 #expect(!JumpHostLab.canConnectForTests(fake.brokers[0].port))
                 let k = try Kafscope(lab: lab, bootstrap: fake.bootstrap)
