@@ -134,22 +134,33 @@ public enum LoadResult: Sendable {
     /// A consumer-group write step was sent; what it did.
     case groupWrite(GroupWriteStep, WriteSendResult)
 
-    /// The kind of job that produces this result.
-    public var kind: EffectKind {
+    /// The read this result answers (nil for writes and the tail), so that a read's kind is
+    /// declared once, on `LoadRequest`.
+    public var answers: LoadRequest? {
         switch self {
         case .overview: return .overview
         case .topics: return .topics
-        case .topic: return .topic
+        case .topic(let name, _): return .topic(name)
         case .groups: return .groups
-        case .group: return .group
+        case .group(let name, _): return .group(name)
         case .connectors: return .connectors
-        case .connector: return .connector
+        case .connector(let cluster, let name, _): return .connector(cluster: cluster, name: name)
+        case .subjects: return .subjects
+        case .subject(let name, _): return .subject(name)
+        case .schema(let subject, let version, _): return .schema(subject: subject, version: version)
+        case .resetPlan(let group, let spec, let scope, _): return .resetPlan(group: group, spec: spec, scope: scope)
+        case .connectAction, .writeFinished, .tail, .tailEnded, .groupWrite: return nil
+        }
+    }
+
+    /// The kind of job that produces this result.
+    public var kind: EffectKind {
+        switch self {
+        case .overview, .topics, .topic, .groups, .group, .connectors, .connector, .subjects, .subject, .schema,
+             .resetPlan:
+            return answers!.kind
         case .connectAction, .writeFinished: return .connectAction
         case .tail, .tailEnded: return .tail
-        case .subjects: return .subjects
-        case .subject: return .subject
-        case .schema: return .schema
-        case .resetPlan: return .resetPlan
         case .groupWrite: return .groupWrite
         }
     }
