@@ -29,6 +29,8 @@ public final class BrowserRuntime: @unchecked Sendable {
     private var jobs: [EffectKind: Job] = [:]
     private var generation: UInt64 = 0
     private var exit: BrowserExit?
+    /// The terminal was handed to an external editor: draw every cell again.
+    private var redrawAll = false
 
     private struct Job {
         var generation: UInt64
@@ -87,7 +89,8 @@ public final class BrowserRuntime: @unchecked Sendable {
             }
             apply(&state, .tick(now: clock()))
             let size = device.size
-            if state.revision != presentedRevision || size != presentedSize {
+            if state.revision != presentedRevision || size != presentedSize || redrawAll {
+                redrawAll = false
                 device.present(render(state, size: size))
                 presentedRevision = state.revision
                 presentedSize = size
@@ -144,6 +147,33 @@ public final class BrowserRuntime: @unchecked Sendable {
             }
         case .audit(let line):
             services.audit(line)
+        case .editExternally(let text):
+            // On the UI thread, on purpose: the editor owns the terminal until it exits.
+            let result: Result<String, LoadError>
+            if let edit = services.editText {
+                var r: Result<String, LoadError> = .failure(LoadError("the editor did not run"))
+                device.suspended {
+                    do { r = .success(try edit(text)) } catch { r = .failure(LoadError(error)) }
+                }
+                result = r
+            } else {
+                result = .failure(LoadError("no external editor in this build"))
+            }
+            redrawAll = true
+            inbox.post(.init(kind: nil, generation: 0, final: true, requester: requester, result: .edited(result), at: clock()))
+        case .produce(let draft):
+            // A write: never replaced or dropped; it reports back.
+            let inbox = self.inbox, clock = self.clock, services = self.services
+            Task {
+                let result: Result<ProducedRecord, LoadError>
+                if let producer = services.produce {
+                    do { result = .success(try await producer.produce(draft)) } catch { result = .failure(LoadError(error)) }
+                } else {
+                    result = .failure(LoadError("producing is not available in this build"))
+                }
+                inbox.post(.init(kind: nil, generation: 0, final: true, requester: requester,
+                                 result: .produced(draft, result), at: clock()))
+            }
         case .connectAction(let action, let cluster, let connector):
             // Writes are never replaced or dropped: each reports back.
             let inbox = self.inbox, clock = self.clock, services = self.services

@@ -41,6 +41,7 @@ public enum EffectKind: String, Hashable, Sendable, CaseIterable {
     case overview, topics, topic, groups, group, connectors, connector, connectAction, tail
     case subjects, subject, schema
     case resetPlan, groupWrite
+    case produce, editor
 }
 
 /// What `update` asks the runtime to do. Effects never touch state; their results come
@@ -54,6 +55,11 @@ public enum Effect: Hashable, Sendable {
     /// A consumer-group write (offset commit, OffsetDelete, DeleteGroups). Only emitted by the write
     /// flow after confirmation, never in read-only mode.
     case groupWrite(GroupWriteStep)
+    /// Sends one record (the produce composer). Only emitted by the write flow after confirmation,
+    /// never in read-only mode.
+    case produce(ProduceDraft)
+    /// Opens `$EDITOR` on this text with the terminal handed over; the text comes back as `.edited`.
+    case editExternally(String)
     /// Writes a write's audit line to the app's log.
     case audit(String)
     /// Starts a tail (replacing a running one); events arrive as `.tail` results.
@@ -68,6 +74,8 @@ public enum Effect: Hashable, Sendable {
         case .load(let r): return r.kind
         case .connectAction: return .connectAction
         case .groupWrite: return .groupWrite
+        case .produce: return .produce
+        case .editExternally: return .editor
         case .startTail, .stopTail: return .tail
         case .cancel, .switchContext, .quit, .audit: return nil
         }
@@ -133,6 +141,10 @@ public enum LoadResult: Sendable {
     case resetPlan(group: String, spec: OffsetResetSpec, scope: OffsetResetScope, Result<OffsetResetPlan, LoadError>)
     /// A consumer-group write step was sent; what it did.
     case groupWrite(GroupWriteStep, WriteSendResult)
+    /// A record the produce composer sent, and where the broker put it.
+    case produced(ProduceDraft, Result<ProducedRecord, LoadError>)
+    /// The text as `$EDITOR` left it (`.editExternally`).
+    case edited(Result<String, LoadError>)
 
     /// The read this result answers (nil for writes and the tail), so that a read's kind is
     /// declared once, on `LoadRequest`.
@@ -162,6 +174,8 @@ public enum LoadResult: Sendable {
         case .connectAction, .writeFinished: return .connectAction
         case .tail, .tailEnded: return .tail
         case .groupWrite: return .groupWrite
+        case .produced: return .produce
+        case .edited: return .editor
         }
     }
 }

@@ -73,6 +73,11 @@ public struct BrowserServices: Sendable {
     public var schemas: (any SchemaRegistryService)?
     /// Consumer-group writes and reset plans; by default the cluster service, when it can.
     public var groupWrites: (any GroupWriteService)?
+    /// Sends the produce composer's records (the write flow calls it after a confirmation).
+    public var produce: (any ProduceService)?
+    /// Runs `$EDITOR` on a text and returns what it saved (called on the UI thread, with the
+    /// terminal handed over); nil when the app has no editor to offer.
+    public var editText: (@Sendable (String) throws -> String)?
 
     public init(cluster: any ClusterService, connect: (any ConnectService)? = nil, tail: (any TailService)? = nil,
                 audit: @escaping @Sendable (String) -> Void = { _ in }, schemas: (any SchemaRegistryService)? = nil,
@@ -83,5 +88,19 @@ public struct BrowserServices: Sendable {
         self.audit = audit
         self.schemas = schemas
         self.groupWrites = groupWrites ?? (cluster as? any GroupWriteService)
+    }
+
+    /// The same services with a producer for the composer.
+    public func with(produce: (any ProduceService)?) -> BrowserServices {
+        var copy = self
+        copy.produce = produce
+        return copy
+    }
+
+    /// The same services with an external editor.
+    public func with(editor: (@Sendable (String) throws -> String)?) -> BrowserServices {
+        var copy = self
+        copy.editText = editor
+        return copy
     }
 }

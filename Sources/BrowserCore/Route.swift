@@ -18,6 +18,8 @@ public enum Route: Hashable, Sendable {
     case schema(subject: String, version: Int)
     /// The offset-reset form of a consumer group (opened from its detail; never in read-only mode).
     case resetOffsets(group: String)
+    /// The produce composer of a topic (opened from the topics list or the topic detail; never in read-only mode).
+    case produce(topic: String)
 
     /// The word shown in breadcrumbs.
     public var crumb: String {
@@ -36,6 +38,7 @@ public enum Route: Hashable, Sendable {
         case .subject(let name): return name
         case .schema(_, let version): return "v\(version)"
         case .resetOffsets: return "reset offsets"
+        case .produce: return "produce"
         }
     }
 
@@ -56,6 +59,7 @@ public enum Route: Hashable, Sendable {
         case .subject(let name): return "Subject \(name)"
         case .schema(let subject, let version): return "Schema \(subject) v\(version)"
         case .resetOffsets(let group): return "Reset offsets of group \(group)"
+        case .produce(let topic): return "Produce to \(topic)"
         }
     }
 
@@ -68,7 +72,7 @@ public enum Route: Hashable, Sendable {
     /// The list a detail route belongs under (Esc from a detail opened by command goes there).
     public var parent: Route? {
         switch self {
-        case .topic, .tail: return .topics
+        case .topic, .tail, .produce: return .topics
         case .record(let topic, _, _): return .tail(topic: topic)
         case .group: return .groups
         case .connector: return .connectors

@@ -202,6 +202,7 @@ public enum ScreenRegistry {
         GroupDetailSpec.make,
         OffsetResetFormScreen.make,
         TailScreen.make,
+        ProduceComposerScreen.make,
         ConnectorsSpec.make,
         ConnectorDetailSpec.make,
         SubjectsSpec.make,

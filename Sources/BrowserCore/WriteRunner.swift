@@ -90,6 +90,25 @@ enum WriteRunner {
             drive(&state, action, &effects)
             return
         }
+        if case .produced(let draft, let answer) = result {
+            guard write.remaining.first == .produce(draft) else { return }
+            write.remaining.removeAll()
+            // The composer shows where the record went (the step was the app's, so tell the screen).
+            if case .screen(let id) = write.requester, let i = state.index(of: id) {
+                _ = state.entries[i].screen.receive(result, at: time, context: state.screenContext)
+            }
+            let sent: WriteSendResult
+            switch answer {
+            case .success(let p):
+                sent = .accepted("Produced 1 record to \(p.topic) partition \(p.partition)" + (p.offset.map { " at offset \($0)" } ?? ""))
+            case .failure(let e):
+                sent = .failed(e.message)
+            }
+            let action = write.flow.sent(sent, now: time)
+            state.write = write
+            drive(&state, action, &effects)
+            return
+        }
         guard write.flow.isSettling, let seen = observation(write, result) else { return }
         let action = write.flow.observed(seen, now: time)
         state.write = write

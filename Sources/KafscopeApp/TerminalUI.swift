@@ -96,6 +96,9 @@ enum TerminalUI {
         }
         let tail = factory.tail(settings, logger: logger)
         if let tail { closers.append(tail.close) }
+        // Read-only mode has no producer at all (and no key that would reach one).
+        let produce = settings.readOnly ? nil : factory.produce(settings, logger: logger)
+        if let produce { closers.append(produce.close) }
         // Every write's audit line, as the CLI's WriteDriver logs it.
         let audit: @Sendable (String) -> Void = { line in logger.notice(Logger.Message(stringLiteral: line)) }
         // With a Schema Registry, tailed records arrive decoded and `:schemas` has a service.
@@ -103,7 +106,8 @@ enum TerminalUI {
         closers.append(registry.close)
         let tailService = tail.map { t in registry.decoder.map { DecodingTailService(inner: t.service, decoder: $0) } ?? t.service }
         return Services(browser: BrowserServices(cluster: cluster.service, connect: connect, tail: tailService, audit: audit,
-                                                 schemas: registry.schemas),
+                                                 schemas: registry.schemas).with(produce: produce?.service)
+                                                 .with(editor: { try ExternalEditor.edit($0) }),
                         closers: closers)
     }
 

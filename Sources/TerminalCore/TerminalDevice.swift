@@ -52,6 +52,14 @@ public protocol TerminalDevice: AnyObject {
     func present(_ buffer: CellBuffer)
     /// Waits up to `timeoutMilliseconds` (0: poll, negative: block) for a key.
     func readKey(timeoutMilliseconds: Int) -> Key?
+    /// Gives the terminal to `body` (an external editor) and takes it back afterwards, so that the
+    /// next `present` draws every cell again.
+    func suspended(_ body: () -> Void)
+}
+
+extension TerminalDevice {
+    /// Devices that are not a real terminal have nothing to hand over.
+    public func suspended(_ body: () -> Void) { body() }
 }
 
 /// A terminal for tests: keys come from a script, presented buffers are kept.

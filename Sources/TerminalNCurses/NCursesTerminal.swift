@@ -227,6 +227,19 @@ public final class NCursesTerminal: TerminalDevice {
 
     // MARK: Output
 
+    /// Leaves curses mode for `body` (an external editor on the same terminal), then returns to it;
+    /// the next frame is drawn whole, since the editor left its own screen behind.
+    public func suspended(_ body: () -> Void) {
+        guard !closed else { return body() }
+        def_prog_mode()
+        endwin()
+        body()
+        reset_prog_mode()
+        previous = nil
+        clearok(window, true)
+        refresh()
+    }
+
     public func present(_ buffer: CellBuffer) {
         guard !closed else { return }
         let h = Int(getmaxy(window)), w = Int(getmaxx(window))

@@ -14,6 +14,8 @@ struct Harness {
     let services: BrowserServices
     let cluster: FixtureClusterService
     let connect: FixtureConnectService
+    /// Records the composer's sends and answers where they went.
+    let producer = FixtureProduceService()
     var now: Double = Harness.start
     /// Effects asked for and not run yet, with who asked.
     var queue: [Request] = []
@@ -31,6 +33,8 @@ struct Harness {
         cluster = FixtureClusterService(control: control, extraTopics: extraTopics)
         connect = FixtureConnectService(control: control)
         services = BrowserServices(cluster: cluster, connect: connect, tail: FixtureTailService(control: control))
+            .with(produce: producer)
+            .with(editor: { text in "from the editor\n" + text })
         state = AppState(options: options, size: size, now: now)
         if start { send(.start(now: now)) }
     }
@@ -86,6 +90,18 @@ struct Harness {
                 var err: LoadError? = nil
                 do { try await connect.perform(a, cluster: cl, connector: co) } catch { err = LoadError(error) }
                 send(.loaded(.connectAction(a, cluster: cl, connector: co, error: err), at: now, for: from))
+            case .editExternally(let text):
+                let result: Result<String, LoadError>
+                if let edit = services.editText {
+                    do { result = .success(try edit(text)) } catch { result = .failure(LoadError(error)) }
+                } else {
+                    result = .failure(LoadError("no editor"))
+                }
+                send(.loaded(.edited(result), at: now, for: from))
+            case .produce(let draft):
+                let result: Result<ProducedRecord, LoadError>
+                do { result = .success(try await producer.produce(draft)) } catch { result = .failure(LoadError(error)) }
+                send(.loaded(.produced(draft, result), at: now, for: from))
             case .audit(let line):
                 audits.append(line)
             case .cancel, .startTail, .stopTail, .switchContext, .quit:

@@ -33,6 +33,8 @@ public enum Action: Hashable, Sendable {
     case record(RecordAction)
     case group(GroupAction)
     case resetForm(ResetFormAction)
+    case produce(ProduceAction)
+    case composer(ComposerAction)
 
     public var declaration: any ActionDeclaration {
         switch self {
@@ -46,6 +48,8 @@ public enum Action: Hashable, Sendable {
         case .record(let a): return a
         case .group(let a): return a
         case .resetForm(let a): return a
+        case .produce(let a): return a
+        case .composer(let a): return a
         }
     }
 
@@ -62,6 +66,7 @@ public enum Action: Hashable, Sendable {
             + TopicAction.allCases.map(Action.topic) + ConnectorAction.allCases.map(Action.connector)
             + TailAction.allCases.map(Action.tail) + RecordAction.allCases.map(Action.record)
             + GroupAction.allCases.map(Action.group) + ResetFormAction.allCases.map(Action.resetForm)
+            + ProduceAction.allCases.map(Action.produce) + ComposerAction.allCases.map(Action.composer)
     }
 }
 

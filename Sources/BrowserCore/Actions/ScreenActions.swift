@@ -209,3 +209,51 @@ public enum ResetFormAction: String, ActionDeclaration {
 
     public var isWrite: Bool { self == .apply }
 }
+
+/// Opening the produce composer: the topics list (`produceSelected`) and the topic detail (`produceThis`).
+/// A write: absent in read-only mode.
+public enum ProduceAction: String, ActionDeclaration {
+    case produceSelected, produceThis
+
+    public var name: String { "produce" }
+    public var keys: [Key] { [.character("P")] }
+    public var help: String { self == .produceSelected ? "Produce a record to the selected topic (composer)" : "Produce a record to this topic (composer)" }
+    public var hint: String? { "produce" }
+    public var isWrite: Bool { true }
+}
+
+/// The produce composer: moving between fields and sending (typing goes to the focused field).
+public enum ComposerAction: String, ActionDeclaration {
+    case nextField, previousField, editValue, send
+
+    public var name: String { rawValue }
+
+    public var keys: [Key] {
+        switch self {
+        case .nextField: return [.tab, .down]
+        case .previousField: return [.backTab, .up]
+        case .editValue: return [.ctrl("o"), .function(4)]
+        case .send: return [.ctrl("s"), .enter]
+        }
+    }
+
+    public var help: String {
+        switch self {
+        case .nextField: return "Next field (key, value, headers, partition, compression); Down outside the value"
+        case .previousField: return "Previous field"
+        case .editValue: return "Edit the value in $EDITOR (or $VISUAL)"
+        case .send: return "Send the record (ctrl-s anywhere, Enter outside the value; asks to confirm)"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .nextField: return "field"
+        case .editValue: return "$EDITOR"
+        case .send: return "send"
+        case .previousField: return nil
+        }
+    }
+
+    public var isWrite: Bool { self == .send }
+}

@@ -22,11 +22,15 @@ public struct TopicsSpec: ListScreenSpec {
     public func isPreliminary(_ p: Partial<[TopicSummary]>) -> Bool { p.isPreliminary }
     public func rows(_ p: Partial<[TopicSummary]>, at time: Double) -> [TopicSummary] { p.value }
     public func open(_ t: TopicSummary) -> Route? { .topic(t.name) }
-    public var actions: [Action] { [.topic(.tailSelected)] }
+    public var actions: [Action] { [.topic(.tailSelected), .produce(.produceSelected)] }
 
     public mutating func perform(_ action: Action, on rows: [TopicSummary], context: ScreenContext) -> [ScreenOutput] {
-        guard action == .topic(.tailSelected), let t = rows.first else { return [] }
-        return [.open(.tail(topic: t.name))]
+        guard let t = rows.first else { return [] }
+        switch action {
+        case .topic(.tailSelected): return [.open(.tail(topic: t.name))]
+        case .produce(.produceSelected): return [.open(.produce(topic: t.name))]
+        default: return []
+        }
     }
 
     public func titleDetail(_ p: Partial<[TopicSummary]>, countLabel: String, rows: [TopicSummary]) -> String {

@@ -26,10 +26,13 @@ public protocol ServiceFactory: Sendable {
     func connect(_ settings: KafscopeSettings, logger: Logger) throws -> OpenedService<any ConnectService>
     /// nil when this build has no tail service.
     func tail(_ settings: KafscopeSettings, logger: Logger) -> OpenedService<any TailService>?
+    /// The terminal UI's producer (the composer); nil when this build has none.
+    func produce(_ settings: KafscopeSettings, logger: Logger) -> OpenedService<any ProduceService>?
 }
 
 extension ServiceFactory {
     public func tail(_ settings: KafscopeSettings, logger: Logger) -> OpenedService<any TailService>? { nil }
+    public func produce(_ settings: KafscopeSettings, logger: Logger) -> OpenedService<any ProduceService>? { nil }
 }
 
 /// The real thing: KafkaClient + KafkaAdminService, KafkaConnectService.
@@ -66,6 +69,18 @@ public struct LiveServiceFactory: ServiceFactory {
         }
         let client = KafkaClient(config: config, logger: logger)
         return OpenedService(KafkaTailService(client: client, logger: logger)) { await client.shutdown() }
+    }
+
+    public func produce(_ settings: KafscopeSettings, logger: Logger) -> OpenedService<any ProduceService>? {
+        guard !settings.bootstrap.isEmpty, let config = try? KafkaClientSettings.clientConfig(from: settings) else {
+            return nil
+        }
+        let client = KafkaClient(config: config, logger: logger)
+        let service = ComposerProduceService(client: client, logger: logger)
+        return OpenedService(service) {
+            await service.close()
+            await client.shutdown()
+        }
     }
 }
 
