@@ -60,7 +60,7 @@ public struct KafscopeCommand: AsyncParsableCommand {
     /// Every subcommand; the tail, doctor and connector commands are written by their owners.
     static let commandTree: [any ParsableCommand.Type] = [
         GetCommand.self, DescribeCommand.self, ConnectorCommand.self, TailCommand.self, ProduceCommand.self, DoctorCommand.self,
-        GroupCommand.self, TopicCommand.self,
+        GroupCommand.self, TopicCommand.self, BrokerCommand.self,
     ]
 
     @OptionGroup public var global: GlobalOptions

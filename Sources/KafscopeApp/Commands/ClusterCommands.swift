@@ -83,7 +83,7 @@ public struct GetCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "get",
         abstract: "List brokers, topics, consumer groups or connectors (-o json for scripts).",
-        subcommands: [Brokers.self, Topics.self, Groups.self, GetConnectorsCommand.self, GetSubjectsCommand.self])
+        subcommands: [Brokers.self, Topics.self, Groups.self, GetConnectorsCommand.self, GetSubjectsCommand.self, GetAclsCommand.self])
 
     public init() {}
 
@@ -181,7 +181,8 @@ public struct DescribeCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "describe",
         abstract: "Details of the cluster, a topic, a consumer group or a connector.",
-        subcommands: [Cluster.self, Topic.self, Group.self, DescribeConnectorCommand.self, DescribeSubjectCommand.self])
+        subcommands: [Cluster.self, Topic.self, Group.self, DescribeConnectorCommand.self, DescribeSubjectCommand.self,
+                      DescribeBrokerCommand.self])
 
     public init() {}
 

@@ -8,7 +8,7 @@ public struct TopicCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "topic",
         abstract: "Create or delete topics, add partitions, delete records, change topic configs.",
-        subcommands: [Create.self, Delete.self, AddPartitions.self, DeleteRecords.self])
+        subcommands: [Create.self, Delete.self, AddPartitions.self, DeleteRecords.self, TopicAlterConfig.self])
 
     public init() {}
 
