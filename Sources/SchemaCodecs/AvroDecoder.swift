@@ -1,7 +1,10 @@
 /// Avro binary decoding (spec 1.11 "Binary Encoding") straight to JSON text.
 enum AvroDecoder {
-    static func value(_ node: AvroNode, _ r: inout ByteReader, _ out: inout JSONWriter, depth: Int) throws {
-        switch node.kind {
+    /// Decodes the value of program node `id`. `names` is only read for error messages.
+    static func value(_ id: Int, _ t: AvroProgram.Tables, _ names: [String?], _ r: inout ByteReader,
+                      _ out: inout JSONWriter, depth: Int) throws {
+        let node = t.nodes[id]
+        switch node.op {
         case .null:
             out.null()
         case .boolean:
@@ -44,47 +47,47 @@ enum AvroDecoder {
         case .string:
             let n = try r.zigzagLong()
             let range = try r.take(n < 0 || n > Int64(Int32.max) ? -1 : Int(n), what: "Avro string")
-            out.string(utf8: r.bytes[range])
-        case .fixed(let size):
-            let range = try r.take(size, what: "Avro fixed")
+            out.string(utf8: r.bytes, range)
+        case .fixed:
+            let range = try r.take(node.count, what: "Avro fixed")
             switch node.logical {
             case .decimal(_, let scale): LogicalRendering.decimal(r.bytes[range], scale: scale, &out)
             case .uuid: LogicalRendering.uuid(r.bytes[range], &out)
             case .duration: LogicalRendering.duration(r.bytes[range], &out)
             default: out.base64(r.bytes[range])
             }
-        case .enumeration(let symbols):
+        case .enumeration:
             let i = try r.zigzagLong()
-            guard i >= 0, i < Int64(symbols.count) else {
-                throw DecodeError("Avro enum \(node.name ?? "") index \(i) is out of range (\(symbols.count) symbols)")
+            guard i >= 0, i < Int64(node.count) else {
+                throw DecodeError("Avro enum \(names[id] ?? "") index \(i) is out of range (\(node.count) symbols)")
             }
-            out.bytes.append(contentsOf: node.enumJSON[Int(i)])
-        case .union(let branches):
+            out.bytes.append(contentsOf: t.text(node.first + Int(i)))
+        case .union:
             let i = try r.zigzagLong()
-            guard i >= 0, i < Int64(branches.count) else {
-                throw DecodeError("Avro union branch \(i) is out of range (\(branches.count) branches)")
+            guard i >= 0, i < Int64(node.count) else {
+                throw DecodeError("Avro union branch \(i) is out of range (\(node.count) branches)")
             }
-            try value(branches[Int(i)], &r, &out, depth: depth)
-        case .record(let fields):
+            try value(t.links[node.first + Int(i)], t, names, &r, &out, depth: depth)
+        case .record:
             guard depth < DecodeLimits.maxDepth else { throw DecodeError("Avro value nests deeper than \(DecodeLimits.maxDepth)") }
             out.byte(123)
-            for (i, f) in fields.enumerated() {
-                if i > 0 { out.byte(44) }
-                out.bytes.append(contentsOf: f.jsonKey)
-                try value(f.type, &r, &out, depth: depth + 1)
+            for i in node.first..<(node.first + node.count) {
+                if i > node.first { out.byte(44) }
+                out.bytes.append(contentsOf: t.text(t.linkTexts[i]))
+                try value(t.links[i], t, names, &r, &out, depth: depth + 1)
             }
             out.byte(125)
-        case .array(let items):
+        case .array:
             guard depth < DecodeLimits.maxDepth else { throw DecodeError("Avro value nests deeper than \(DecodeLimits.maxDepth)") }
             out.byte(91)
             var first = true
             try blocks(&r) { r in
                 if !first { out.byte(44) }
                 first = false
-                try value(items, &r, &out, depth: depth + 1)
+                try value(node.first, t, names, &r, &out, depth: depth + 1)
             }
             out.byte(93)
-        case .map(let values):
+        case .map:
             guard depth < DecodeLimits.maxDepth else { throw DecodeError("Avro value nests deeper than \(DecodeLimits.maxDepth)") }
             out.byte(123)
             var first = true
@@ -93,9 +96,9 @@ enum AvroDecoder {
                 first = false
                 let n = try r.zigzagLong()
                 let range = try r.take(n < 0 || n > Int64(Int32.max) ? -1 : Int(n), what: "Avro map key")
-                out.string(utf8: r.bytes[range])
+                out.string(utf8: r.bytes, range)
                 out.byte(58)
-                try value(values, &r, &out, depth: depth + 1)
+                try value(node.first, t, names, &r, &out, depth: depth + 1)
             }
             out.byte(125)
         }

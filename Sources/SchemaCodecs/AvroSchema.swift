@@ -6,10 +6,13 @@ public final class AvroSchema: @unchecked Sendable {
     public let root: AvroNode
     /// Every named type (records, enums, fixed) by full name, referenced ones included.
     public let namedTypes: [String: AvroNode]
+    /// What the decoder walks (the graph above, flattened once).
+    let program: AvroProgram
 
     init(root: AvroNode, namedTypes: [String: AvroNode]) {
         self.root = root
         self.namedTypes = namedTypes
+        self.program = AvroProgram(root)
     }
 
     /// Parses `text`, after the referenced schemas (in dependency order, the deepest first) whose
@@ -30,7 +33,7 @@ public final class AvroSchema: @unchecked Sendable {
 
     public func decode(_ bytes: [UInt8], from offset: Int = 0, into out: inout JSONWriter) throws {
         var reader = ByteReader(bytes, from: offset)
-        try AvroDecoder.value(root, &reader, &out, depth: 0)
+        try AvroDecoder.value(program.root, program.tables, program.names, &reader, &out, depth: 0)
         if !reader.atEnd {
             throw DecodeError("Avro datum ends at byte \(reader.position) but the payload has \(reader.remaining) more bytes")
         }
@@ -63,8 +66,6 @@ public final class AvroNode: @unchecked Sendable {
     public internal(set) var logical: AvroLogical
     /// Full name of a named type.
     public internal(set) var name: String?
-    /// Enum symbols pre-encoded as JSON strings.
-    var enumJSON: [[UInt8]] = []
 
     init(_ kind: Kind, logical: AvroLogical = .none, name: String? = nil) {
         self.kind = kind
@@ -150,7 +151,6 @@ struct AvroSchemaParser {
             let (full, _) = try declaredName(obj, namespace: namespace)
             guard let symbols = obj["symbols"] as? [String] else { throw DecodeError("Avro enum \(full) has no symbols") }
             let node = AvroNode(.enumeration(symbols), name: full)
-            node.enumJSON = symbols.map { var w = JSONWriter(); w.string($0); return w.bytes }
             named[full] = node
             return node
         case "fixed":

@@ -71,6 +71,11 @@ public struct JSONWriter: Sendable {
         byte(34)
     }
 
+    /// A JSON string from `source[range]` (no slice object, so no reference counting per string).
+    mutating func string(utf8 source: [UInt8], _ range: Range<Int>) {
+        source.withUnsafeBufferPointer { string(utf8: UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
     mutating func string(_ s: String) {
         byte(34)
         for u in s.unicodeScalars { escaped(u) }

@@ -14,12 +14,18 @@ enum LogicalRendering {
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
+    /// `v` in decimal, zero-padded to `width` digits; written in place (no temporary array: this
+    /// runs several times per timestamp).
     static func pad(_ v: Int64, _ width: Int, _ out: inout JSONWriter) {
-        var digits: [UInt8] = []
-        var n = v
-        repeat { digits.append(UInt8(48 + n % 10)); n /= 10 } while n > 0
-        for _ in digits.count..<max(width, digits.count) { out.byte(48) }
-        out.bytes.append(contentsOf: digits.reversed())
+        var count = 1
+        var n = v.magnitude / 10
+        while n > 0 { count += 1; n /= 10 }
+        let total = max(width, count)
+        let start = out.bytes.count
+        out.bytes.append(contentsOf: repeatElement(48, count: total))
+        var m = v.magnitude
+        var i = start + total - 1
+        repeat { out.bytes[i] = UInt8(48 + m % 10); m /= 10; i -= 1 } while m > 0
     }
 
     static func writeDate(days: Int64, _ out: inout JSONWriter) -> Bool {
