@@ -19,26 +19,40 @@ public enum TerminalControls {
     /// `keepingLines`, `\n` and `\t` stay as they are (messages over several lines).
     /// Scalars above U+001F are written `\uXXXX`, so JSON passed through stays valid JSON
     /// meaning the same thing (a raw C0 never appears in valid JSON).
+    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
     public static func escaped(_ text: String, keepingLines: Bool) -> String {
-        guard text.unicodeScalars.contains(where: { isActive($0) && !(keepingLines && ($0 == "\n" || $0 == "\t")) }) else {
+        // Printable ASCII throughout (most output) needs no scalar-by-scalar look.
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 >= 0x7F }),
+              text.unicodeScalars.contains(where: { isActive($0) && !(keepingLines && ($0 == "\n" || $0 == "\t")) }) else {
             return text
         }
-        var out = String.UnicodeScalarView()
+        // Built as UTF-8 bytes: appending to a String.UnicodeScalarView cost microseconds per scalar,
+        // which made `tail -o text` of binary values take a minute for 10 MB.
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 64)
+        let backslash = UInt8(ascii: "\\")
         for s in text.unicodeScalars {
-            guard isActive(s) else { out.append(s); continue }
+            guard isActive(s) else {
+                if s.isASCII { out.append(UInt8(s.value)) } else if let e = UTF8.encode(s) { out.append(contentsOf: e) }
+                continue
+            }
             switch s {
-            case "\n" where keepingLines, "\t" where keepingLines: out.append(s)
-            case "\n": out.append(contentsOf: "\\n".unicodeScalars)
-            case "\t": out.append(contentsOf: "\\t".unicodeScalars)
-            case "\r": out.append(contentsOf: "\\r".unicodeScalars)
+            case "\n" where keepingLines, "\t" where keepingLines: out.append(UInt8(s.value))
+            case "\n": out += [backslash, UInt8(ascii: "n")]
+            case "\t": out += [backslash, UInt8(ascii: "t")]
+            case "\r": out += [backslash, UInt8(ascii: "r")]
             default:
-                let hex = String(s.value, radix: 16)
-                let escape = s.value < 0x20 ? "\\x" + (hex.count < 2 ? "0" : "") + hex
-                    : "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-                out.append(contentsOf: escape.unicodeScalars)
+                // \xHH below U+0020, else \uHHHH (more digits only if ever needed).
+                var digits = s.value < 0x20 ? 2 : 4
+                while s.value >> UInt32(digits * 4) != 0 { digits += 1 }
+                out += [backslash, UInt8(ascii: s.value < 0x20 ? "x" : "u")]
+                for i in stride(from: digits - 1, through: 0, by: -1) {
+                    out.append(hexDigits[Int((s.value >> UInt32(i * 4)) & 0xF)])
+                }
             }
         }
-        return String(out)
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -199,6 +199,8 @@ import Testing
         #expect(TerminalControls.escaped("a\u{1B}[2Jb\r\n\t\u{202E}c\u{7F}\u{9B}", keepingLines: false)
             == "a\\x1b[2Jb\\r\\n\\t\\u202ec\\u007f\\u009b")
         #expect(TerminalControls.escaped("a\nb\tc", keepingLines: true) == "a\nb\tc")
+        // Text around an escape keeps every other scalar, multi-byte ones included.
+        #expect(TerminalControls.escaped("é\u{1B}😀\u{2069}ü", keepingLines: false) == "é\\x1b😀\\u2069ü")
         var rng = SplitMix(state: 5)
         for _ in 0..<300 {
             let s = Self.hostile(&rng)
