@@ -7,6 +7,9 @@
   firstpaint  the Topics screen's first frame (rows) vs `kcat -L`, 4,000 topics x 10 partitions, 3 brokers
   groups   requests sent per broker when describing the lag of 500 groups
   tail     `kafscope tail --from beginning --exit-at-end` vs `kcat -C -e`, ~300,000 x 100-byte records
+  schema   Avro and Protobuf decoding of a 12-field record to JSON, records/s on one core (KafscopeBench)
+  schematail  `kafscope tail -o json` of 300,000 Avro records written by confluent-kafka's AvroSerializer,
+           decoded through the registry simulator vs the same tail without a registry (and kcat)
   idle     CPU use and bytes written to the terminal while the TUI idles with auto-refresh
   produce  `kafscope produce T --file F` vs `kcat -P -l F`, 300,000 x 100-byte lines, and the
            tail -o json | produce --format jsonl round trip of a 300,000-record topic
@@ -197,6 +200,68 @@ def bench_tail():
         mc.close()
 
 
+def bench_schematail():
+    import io
+    import random
+    import struct
+    import fastavro
+    from confluent_kafka import Producer
+    from confluent_kafka.schema_registry import SchemaRegistryClient
+    from confluent_kafka.schema_registry.avro import AvroSerializer
+    from confluent_kafka.serialization import SerializationContext, MessageField
+    from schema_records import avro_names, random_avro, read
+    kafscope = os.environ.get("BENCH_KAFSCOPE") or build_release("kafscope")
+    registry = subprocess.Popen([sys.executable, "-u", os.path.join(ROOT, "Tests", "Peers", "registry_sim.py"),
+                                 "--port", "0", "--exit-on-stdin-eof"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                text=True)
+    url = "http://127.0.0.1:%d" % json.loads(registry.stdout.readline())["port"]
+    mc = MockCluster(brokers=1)
+    try:
+        topic = "avro-bench"
+        count = int(os.environ.get("BENCH_TAIL_RECORDS", "300000"))
+        partitions = max(1, -(-count // 25000))  # the mock trims partitions beyond 5 MiB (see bench_tail)
+        mc.create_topic(topic, partitions=partitions, replication_factor=1)
+        text = read("bench.avsc")
+        schema = json.loads(text)
+        serializer = AvroSerializer(SchemaRegistryClient({"url": url}), text, conf={"auto.register.schemas": True})
+        rnd = random.Random(7)
+        names = avro_names(schema)
+        # 1,000 distinct values written by confluent-kafka's serializer, cycled: the decoder's work per
+        # record is the same and the producer stays fast enough for 300,000.
+        values = [serializer(random_avro(names, schema, rnd), SerializationContext(topic, MessageField.VALUE))
+                  for _ in range(1000)]
+        parsed = fastavro.parse_schema(schema)
+        assert fastavro.schemaless_reader(io.BytesIO(values[0][5:]), parsed, None) is not None
+        p = Producer({"bootstrap.servers": mc.bootstraps, "linger.ms": 20, "batch.num.messages": 10000,
+                      "queue.buffering.max.messages": 1000000, "log_level": 3})
+        for i in range(count):
+            while True:
+                try:
+                    p.produce(topic, values[i % len(values)], key=b"k%d" % (i % 1000), partition=i % partitions)
+                    break
+                except BufferError:
+                    p.poll(0.05)
+        if p.flush(60) != 0:
+            raise RuntimeError("producer did not deliver every record")
+        boot = mc.bootstraps
+        base = [kafscope, "tail", topic, "--from", "beginning", "--exit-at-end", "-o", "json", "-b", boot]
+        decoded = subprocess.run(base + ["--schema-registry", url], stdout=subprocess.PIPE, check=True).stdout.splitlines()
+        first = json.loads(decoded[0])
+        avg = sum(len(v) for v in values) / len(values)
+        log("topic %s: %d partitions, %d Avro records (%.0f-byte payloads, schema id %d); kafscope printed %d, "
+            "first value_format %s" % (topic, partitions, count, avg, struct.unpack(">I", values[0][1:5])[0],
+                                        len(decoded), first.get("value_format")))
+        if len(decoded) != count or first.get("value_format") != "avro":
+            raise RuntimeError("the decoded tail is not complete or not decoded: the timings would not compare")
+        compare("kafscope tail -o json (Avro decoded through the registry)", base + ["--schema-registry", url],
+                "kafscope tail -o json (no registry: bytes as base64)", base,
+                extra=(("kcat -C -e -q (raw bytes)", ["kcat", "-C", "-b", boot, "-t", topic, "-o", "beginning", "-e", "-q"]),))
+    finally:
+        mc.close()
+        registry.stdin.close()
+        registry.wait(timeout=10)
+
+
 def bench_produce():
     kafscope = os.environ.get("BENCH_KAFSCOPE") or build_release("kafscope")
     count = int(os.environ.get("BENCH_PRODUCE_RECORDS", "300000"))
@@ -271,14 +336,14 @@ def bench_idle():
 def main():
     which = sys.argv[1:] or ["all"]
     if which == ["all"]:
-        which = ["records", "render", "topics", "firstpaint", "groups", "tail", "idle", "produce"]
+        which = ["records", "render", "schema", "topics", "firstpaint", "groups", "tail", "schematail", "idle", "produce"]
     for w in which:
         log("\n## %s" % w)
-        if w in ("records", "render"):
+        if w in ("records", "render", "schema"):
             bench_swift(w)
         else:
             {"topics": bench_topics, "firstpaint": bench_firstpaint, "groups": bench_groups, "tail": bench_tail, "idle": bench_idle,
-             "produce": bench_produce}[w]()
+             "produce": bench_produce, "schematail": bench_schematail}[w]()
 
 
 if __name__ == "__main__":

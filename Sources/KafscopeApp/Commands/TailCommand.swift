@@ -171,11 +171,11 @@ public struct TailCommand: AsyncParsableCommand {
                 var chunk: [UInt8] = []
                 if let decoder, !decoder.isPassthrough {
                     // Schemas of the batch fetched once and concurrently before any line is written.
-                    await decoder.prefetch(records.map(\.key) + records.map(\.value))
+                    let schemas = await decoder.resolve(records.map(\.key) + records.map(\.value))
                     var lines = ""
                     var notices: [String] = []
                     for r in records {
-                        lines += await TailDecodedOutput.line(r, decoder: decoder, json: format == .json, notices: &notices)
+                        lines += TailDecodedOutput.line(r, decoder: decoder, schemas: schemas, json: format == .json, notices: &notices)
                         lines += "\n"
                         printed += 1
                         if let max, printed >= max { break }
@@ -212,8 +212,12 @@ public struct TailCommand: AsyncParsableCommand {
             ("timestamp_type", .string(r.timestampType.rawValue)),
             ("key", bytesJSON(r.key)),
             ("value", bytesJSON(r.value)),
-            ("headers", .array(r.headers.map { .object([("key", .string($0.key)), ("value", bytesJSON($0.value))]) })),
+            ("headers", headersJSON(r)),
         ])
+    }
+
+    static func headersJSON(_ r: TailRecord) -> JSONValue {
+        .array(r.headers.map { .object([("key", .string($0.key)), ("value", bytesJSON($0.value))]) })
     }
 
     /// UTF-8 text when the bytes are valid UTF-8, else `{"base64": "..."}`; null stays null.

@@ -57,11 +57,11 @@ public struct TailDecodingOptions: ParsableArguments, Sendable {
 /// their `value_` twins (subject and version: the subject version that registered the schema,
 /// `TOPIC-key`/`TOPIC-value` first when several did) (and `key_error`/`value_error` when decoding failed: the raw bytes are kept).
 enum TailDecodedOutput {
-    static let placeholder = "@@kafscope-decoded-payload@@"
-
-    static func line(_ r: TailRecord, decoder: RecordDecoder, json: Bool, notices: inout [String]) async -> String {
-        let key = await decoder.decode(key: r.key, topic: r.topic)
-        let value = await decoder.decode(value: r.value, topic: r.topic)
+    /// One line for `r`; `schemas` comes from `decoder.resolve` over the record's batch.
+    static func line(_ r: TailRecord, decoder: RecordDecoder, schemas: ResolvedSchemas, json: Bool,
+                     notices: inout [String]) -> String {
+        let key = decoder.decode(key: r.key, topic: r.topic, schemas: schemas)
+        let value = decoder.decode(value: r.value, topic: r.topic, schemas: schemas)
         for (side, d) in [("key", key), ("value", value)] {
             if let e = d?.error { notices.append("partition \(r.partition) offset \(r.offset): \(side) not decoded: \(e)") }
         }
@@ -69,33 +69,33 @@ enum TailDecodedOutput {
             if let v = value, v.error == nil, let text = v.json ?? v.text { return text }
             return String(decoding: r.value ?? [], as: UTF8.self)
         }
-        guard case .object(var fields) = TailCommand.recordJSON(r) else { return TailCommand.recordJSON(r).serialized() }
-        var raw: [String: String] = [:]
-        func apply(_ side: String, _ d: DecodedPayload?) {
-            guard let i = fields.firstIndex(where: { $0.0 == side }) else { return }
-            var extra: [(String, JSONValue)] = [
-                ("\(side)_format", .string(d?.format ?? (side == "key" ? guessed(r.key) : guessed(r.value)))),
-                ("\(side)_schema_id", d?.schemaID.map { .int($0) } ?? .null),
-                ("\(side)_subject", d?.subject.map { .string($0) } ?? .null),
-                ("\(side)_schema_version", d?.version.map { .int($0) } ?? .null),
-            ]
+        // The fields of TailCommand.recordJSON in its order, each side followed by how it was read.
+        func side(_ name: String, _ bytes: [UInt8]?, _ d: DecodedPayload?) -> [(String, JSONValue)] {
+            var shown = TailCommand.bytesJSON(bytes)
             if let d, d.error == nil {
-                if let j = d.json { raw[side] = j; fields[i].1 = .string(placeholder + side) }
-                else if let t = d.text { fields[i].1 = .string(t) }
+                if let j = d.json { shown = .verbatim(j) } else if let t = d.text { shown = .string(t) }
             }
-            if let e = d?.error { extra.append(("\(side)_error", .string(e))) }
-            fields.insert(contentsOf: extra, at: i + 1)
+            var fields: [(String, JSONValue)] = [
+                (name, shown),
+                ("\(name)_format", .string(d?.format ?? guessed(bytes))),
+                ("\(name)_schema_id", d?.schemaID.map { .int($0) } ?? .null),
+                ("\(name)_subject", d?.subject.map { .string($0) } ?? .null),
+                ("\(name)_schema_version", d?.version.map { .int($0) } ?? .null),
+            ]
+            if let e = d?.error { fields.append(("\(name)_error", .string(e))) }
+            return fields
         }
-        apply("key", key)
-        apply("value", value)
-        var text = JSONValue.object(fields).serialized()
-        // The record's own key/value come before the headers: the first match is theirs.
-        for side in ["key", "value"] {
-            if let j = raw[side], let range = text.range(of: "\"\(side)\":\"\(placeholder)\(side)\"") {
-                text.replaceSubrange(range, with: "\"\(side)\":\(j)")
-            }
-        }
-        return text
+        var fields: [(String, JSONValue)] = [
+            ("topic", .string(r.topic)),
+            ("partition", .int(r.partition)),
+            ("offset", .int(r.offset)),
+            ("timestamp", .int(r.timestamp)),
+            ("timestamp_type", .string(r.timestampType.rawValue)),
+        ]
+        fields += side("key", r.key, key)
+        fields += side("value", r.value, value)
+        fields.append(("headers", TailCommand.headersJSON(r)))
+        return JSONValue.object(fields).serialized()
     }
 
     /// What auto shows for bytes no schema decoded.

@@ -10,6 +10,9 @@ public indirect enum JSONValue: Sendable, Hashable {
     case string(String)
     case array([JSONValue])
     case object([(String, JSONValue)])
+    /// JSON text already encoded by a writer that escapes as `quote` does (SchemaCodecs' JSONWriter:
+    /// control characters and terminal controls escaped), spliced in as is.
+    case verbatim(String)
 
     public static func == (a: JSONValue, b: JSONValue) -> Bool { a.serialized() == b.serialized() }
     public func hash(into h: inout Hasher) { h.combine(serialized()) }
@@ -48,6 +51,7 @@ public indirect enum JSONValue: Sendable, Hashable {
                 out += "null"
             }
         case .string(let s): Self.quote(s, into: &out)
+        case .verbatim(let json): out += json
         case .array(let items):
             out += "["
             for (i, v) in items.enumerated() {
@@ -71,7 +75,8 @@ public indirect enum JSONValue: Sendable, Hashable {
         out += "\""
         // Most names need no escaping: append them whole. Terminal controls (C1, bidi overrides,
         // U+2028/U+2029; see TerminalControls) are escaped too, so JSON is safe on a terminal.
-        if !s.unicodeScalars.contains(where: { $0 == "\"" || $0 == "\\" || TerminalControls.isActive($0) }) {
+        let plainASCII = !s.utf8.contains(where: { $0 < 0x20 || $0 >= 0x7F || $0 == 0x22 || $0 == 0x5C })
+        if plainASCII || !s.unicodeScalars.contains(where: { $0 == "\"" || $0 == "\\" || TerminalControls.isActive($0) }) {
             out += s
             out += "\""
             return

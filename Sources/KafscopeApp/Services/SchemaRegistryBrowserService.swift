@@ -121,12 +121,12 @@ public struct DecodingTailService: TailService {
     }
 
     static func decode(_ records: [TailRecord], _ decoder: RecordDecoder) async -> [TailRecord] {
-        await decoder.prefetch(records.map(\.key) + records.map(\.value))
+        let schemas = await decoder.resolve(records.map(\.key) + records.map(\.value))
         var out = records
         for i in out.indices {
             let r = out[i]
-            out[i].decodedKey = (await decoder.decode(key: r.key, topic: r.topic)).flatMap(Self.shown)
-            out[i].decodedValue = (await decoder.decode(value: r.value, topic: r.topic)).flatMap(Self.shown)
+            out[i].decodedKey = decoder.decode(key: r.key, topic: r.topic, schemas: schemas).flatMap(Self.shown)
+            out[i].decodedValue = decoder.decode(value: r.value, topic: r.topic, schemas: schemas).flatMap(Self.shown)
         }
         return out
     }
