@@ -161,7 +161,7 @@ public enum LoadResult: Sendable {
         case .subject(let name, _): return .subject(name)
         case .schema(let subject, let version, _): return .schema(subject: subject, version: version)
         case .resetPlan(let group, let spec, let scope, _): return .resetPlan(group: group, spec: spec, scope: scope)
-        case .connectAction, .writeFinished, .tail, .tailEnded, .groupWrite: return nil
+        case .connectAction, .writeFinished, .tail, .tailEnded, .groupWrite, .produced, .edited: return nil
         }
     }
 
