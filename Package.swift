@@ -39,8 +39,12 @@ let package = Package(
         .executableTarget(name: "KafkaCodegen"),
         .target(name: "KafkaRecords", dependencies: ["KafkaWire", "CZlib", "CZstd", "CLZ4", "CSnappy"]),
 
+        // How a connection authenticates and is encrypted (secrets, SASL): one type per concept,
+        // shared by the configuration and the client. No I/O.
+        .target(name: "ConnectionSecurity"),
+
         // Network clients.
-        .target(name: "KafkaClient", dependencies: ["KafkaWire", "KafkaProtocol", "KafkaRecords",
+        .target(name: "KafkaClient", dependencies: ["KafkaWire", "KafkaProtocol", "KafkaRecords", "ConnectionSecurity",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -88,7 +92,7 @@ let package = Package(
         .target(name: "TerminalNCurses", dependencies: ["CNCursesW", "TerminalCore"]),
 
         // Configuration files: TOML contexts and Kafka .properties.
-        .target(name: "KafscopeConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "KafscopeConfig", dependencies: ["ConnectionSecurity", .product(name: "TOMLKit", package: "TOMLKit")]),
 
         // Wiring: commands, output formats, concrete services, the UI loop.
         .target(name: "KafscopeApp", dependencies: [

@@ -1,3 +1,5 @@
+@_exported import ConnectionSecurity
+
 /// TLS for SSL and SASL_SSL listeners. Certificates and keys are PEM files.
 public struct TLSSettings: Sendable, Hashable {
     /// CA bundle; nil = the system trust store.
@@ -20,30 +22,6 @@ public struct TLSSettings: Sendable, Hashable {
         self.keyPassword = keyPassword
         self.verifyHostname = verifyHostname
         self.insecureSkipVerify = insecureSkipVerify
-    }
-}
-
-public enum SASLMechanism: String, Sendable, Hashable, CaseIterable {
-    case plain = "PLAIN"
-    case scramSHA256 = "SCRAM-SHA-256"
-    case scramSHA512 = "SCRAM-SHA-512"
-
-    /// Accepts the Kafka property spelling in any case.
-    public init?(name: String) {
-        guard let m = SASLMechanism(rawValue: name.trimmingWhitespace().uppercased()) else { return nil }
-        self = m
-    }
-}
-
-public struct SASLSettings: Sendable, Hashable {
-    public var mechanism: SASLMechanism
-    public var username: String
-    public var password: Secret
-
-    public init(mechanism: SASLMechanism, username: String, password: Secret) {
-        self.mechanism = mechanism
-        self.username = username
-        self.password = password
     }
 }
 

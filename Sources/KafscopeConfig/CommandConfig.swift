@@ -66,11 +66,11 @@ public struct CommandConfig: Sendable, Hashable {
         }
 
         // SASL
-        var sasl: SASLCredentials?
+        var sasl: SASLSettings?
         if proto.usesSASL {
             let mechName = props.value(for: "sasl.mechanism") ?? "GSSAPI"  // Kafka's default
-            let mechanism: SASLMechanismName
-            do { mechanism = try SASLMechanismName.parse(mechName) } catch {
+            let mechanism: SASLMechanism
+            do { mechanism = try SASLMechanism.parse(mechName) } catch {
                 let hint = props.value(for: "sasl.mechanism") == nil ? " (sasl.mechanism is not set; Kafka then uses GSSAPI)" : ""
                 throw fail("sasl.mechanism", error.message + hint)
             }
@@ -108,7 +108,7 @@ public struct CommandConfig: Sendable, Hashable {
             guard let pass = entry.options["password"] else {
                 throw fail("sasl.jaas.config", "\(module) needs password=\"...\"")
             }
-            sasl = SASLCredentials(mechanism: mechanism, username: user, password: SecretText(pass))
+            sasl = SASLSettings(mechanism: mechanism, username: user, password: Secret(pass))
         } else if props.value(for: "sasl.jaas.config") != nil || props.value(for: "sasl.mechanism") != nil {
             warnings.append("\(file): sasl.* settings are ignored because security.protocol is \(proto.rawValue)")
         }
@@ -161,7 +161,7 @@ public struct CommandConfig: Sendable, Hashable {
                     "a client certificate needs both ssl.certificate.location and ssl.key.location")
             }
             if let kp = props.value(for: "ssl.key.password") ?? props.value(for: "ssl.keystore.password"), !kp.isEmpty {
-                t.keyPassword = SecretText(kp)
+                t.keyPassword = Secret(kp)
             }
             if let alg = props.value(for: "ssl.endpoint.identification.algorithm") {
                 switch alg.trimmed.lowercased() {

@@ -183,7 +183,7 @@ struct Reader {
     }
 
     /// `password`, `password_env` or `password_file` (exactly one) under `table`, named by `prefix`.
-    func secret(_ root: TOMLNode, _ table: [String], prefix: String) throws(ConfigError) -> SecretText? {
+    func secret(_ root: TOMLNode, _ table: [String], prefix: String) throws(ConfigError) -> Secret? {
         let direct = try string(root, table + [prefix])
         let env = try string(root, table + ["\(prefix)_env"])
         let filePath = try filePath(root, table + ["\(prefix)_file"])
@@ -191,18 +191,18 @@ struct Reader {
         if given > 1 {
             throw error(table + [prefix], "give only one of \(prefix), \(prefix)_env and \(prefix)_file")
         }
-        if let direct { return SecretText(direct) }
+        if let direct { return Secret(direct) }
         if let env {
             guard let v = environment.variables[env] else {
                 throw error(table + ["\(prefix)_env"], "environment variable \(env) is not set")
             }
-            return SecretText(v)
+            return Secret(v)
         }
         if let filePath {
             do {
                 var text = try environment.readFile(filePath)
                 while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
-                return SecretText(text)
+                return Secret(text)
             } catch {
                 throw self.error(table + ["\(prefix)_file"],
                                  "cannot read \(filePath): \(SettingsResolver.describeIOError(error))")
@@ -338,20 +338,20 @@ struct Reader {
         if (tls.certFile == nil) != (tls.keyFile == nil) {
             throw error(path + [tls.certFile == nil ? "key_file" : "cert_file"], "a client certificate needs both cert_file and key_file")
         }
-        var sasl: SASLCredentials?
+        var sasl: SASLSettings?
         if proto.usesSASL {
             guard let mechanismName else {
                 throw error(path + ["sasl_mechanism"], "missing; \(proto.rawValue) needs PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")
             }
-            let mechanism: SASLMechanismName
-            do { mechanism = try SASLMechanismName.parse(mechanismName) } catch {
+            let mechanism: SASLMechanism
+            do { mechanism = try SASLMechanism.parse(mechanismName) } catch {
                 throw self.error(path + ["sasl_mechanism"], error.message)
             }
             guard let username, !username.isEmpty else { throw error(path + ["username"], "missing; SASL needs a user name") }
             guard let password else {
                 throw error(path + ["password"], "missing; give password, password_env or password_file")
             }
-            sasl = SASLCredentials(mechanism: mechanism, username: username, password: password)
+            sasl = SASLSettings(mechanism: mechanism, username: username, password: password)
             if proto == .saslPlaintext, mechanism == .plain {
                 warnings.append("SASL PLAIN over SASL_PLAINTEXT sends the password unencrypted (context \(contextName))")
             }
@@ -399,7 +399,7 @@ enum ConnectURL {
         }
         if let user = comps.user {
             if c.username == nil { c.username = user.removingPercentEncoding ?? user }
-            if let pw = comps.password, c.password == nil { c.password = SecretText(pw.removingPercentEncoding ?? pw) }
+            if let pw = comps.password, c.password == nil { c.password = Secret(pw.removingPercentEncoding ?? pw) }
             comps.user = nil
             comps.password = nil
         }

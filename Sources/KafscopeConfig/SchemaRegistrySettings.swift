@@ -4,15 +4,15 @@ import Foundation
 public struct SchemaRegistrySettings: Sendable, Hashable {
     public var url: String
     public var username: String?
-    public var password: SecretText?
+    public var password: Secret?
     /// Bearer token (OAuth), sent instead of basic auth.
-    public var token: SecretText?
+    public var token: Secret?
     public var caFile: String?
     public var certFile: String?
     public var keyFile: String?
     public var timeoutSeconds: Double?
 
-    public init(url: String, username: String? = nil, password: SecretText? = nil, token: SecretText? = nil,
+    public init(url: String, username: String? = nil, password: Secret? = nil, token: Secret? = nil,
                 caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil, timeoutSeconds: Double? = nil) {
         self.url = url
         self.username = username
@@ -30,7 +30,7 @@ public struct SchemaRegistrySettings: Sendable, Hashable {
         guard var comps = URLComponents(string: url), let user = comps.user else { return self }
         var s = self
         if s.username == nil { s.username = user.removingPercentEncoding ?? user }
-        if let pw = comps.password, s.password == nil { s.password = SecretText(pw.removingPercentEncoding ?? pw) }
+        if let pw = comps.password, s.password == nil { s.password = Secret(pw.removingPercentEncoding ?? pw) }
         comps.user = nil
         comps.password = nil
         s.url = comps.string ?? ConnectURL.redacted(url)
@@ -54,12 +54,12 @@ extension Reader {
             guard let url = try string(root, path + ["url"]) else {
                 throw error(path + ["url"], "missing; give the Schema Registry URL (http://HOST:8081)")
             }
-            var token: SecretText?
+            var token: Secret?
             if let env = try string(root, path + ["token_env"]) {
                 guard let v = environment.variables[env] else {
                     throw error(path + ["token_env"], "environment variable \(env) is not set")
                 }
-                token = SecretText(v)
+                token = Secret(v)
             }
             s = SchemaRegistrySettings(
                 url: url, username: try string(root, path + ["username"]), password: try secret(root, path, prefix: "password"),

@@ -1,3 +1,5 @@
+@_exported import ConnectionSecurity
+
 /// Kafka's `security.protocol` values.
 public enum SecurityProtocol: String, Sendable, Hashable, CaseIterable {
     case plaintext = "PLAINTEXT"
@@ -14,17 +16,7 @@ public enum SecurityProtocol: String, Sendable, Hashable, CaseIterable {
     public var usesSASL: Bool { self == .saslPlaintext || self == .saslSSL }
 }
 
-/// SASL mechanisms kafscope speaks.
-public enum SASLMechanismName: String, Sendable, Hashable, CaseIterable {
-    case plain = "PLAIN"
-    case scramSHA256 = "SCRAM-SHA-256"
-    case scramSHA512 = "SCRAM-SHA-512"
-
-    public init?(name: String) {
-        guard let m = SASLMechanismName(rawValue: name.trimmed.uppercased()) else { return nil }
-        self = m
-    }
-
+extension SASLMechanism {
     static let unsupportedExplanations: [String: String] = [
         "GSSAPI": "Kerberos (GSSAPI) is not supported; use PLAIN or SCRAM-SHA-256/512",
         "OAUTHBEARER": "OAUTHBEARER is not supported; use PLAIN or SCRAM-SHA-256/512",
@@ -32,22 +24,10 @@ public enum SASLMechanismName: String, Sendable, Hashable, CaseIterable {
     ]
 
     /// Parses a mechanism, explaining the ones kafscope cannot do.
-    static func parse(_ name: String) throws(AddressError) -> SASLMechanismName {
-        if let m = SASLMechanismName(name: name) { return m }
+    static func parse(_ name: String) throws(AddressError) -> SASLMechanism {
+        if let m = SASLMechanism(name: name) { return m }
         if let why = unsupportedExplanations[name.trimmed.uppercased()] { throw AddressError(why) }
         throw AddressError("unknown SASL mechanism '\(name)'; expected PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")
-    }
-}
-
-public struct SASLCredentials: Sendable, Hashable {
-    public var mechanism: SASLMechanismName
-    public var username: String
-    public var password: SecretText
-
-    public init(mechanism: SASLMechanismName, username: String, password: SecretText) {
-        self.mechanism = mechanism
-        self.username = username
-        self.password = password
     }
 }
 
@@ -57,13 +37,13 @@ public struct TLSFiles: Sendable, Hashable {
     public var caFile: String?
     public var certFile: String?
     public var keyFile: String?
-    public var keyPassword: SecretText?
+    public var keyPassword: Secret?
     /// Off only when the user said so (ssl.endpoint.identification.algorithm= empty, or verify_hostname = false).
     public var verifyHostname: Bool
     /// Accept any certificate; only from an explicit `insecure_skip_verify = true`.
     public var insecureSkipVerify: Bool
 
-    public init(caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil, keyPassword: SecretText? = nil,
+    public init(caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil, keyPassword: Secret? = nil,
                 verifyHostname: Bool = true, insecureSkipVerify: Bool = false) {
         self.caFile = caFile
         self.certFile = certFile
@@ -78,13 +58,13 @@ public struct TLSFiles: Sendable, Hashable {
 public struct SecuritySettings: Sendable, Hashable {
     public var securityProtocol: SecurityProtocol
     /// Set exactly when the protocol uses SASL.
-    public var sasl: SASLCredentials?
+    public var sasl: SASLSettings?
     /// Set exactly when the protocol uses TLS.
     public var tls: TLSFiles?
     /// Where these settings came from ("--command-config client.properties", "config.toml context demo").
     public var origin: String
 
-    public init(securityProtocol: SecurityProtocol = .plaintext, sasl: SASLCredentials? = nil, tls: TLSFiles? = nil,
+    public init(securityProtocol: SecurityProtocol = .plaintext, sasl: SASLSettings? = nil, tls: TLSFiles? = nil,
                 origin: String = "default") {
         self.securityProtocol = securityProtocol
         self.sasl = sasl
@@ -101,7 +81,7 @@ public struct ConnectClusterSettings: Sendable, Hashable {
     /// Without user info; credentials live in username/password only.
     public var url: String
     public var username: String?
-    public var password: SecretText?
+    public var password: Secret?
     public var caFile: String?
     public var certFile: String?
     public var keyFile: String?
@@ -109,7 +89,7 @@ public struct ConnectClusterSettings: Sendable, Hashable {
     /// Per-request timeout for this cluster (nil: the client's default); a far or busy worker needs more.
     public var timeoutSeconds: Double?
 
-    public init(name: String, url: String, username: String? = nil, password: SecretText? = nil,
+    public init(name: String, url: String, username: String? = nil, password: Secret? = nil,
                 caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil,
                 insecureSkipVerify: Bool = false, timeoutSeconds: Double? = nil) {
         self.name = name

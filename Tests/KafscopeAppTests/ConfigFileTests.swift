@@ -207,7 +207,7 @@ import Testing
         }
         #expect(settings.security.sasl?.password.reveal() == "TopSecret42")
         #expect(settings.security.tls?.keyPassword?.reveal() == "KeyPass99")
-        #expect("\(SecretText("x"))" == "***")
+        #expect("\(Secret("x"))" == "***")
     }
 
     func dumped<T>(_ v: T) -> String {

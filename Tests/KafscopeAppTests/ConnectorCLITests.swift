@@ -214,7 +214,7 @@ func sampleListing() -> ConnectorListing {
 
 @Suite struct ConnectorSettingsTests {
     @Test func configFileClusterBecomesAnEndpoint() throws {
-        let s = ConnectClusterSettings(name: "DEV", url: "https://dev:8084/", username: "ops", password: SecretText("pw"),
+        let s = ConnectClusterSettings(name: "DEV", url: "https://dev:8084/", username: "ops", password: Secret("pw"),
                                        caFile: "/etc/ca.pem", certFile: "/c.pem", keyFile: "/k.pem", insecureSkipVerify: true)
         let e = try ConnectorCLI.endpoint(from: s)
         #expect(e.name == "DEV" && e.url == "https://dev:8084" && e.username == "ops" && e.password == "pw")

@@ -118,7 +118,7 @@ import Testing
             """)
         #expect(c.bootstrap?.map(\.description) == ["kafka-1:9093", "kafka-2:9093"])
         #expect(c.security.securityProtocol == .saslSSL)
-        #expect(c.security.sasl == SASLCredentials(mechanism: .scramSHA256, username: "svc", password: SecretText("s3cret")))
+        #expect(c.security.sasl == SASLSettings(mechanism: .scramSHA256, username: "svc", password: Secret("s3cret")))
         #expect(c.security.tls?.caFile == "/etc/kafka/ca.pem")
         #expect(c.security.tls?.certFile == "/etc/kafka/client.pem")
         #expect(c.security.tls?.keyFile == "/etc/kafka/client.pem")

@@ -4,7 +4,7 @@ import KafkaClient
 import KafscopeConfig
 
 /// Resolved settings (config file, context, --command-config, -b, --alias) -> a KafkaClient config.
-/// Passwords move from SecretText to Secret without ever becoming plain Strings in between.
+/// Passwords move from Secret to Secret without ever becoming plain Strings in between.
 public enum KafkaClientSettings {
     public static func clientConfig(from s: KafscopeSettings) throws -> KafkaClientConfig {
         guard !s.bootstrap.isEmpty else {
@@ -18,8 +18,7 @@ public enum KafkaClientSettings {
         if s.security.securityProtocol.usesTLS {
             let f = s.security.tls ?? TLSFiles()
             try checkPEMFiles(f, origin: s.security.origin)
-            tls = TLSSettings(caFile: f.caFile, certificateFile: f.certFile, keyFile: f.keyFile,
-                              keyPassword: f.keyPassword.map { Secret($0.reveal()) },
+            tls = TLSSettings(caFile: f.caFile, certificateFile: f.certFile, keyFile: f.keyFile, keyPassword: f.keyPassword,
                               verifyHostname: f.verifyHostname, insecureSkipVerify: f.insecureSkipVerify)
         }
         var sasl: SASLSettings?
@@ -27,10 +26,7 @@ public enum KafkaClientSettings {
             guard let c = s.security.sasl else {
                 throw ValidationError("\(s.security.securityProtocol.rawValue) needs SASL credentials (sasl.mechanism, sasl.jaas.config)")
             }
-            guard let m = SASLMechanism(name: c.mechanism.rawValue) else {
-                throw ValidationError("unsupported SASL mechanism \(c.mechanism.rawValue)")
-            }
-            sasl = SASLSettings(mechanism: m, username: c.username, password: Secret(c.password.reveal()))
+            sasl = c
         }
         var config = KafkaClientConfig(bootstrap: s.bootstrap.map { HostAddress(host: $0.host, port: $0.port) },
                                        aliases: aliases, tls: tls, sasl: sasl)

@@ -1,4 +1,4 @@
-/// A credential (password, key passphrase). Printing, interpolating or dumping it shows "***";
+/// A credential (password, key passphrase), from the config file to the wire. Printing, interpolating or dumping it shows "***";
 /// only `reveal()` yields the value, so it cannot leak into logs or error messages by accident.
 public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
     CustomReflectable
