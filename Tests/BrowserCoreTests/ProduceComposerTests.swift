@@ -141,6 +141,19 @@ final class FixtureProduceService: ProduceService, @unchecked Sendable {
         #expect(h.producer.sent.isEmpty)
     }
 
+    /// P on the topic detail opens the composer of that topic; read-only has no P there either.
+    @Test func theTopicDetailOpensTheComposerToo() async throws {
+        var h = await Harness.at(.topic("payments"), size: Size(width: 100, height: 30))
+        h.press("produce")
+        await h.settle()
+        #expect(h.state.route == .produce(topic: "payments"))
+        #expect(h.text().contains("(3 partitions)"), "\(h.text())")
+        var o = BrowserOptions(contextName: "prod-eu", contexts: ["prod-eu"])
+        o.readOnly = true
+        let ro = await Harness.at(.topic("payments"), size: Size(width: 100, height: 30), options: o)
+        #expect(ro.state.key(forBinding: "produce") == nil)
+    }
+
     /// The composer at the three snapshot sizes, with a multi-line value and a binary-looking key.
     @Test func composerSnapshots() async throws {
         var h = try await Self.open("orders")

@@ -23,7 +23,7 @@ public struct TopicDetailSpec: DetailScreenSpec {
     public var what: String { "topic \(name)" }
     public var load: Effect { .load(.topic(name)) }
     public var leaveEffects: [Effect] { [.cancel(.topic)] }
-    public var actions: [Action] { [.topic(.tailThis)] }
+    public var actions: [Action] { [.topic(.tailThis), .produce(.produceThis)] }
 
     public func value(in result: LoadResult) -> Result<TopicDetail, LoadError>? {
         if case .topic(let n, let r) = result, n == name { return r }
@@ -34,7 +34,11 @@ public struct TopicDetailSpec: DetailScreenSpec {
 
     public mutating func perform(_ action: Action, value: TopicDetail?, selection: DetailSelection,
                                  context: ScreenContext) -> [ScreenOutput] {
-        action == .topic(.tailThis) ? [.open(.tail(topic: name))] : []
+        switch action {
+        case .topic(.tailThis): return [.open(.tail(topic: name))]
+        case .produce(.produceThis): return [.open(.produce(topic: name))]
+        default: return []
+        }
     }
 
     public var sections: [DetailSection<Self>] {
