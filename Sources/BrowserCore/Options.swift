@@ -35,6 +35,8 @@ public struct BrowserOptions: Sendable {
     public var tailBufferBytes: Int
     /// The OS user the audit line of a write names.
     public var user: String = "unknown"
+    /// The SSH jump host the context goes through ("ops@bastion:2222"), shown in the header.
+    public var jumpHost: String? = nil
     /// How long a write may take to show its effect, and how often it is read meanwhile: the
     /// write flow's one setting, the CLI's too.
     public var settleTimeout: Double = WriteFlow.defaultSettleTimeout

@@ -92,6 +92,7 @@ enum Chrome {
         var ident: [Segment] = []
         ident.append(Segment(parts: [("ctx ", .headerLabel), (state.options.contextName, .headerValue)], priority: 100))
         if state.options.readOnly { ident.append(Segment(parts: [("[read-only]", .statusWarn)], priority: 95)) }
+        if let jump = state.options.jumpHost { ident.append(Segment(parts: [("via ssh ", .headerLabel), (jump, .headerValue)], priority: 94)) }
         var health: [(String, Role)] = []
         let ov = state.overview
         if let o = ov.value {

@@ -46,6 +46,7 @@ enum TerminalUI {
                 refreshInterval: settings.refreshSeconds, initialRoute: route,
                 utcOffsetSeconds: TimeZone.current.secondsFromGMT(), glyphs: term.capabilities.glyphs)
             options.user = OSUser.name
+            options.jumpHost = SSHJump.destination(settings)
             let runtime = BrowserRuntime(device: term, services: services.browser, options: options)
             let exit = await runtime.run()
             await services.close()

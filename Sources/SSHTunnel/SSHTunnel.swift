@@ -250,13 +250,13 @@ public final class SSHTunnel: BrokerTransport, @unchecked Sendable {
         s.channel.closeFuture.whenComplete { _ in
             let restart: Bool = self.lock.withLock {
                 guard case .ready(let cur) = self.state, cur === s else { return false }
-                self.lastError = .disconnected(destination: self.config.destination, detail: "the SSH connection was lost")
+                self.lastError = .disconnected(destination: self.config.destination, detail: "closed by the jump host or the network")
                 self.state = .idle
                 return true
             }
             guard restart else { return }
             self.logger.warning("SSH: connection to \(self.config.destination) lost; reconnecting")
-            self.setStatus(.reconnecting(attempt: 0, lastError: "the SSH connection was lost"))
+            self.setStatus(.reconnecting(attempt: 0, lastError: "closed by the jump host or the network"))
             Task { _ = try? await self.session() }
         }
     }

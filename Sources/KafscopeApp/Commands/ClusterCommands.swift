@@ -29,9 +29,10 @@ extension GlobalOptions {
     /// Config file + context + command line, merged. Throws ConfigError (exit status 2).
     public func resolveSettings() throws -> KafscopeSettings {
         var s = try SettingsResolver.resolve(overrides, environment: AppEnvironment.configEnvironment)
-        // With a jump host, Connect's HTTP goes through a loopback forwarder over the tunnel.
-        try SSHJump.routeConnect(&s)
         s.schemaRegistry = SchemaRegistrySetup.settings(self, s)
+        // With a jump host, Connect's and the Schema Registry's HTTP go through loopback forwarders
+        // over the tunnel.
+        try SSHJump.routeConnect(&s)
         return s
     }
 

@@ -28,7 +28,8 @@ enum SchemaRegistrySetup {
     }
 
     static func client(_ global: GlobalOptions, _ resolved: KafscopeSettings, logger: Logger) throws -> SchemaRegistryClient? {
-        guard let s = settings(global, resolved) else { return nil }
+        // resolveSettings() already applied --schema-registry (and routed it through a jump host).
+        guard let s = resolved.schemaRegistry else { return nil }
         do {
             return try SchemaRegistryClient(endpoint: try endpoint(s), logger: logger)
         } catch let e as RegistryError {

@@ -123,6 +123,7 @@ public struct TailCommand: AsyncParsableCommand {
         let settings = try global.resolveSettings()
         let console = AppEnvironment.console
         for w in settings.warnings { console.err("warning: \(w)\n") }
+        SSHJump.narrate(settings) { console.err("% \($0)\n") }
         let logger = AppEnvironment.currentLogger()
         let opened: OpenedService<any TailService>
         if let fromFactory = AppEnvironment.factory.tail(settings, logger: logger) {

@@ -62,11 +62,31 @@ public enum SSHJump {
         return "http://\(userinfo)\(forwarder.localAddress)\(path)"
     }
 
+    /// Reports the jump host going away and coming back (one line each; nothing without a jump host).
+    /// Call before the first connection, so the first connect is not mistaken for a return.
+    public static func narrate(_ settings: KafscopeSettings, _ emit: @escaping @Sendable (String) -> Void) {
+        guard let tunnel = tunnel(for: settings) else { return }
+        var up = false
+        if case .connected = tunnel.status { up = true }
+        let narrator = SSHStatusNarrator(destination: tunnel.config.destination, connected: up)
+        tunnel.onStatusChange { status in
+            if let line = narrator.notice(for: status) { emit(line) }
+        }
+    }
+
+    /// "ops@bastion:2222" with the user and port the tunnel really uses (the header shows it).
+    public static func destination(_ settings: KafscopeSettings) -> String? {
+        tunnel(for: settings)?.config.destination
+    }
+
     /// Points every Connect cluster at a loopback forwarder through the tunnel (no-op without one).
     public static func routeConnect(_ settings: inout KafscopeSettings) throws {
         guard let tunnel = tunnel(for: settings) else { return }
         for i in settings.connect.indices {
             settings.connect[i].url = try forwardedURL(settings.connect[i].url, tunnel: tunnel)
+        }
+        if let url = settings.schemaRegistry?.url {
+            settings.schemaRegistry?.url = try forwardedURL(url, tunnel: tunnel)
         }
     }
 

@@ -1,0 +1,28 @@
+import Foundation
+import KafkaTestSupport
+import Testing
+
+/// The terminal UI through the jump host: the header says which jump host the context goes through.
+@Suite(.serialized, .timeLimit(.minutes(5)))
+struct TunnelTUITests {
+    @Test func theHeaderNamesTheJumpHostAndTopicsLoadThroughIt() async throws {
+        try await withLabCluster(brokers: 1) { lab, cluster in
+            try await cluster.createTopic("behind-the-bastion", partitions: 2, replicationFactor: 1)
+            let k = try Kafscope(lab: lab, bootstrap: cluster.labBootstrap)
+            try k.trust(lab)
+            var env = k.environment([:])
+            env["TERM"] = "xterm-256color"
+            let tmux = try TmuxSession(command: [try Kafscope.binary().path, "--config", k.config.path], width: 120, height: 30,
+                                       environment: ["HOME": env["HOME"]!, "XDG_CONFIG_HOME": env["XDG_CONFIG_HOME"]!,
+                                                     "XDG_STATE_HOME": env["XDG_STATE_HOME"]!, "TERM": "xterm-256color"])
+            defer { tmux.kill() }
+            let destination = "root@\(lab.sshAddress):\(lab.sshPort)"
+            let screen = try await tmux.waitFor { $0.contains("behind-the-bastion") && $0.contains("via ssh \(destination)") }
+            #expect(screen.contains("via ssh \(destination)"), "\(screen)")
+            #expect(screen.contains("behind-the-bastion"), "\(screen)")
+            // The header's first line: context, then the jump host.
+            let header = screen.split(separator: "\n").first.map(String.init) ?? ""
+            #expect(header.contains("ctx lab") && header.contains("via ssh \(destination)"), "\(header)")
+        }
+    }
+}
