@@ -28,6 +28,8 @@ enum TerminalUI {
         let logger = AppEnvironment.currentLogger()
         // Only contexts that resolve are offered to `:ctx`, so a switch cannot fail after curses started.
         let usable = usableContexts(global, settings)
+        // The jump host going away and coming back, in the log (the header names the jump host).
+        SSHJump.narrate(settings) { logger.info("\($0)") }
         var services = try makeServices(settings, logger: logger)
         for w in settings.warnings { logger.warning("\(w)") }
 

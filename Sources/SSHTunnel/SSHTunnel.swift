@@ -231,7 +231,7 @@ public final class SSHTunnel: BrokerTransport, @unchecked Sendable {
                 return s
             } catch let e as SSHTunnelError {
                 lock.withLock { lastError = e }
-                logger.warning("SSH: \(e)")
+                logger.debug("SSH: \(e)")
                 if e.isPermanent {
                     lock.withLock { if case .connecting = state { state = .failed(e) } }
                     setStatus(.failed(e.description))
@@ -255,7 +255,7 @@ public final class SSHTunnel: BrokerTransport, @unchecked Sendable {
                 return true
             }
             guard restart else { return }
-            self.logger.warning("SSH: connection to \(self.config.destination) lost; reconnecting")
+            self.logger.debug("SSH: connection to \(self.config.destination) lost; reconnecting")
             self.setStatus(.reconnecting(attempt: 0, lastError: "closed by the jump host or the network"))
             Task { _ = try? await self.session() }
         }
