@@ -13,6 +13,9 @@
   idle     CPU use and bytes written to the terminal while the TUI idles with auto-refresh
   produce  `kafscope produce T --file F` vs `kcat -P -l F`, 300,000 x 100-byte lines, and the
            tail -o json | produce --format jsonl round trip of a 300,000-record topic
+  tunnel   through an SSH jump host (sshd in a network namespace of its own; needs root): tail of
+           300,000 records through the tunnel vs on the jump host, and the Topics screen's first rows
+           (tmux) direct, through the tunnel, and with 50 ms RTT added on the SSH link (tc netem)
 
 Wall time is the median of several runs; memory is the peak RSS reported by /usr/bin/time.
 """
@@ -158,7 +161,6 @@ def bench_groups():
 
 
 def bench_tail():
-    from confluent_kafka import Producer
     # BENCH_KAFSCOPE: an already built binary (skips the release build).
     kafscope = os.environ.get("BENCH_KAFSCOPE") or build_release("kafscope")
     mc = MockCluster(brokers=1)
@@ -169,19 +171,7 @@ def bench_tail():
         # oldest beyond that (rdkafka_mock.c); ~115 bytes a record on the log: 40,000 records a partition
         # stay well inside, so every produced record remains readable.
         partitions = max(1, -(-count // 25000))
-        mc.create_topic(topic, partitions=partitions, replication_factor=1)
-        p = Producer({"bootstrap.servers": mc.bootstraps, "linger.ms": 20, "batch.num.messages": 10000,
-                      "queue.buffering.max.messages": 1000000, "log_level": 3})
-        payload = b"x" * 100
-        for i in range(count):
-            while True:
-                try:
-                    p.produce(topic, payload, key=b"k%d" % (i % 1000), partition=i % partitions)
-                    break
-                except BufferError:
-                    p.poll(0.05)
-        if p.flush(60) != 0:
-            raise RuntimeError("producer did not deliver every record")
+        fill_tail_topic(mc, topic, count, partitions)
         boot = mc.bootstraps
         got = subprocess.run(["kcat", "-C", "-b", boot, "-t", topic, "-o", "beginning", "-e", "-q"],
                              stdout=subprocess.PIPE, check=True).stdout.count(b"\n")
@@ -333,7 +323,283 @@ def bench_idle():
         os.unlink(out.name)
 
 
+
+# --- SSH jump host (issue 19) ---------------------------------------------------------------------
+
+class JumpLab:
+    """A network namespace of this run's own (veth pair, 10.252.X.Y/30), a throwaway sshd inside it
+    and a client key; the peers run inside, reachable from here only through sshd. Removes itself."""
+
+    def __init__(self):
+        if os.geteuid() != 0 or not os.path.exists("/usr/sbin/sshd"):
+            raise RuntimeError("the tunnel benchmark needs root (ip netns) and sshd (openssh-server)")
+        tag = "%x" % os.getpid()
+        self.ns, self.veth_out, self.veth_in = "kbn%s" % tag, "kbn%sa" % tag, "kbn%sb" % tag
+        third = os.getpid() % 250
+        self.host_addr, self.ssh_addr, self.port = "10.252.%d.1" % third, "10.252.%d.2" % third, 2222
+        self.dir = tempfile.mkdtemp(prefix="kafscope-bench-ssh-")
+        self.sshd = None
+        sh = lambda *a: subprocess.run(a, check=True, stdout=subprocess.DEVNULL)
+        self.sh = sh
+        sh("ip", "netns", "add", self.ns)
+        try:
+            sh("ip", "link", "add", self.veth_out, "type", "veth", "peer", "name", self.veth_in)
+            sh("ip", "link", "set", self.veth_in, "netns", self.ns)
+            sh("ip", "addr", "add", self.host_addr + "/30", "dev", self.veth_out)
+            sh("ip", "link", "set", self.veth_out, "up")
+            self.inside("ip", "addr", "add", self.ssh_addr + "/30", "dev", self.veth_in)
+            self.inside("ip", "link", "set", self.veth_in, "up")
+            self.inside("ip", "link", "set", "lo", "up")
+            for name in ("host", "client"):
+                sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", os.path.join(self.dir, name))
+            shutil.copy(os.path.join(self.dir, "client.pub"), os.path.join(self.dir, "authorized_keys"))
+            with open(os.path.join(self.dir, "sshd_config"), "w") as f:
+                f.write("Port %d\nListenAddress %s\nHostKey %s/host\nPidFile %s/sshd.pid\nAuthorizedKeysFile %s/authorized_keys\n"
+                        "StrictModes no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n"
+                        "PermitRootLogin prohibit-password\nAllowTcpForwarding yes\n"
+                        % (self.port, self.ssh_addr, self.dir, self.dir, self.dir))
+            os.makedirs("/run/sshd", exist_ok=True)
+            self.sshd = subprocess.Popen(["ip", "netns", "exec", self.ns, "/usr/sbin/sshd", "-D", "-e", "-f",
+                                          os.path.join(self.dir, "sshd_config")], stderr=subprocess.DEVNULL)
+            import socket
+            for _ in range(200):
+                try:
+                    socket.create_connection((self.ssh_addr, self.port), 0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+        except Exception:
+            self.close()
+            raise
+
+    def inside(self, *args):
+        self.sh("ip", "netns", "exec", self.ns, *args)
+
+    def config(self, bootstrap, ssh=None):
+        """A config whose context `lab` reaches `bootstrap` (as the jump host sees it) through sshd
+        (or through `ssh`, an (address, port) in front of it)."""
+        addr, port = ssh or (self.ssh_addr, self.port)
+        path = os.path.join(self.dir, "config-%d.toml" % len(os.listdir(self.dir)))
+        with open(os.path.join(self.dir, "host.pub")) as f:
+            key = " ".join(f.read().split()[:2])
+        with open(os.path.join(self.dir, "known_hosts"), "a") as f:
+            f.write("[%s]:%d %s\n" % (addr, port, key))
+        with open(path, "w") as f:
+            f.write('default_context = "lab"\n[contexts.lab]\nbootstrap = "%s"\n[contexts.lab.ssh]\nhost = "root@%s:%d"\n'
+                    'identity_file = "%s/client"\nknown_hosts = "%s/known_hosts"\nagent = false\n'
+                    % (bootstrap, addr, port, self.dir, self.dir))
+        return path
+
+    def serve(self, what, env=None):
+        """Runs `bench.py _serve WHAT` inside the namespace (the mock and its data); returns (proc, ready)."""
+        proc = subprocess.Popen(["ip", "netns", "exec", self.ns, sys.executable, os.path.abspath(__file__), "_serve", what],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the peer inside the namespace did not start")
+        return proc, json.loads(line)
+
+    def close(self):
+        if self.sshd:
+            self.sshd.kill()
+            self.sshd.wait()
+        out = subprocess.run(["ip", "netns", "pids", self.ns], stdout=subprocess.PIPE, text=True, stderr=subprocess.DEVNULL).stdout
+        for pid in out.split():
+            try:
+                os.kill(int(pid), 9)
+            except OSError:
+                pass
+        subprocess.run(["ip", "link", "del", self.veth_out], stderr=subprocess.DEVNULL)
+        subprocess.run(["ip", "netns", "del", self.ns], stderr=subprocess.DEVNULL)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class DelayProxy:
+    """A TCP proxy on 127.0.0.1 that holds every chunk `one_way` seconds in each direction (order
+    kept): `one_way` = 0.025 adds 50 ms to the round trip of the one connection it carries. Used
+    when the kernel has no netem qdisc (`tc qdisc ... netem` fails in this container)."""
+
+    def __init__(self, target, one_way):
+        import asyncio
+        import threading
+        self.target, self.one_way = target, one_way
+        self.loop = asyncio.new_event_loop()
+        started = threading.Event()
+
+        async def pump(reader, writer):
+            queue = asyncio.Queue()
+
+            async def release():
+                while True:
+                    due, data = await queue.get()
+                    delay = due - self.loop.time()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                    if data is None:
+                        writer.close()
+                        return
+                    writer.write(data)
+                    await writer.drain()
+            task = asyncio.ensure_future(release())
+            while True:
+                data = await reader.read(65536)
+                await queue.put((self.loop.time() + self.one_way, data or None))
+                if not data:
+                    break
+            await task
+
+        async def handle(r1, w1):
+            r2, w2 = await asyncio.open_connection(*self.target)
+            await asyncio.gather(pump(r1, w2), pump(r2, w1), return_exceptions=True)
+
+        async def start():
+            self.server = await asyncio.start_server(handle, "127.0.0.1", 0)
+            self.port = self.server.sockets[0].getsockname()[1]
+            started.set()
+
+        def run():
+            asyncio.set_event_loop(self.loop)
+            self.loop.run_until_complete(start())
+            self.loop.run_forever()
+        threading.Thread(target=run, daemon=True).start()
+        started.wait(10)
+
+    def close(self):
+        import asyncio
+
+        async def shutdown():
+            self.server.close()
+            for t in asyncio.all_tasks():
+                if t is not asyncio.current_task():
+                    t.cancel()
+        asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+def serve(what):
+    """Inside the lab's namespace: builds the peer, prints {"bootstrap": ...}, waits for stdin EOF."""
+    if what == "tail":
+        mc = MockCluster(brokers=1)
+        count = int(os.environ.get("BENCH_TAIL_RECORDS", "300000"))
+        partitions = max(1, -(-count // 25000))
+        fill_tail_topic(mc, "tail-bench", count, partitions)
+        print(json.dumps({"bootstrap": mc.bootstraps, "topic": "tail-bench", "count": count}), flush=True)
+    else:
+        mc = MockCluster(brokers=3)
+        n = int(os.environ.get("BENCH_PAINT_TOPICS", "4000"))
+        for i in range(n):
+            mc.create_topic("paint-topic-%04d" % i, partitions=10, replication_factor=3)
+        print(json.dumps({"bootstrap": mc.bootstraps.split(",")[0], "topics": n}), flush=True)
+    sys.stdin.read()
+    mc.close()
+
+
+def fill_tail_topic(mc, topic, count, partitions):
+    from confluent_kafka import Producer
+    mc.create_topic(topic, partitions=partitions, replication_factor=1)
+    p = Producer({"bootstrap.servers": mc.bootstraps, "linger.ms": 20, "batch.num.messages": 10000,
+                  "queue.buffering.max.messages": 1000000, "log_level": 3})
+    payload = b"x" * 100
+    for i in range(count):
+        while True:
+            try:
+                p.produce(topic, payload, key=b"k%d" % (i % 1000), partition=i % partitions)
+                break
+            except BufferError:
+                p.poll(0.05)
+    if p.flush(60) != 0:
+        raise RuntimeError("producer did not deliver every record")
+
+
+def tmux_first_paint(command, marker, session):
+    """Seconds from starting `command` in a 120x36 tmux pane until `marker` is on the screen."""
+    tmux_first_paint.runs = getattr(tmux_first_paint, "runs", 0) + 1
+    session = "%s-%d-%d" % (session, os.getpid(), tmux_first_paint.runs)  # a server of its own per run
+    start = time.perf_counter()
+    subprocess.run(["tmux", "-L", session, "-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "120", "-y", "36",
+                    command], check=True)
+    try:
+        while time.perf_counter() - start < 120:
+            screen = subprocess.run(["tmux", "-L", session, "capture-pane", "-p", "-t", session],
+                                    stdout=subprocess.PIPE, text=True).stdout
+            if marker in screen:
+                return time.perf_counter() - start
+            time.sleep(0.01)
+        raise RuntimeError("no first paint within 120 s: %s" % screen)
+    finally:
+        subprocess.run(["tmux", "-L", session, "kill-server"], stderr=subprocess.DEVNULL)
+
+
+def bench_tunnel():
+    """Issue 19: `tail` of 300,000 records through the SSH jump host vs run on the jump host itself, and
+    the Topics screen's first paint through the tunnel with 50 ms added to the SSH link's round trip."""
+    kafscope = os.environ.get("BENCH_KAFSCOPE") or build_release("kafscope")
+    lab = JumpLab()
+    try:
+        proc, ready = lab.serve("tail")
+        try:
+            boot, topic = ready["bootstrap"], ready["topic"]
+            cfg = lab.config(boot)
+            log("tail: mock broker %s inside namespace %s, %d records of 100 bytes; sshd %s:%d"
+                % (boot, lab.ns, ready["count"], lab.ssh_addr, lab.port))
+            args = ["tail", topic, "--from", "beginning", "--exit-at-end", "-o", "text"]
+            through = subprocess.run([kafscope] + args + ["--config", cfg], stdout=subprocess.PIPE, check=True).stdout.count(b"\n")
+            if through != ready["count"]:
+                raise RuntimeError("through the tunnel kafscope printed %d of %d records" % (through, ready["count"]))
+            compare("ssh: kafscope tail through the jump host", [kafscope] + args + ["--config", cfg],
+                    "direct: kafscope tail run on the jump host", ["ip", "netns", "exec", lab.ns, kafscope] + args + ["-b", boot])
+        finally:
+            proc.stdin.close()
+            proc.wait(60)
+        proc, ready = lab.serve("paint")
+        try:
+            boot = ready["bootstrap"]
+            cfg = lab.config(boot)
+            log("first paint: 3 mock brokers inside the namespace, %d topics x 10 partitions" % ready["topics"])
+            env = "env -u NO_COLOR TERM=xterm-256color HOME=%s " % lab.dir
+            cases = [("direct, on the jump host", "ip netns exec %s %s%s -b %s" % (lab.ns, env, kafscope, boot)),
+                     ("through the SSH jump host", "%s%s --config %s" % (env, kafscope, cfg))]
+            results = {}
+            for label, cmd in cases:
+                tmux_first_paint(cmd, "paint-topic-0000", "kbench-paint")  # warm-up
+                results[label] = statistics.median(tmux_first_paint(cmd, "paint-topic-0000", "kbench-paint") for _ in range(RUNS))
+            label = "through the SSH jump host, +50 ms RTT on the SSH link"
+            netem = subprocess.run(["ip", "netns", "exec", lab.ns, "tc", "qdisc", "add", "dev", lab.veth_in, "root",
+                                    "netem", "delay", "50ms"], stderr=subprocess.PIPE, text=True)
+            proxy = None
+            if netem.returncode == 0:
+                slow_cmd = cases[1][1]
+                label += " (tc netem)"
+            else:
+                log("tc netem is not available here (%s); a user-space proxy in front of sshd delays each "
+                    "direction by 25 ms instead" % netem.stderr.strip())
+                proxy = DelayProxy((lab.ssh_addr, lab.port), 0.025)
+                slow_cmd = "%s%s --config %s" % (env, kafscope, lab.config(boot, ("127.0.0.1", proxy.port)))
+                label += " (delaying proxy)"
+            try:
+                tmux_first_paint(slow_cmd, "paint-topic-0000", "kbench-paint")
+                results[label] = statistics.median(tmux_first_paint(slow_cmd, "paint-topic-0000", "kbench-paint")
+                                                   for _ in range(RUNS))
+            finally:
+                if proxy:
+                    proxy.close()
+                else:
+                    lab.inside("tc", "qdisc", "del", "dev", lab.veth_in, "root")
+            log("| Topics screen, first rows on the terminal (tmux, 10 ms polls) | median |")
+            log("|---|---|")
+            for label, secs in results.items():
+                log("| %s | %.3f s |" % (label, secs))
+        finally:
+            proc.stdin.close()
+            proc.wait(60)
+    finally:
+        lab.close()
+
+
 def main():
+    if sys.argv[1:2] == ["_serve"]:
+        serve(sys.argv[2])
+        return
     which = sys.argv[1:] or ["all"]
     if which == ["all"]:
         which = ["records", "render", "schema", "topics", "firstpaint", "groups", "tail", "schematail", "idle", "produce"]
@@ -343,7 +609,7 @@ def main():
             bench_swift(w)
         else:
             {"topics": bench_topics, "firstpaint": bench_firstpaint, "groups": bench_groups, "tail": bench_tail, "idle": bench_idle,
-             "produce": bench_produce, "schematail": bench_schematail}[w]()
+             "produce": bench_produce, "schematail": bench_schematail, "tunnel": bench_tunnel}[w]()
 
 
 if __name__ == "__main__":
