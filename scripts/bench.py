@@ -468,6 +468,7 @@ class DelayProxy:
         import asyncio
 
         async def shutdown():
+            self.loop.set_exception_handler(lambda loop, context: None)  # the cancelled pumps' noise
             self.server.close()
             for t in asyncio.all_tasks():
                 if t is not asyncio.current_task():
@@ -485,10 +486,25 @@ def serve(what):
         fill_tail_topic(mc, "tail-bench", count, partitions)
         print(json.dumps({"bootstrap": mc.bootstraps, "topic": "tail-bench", "count": count}), flush=True)
     else:
+        import threading
+        from confluent_kafka import Producer
         mc = MockCluster(brokers=3)
         n = int(os.environ.get("BENCH_PAINT_TOPICS", "4000"))
+        # The mock serves control calls from its I/O loop, which sleeps while no client talks to it
+        # (a run here sat at 0 % CPU for 10 minutes): a client asks for one topic's metadata meanwhile.
+        awake, done = Producer({"bootstrap.servers": mc.bootstraps, "log_level": 3}), threading.Event()
+
+        def keep_awake():
+            while not done.is_set():
+                try:
+                    awake.list_topics(topic="paint-topic-0000", timeout=5)
+                except Exception:
+                    pass
+                done.wait(0.1)
+        threading.Thread(target=keep_awake, daemon=True).start()
         for i in range(n):
             mc.create_topic("paint-topic-%04d" % i, partitions=10, replication_factor=3)
+        done.set()
         print(json.dumps({"bootstrap": mc.bootstraps.split(",")[0], "topics": n}), flush=True)
     sys.stdin.read()
     mc.close()
