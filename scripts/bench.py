@@ -6,6 +6,8 @@
   topics   `kafscope get topics -o json` vs `kcat -L`, 2,000 topics x 10 partitions, 3 brokers
   firstpaint  the Topics screen's first frame (rows) vs `kcat -L`, 4,000 topics x 10 partitions, 3 brokers
   groups   requests sent per broker when describing the lag of 500 groups
+  reset    `kafscope group reset-offsets` of one group over 1,000 partitions on 3 brokers (plan and
+           --execute: requests per broker) vs the same plan's offsets read with `kcat -Q`
   tail     `kafscope tail --from beginning --exit-at-end` vs `kcat -C -e`, ~300,000 x 100-byte records
   schema   Avro and Protobuf decoding of a 12-field record to JSON, records/s on one core (KafscopeBench)
   schematail  `kafscope tail -o json` of 300,000 Avro records written by confluent-kafka's AvroSerializer,
@@ -158,6 +160,40 @@ def bench_groups():
     finally:
         mc.close()
         shutil.rmtree(cfg_dir, ignore_errors=True)
+
+
+def bench_reset():
+    """Issue 15: a reset over 1,000 partitions is one ListOffsets per broker per offset kind and one
+    OffsetCommit. kcat cannot read committed offsets nor commit from outside a group: its share is the
+    log bounds a hand-made plan needs (`kcat -Q` for every partition's beginning and end)."""
+    kafscope = os.environ.get("BENCH_KAFSCOPE") or build_release("kafscope")
+    mc = MockCluster(brokers=3)
+    try:
+        topics = ["reset-%02d" % i for i in range(10)]
+        for t in topics:
+            mc.create_topic(t, partitions=100, replication_factor=1)
+            for p in range(100):
+                mc.set_leader(t, p, 1 + (p % 3))
+            mc.produce(t, [{"value": "r%d" % i, "partition": p} for p in range(100) for i in range(3)])
+            mc.commit_offsets("reset-bench", t, {str(p): 2 for p in range(100)})
+        boot = mc.bootstraps.split(",")[0]
+        env = dict(os.environ, KAFSCOPE_REQUEST_STATS="1")
+        base = [kafscope, "group", "reset-offsets", "reset-bench", "--all-topics", "--to-earliest", "-b", boot]
+        proc = subprocess.run(base + ["--execute", "--yes"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if proc.returncode != 0:
+            raise RuntimeError("reset --execute failed: %s" % proc.stderr.decode()[-2000:])
+        rows = [l for l in proc.stdout.decode().splitlines() if l.startswith("reset-bench")]
+        log("1,000 partitions (10 topics x 100, leaders on 3 brokers): --execute reset %d partitions" % len(rows))
+        log("requests of the --execute run (KAFSCOPE_REQUEST_STATS):")
+        log(proc.stderr.decode().strip())
+        queries = []
+        for t in topics:
+            for p in range(100):
+                queries += ["-t", "%s:%d:-2" % (t, p), "-t", "%s:%d:-1" % (t, p)]
+        compare("kafscope group reset-offsets (dry run: committed + earliest + latest)", base,
+                "kcat -Q (earliest + latest of 1,000 partitions)", ["kcat", "-Q", "-b", boot] + queries)
+    finally:
+        mc.close()
 
 
 def bench_tail():
@@ -618,14 +654,15 @@ def main():
         return
     which = sys.argv[1:] or ["all"]
     if which == ["all"]:
-        which = ["records", "render", "schema", "topics", "firstpaint", "groups", "tail", "schematail", "idle", "produce"]
+        which = ["records", "render", "schema", "topics", "firstpaint", "groups", "reset", "tail", "schematail", "idle", "produce"]
     for w in which:
         log("\n## %s" % w)
         if w in ("records", "render", "schema"):
             bench_swift(w)
         else:
-            {"topics": bench_topics, "firstpaint": bench_firstpaint, "groups": bench_groups, "tail": bench_tail, "idle": bench_idle,
-             "produce": bench_produce, "schematail": bench_schematail, "tunnel": bench_tunnel}[w]()
+            {"topics": bench_topics, "firstpaint": bench_firstpaint, "groups": bench_groups, "reset": bench_reset,
+             "tail": bench_tail, "idle": bench_idle, "produce": bench_produce, "schematail": bench_schematail,
+             "tunnel": bench_tunnel}[w]()
 
 
 if __name__ == "__main__":

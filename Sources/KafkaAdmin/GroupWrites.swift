@@ -8,7 +8,7 @@ extension KafkaAdminService: GroupWriteService {
     // MARK: Planning
 
     public func offsetResetPlan(group: String, spec: OffsetResetSpec, scope: OffsetResetScope, nowMs: Int64) async throws -> OffsetResetPlan {
-        let details = await groupDetails(named: [group])
+        let details = await groupDetails(named: [group], timeLags: false)
         guard let d = details.value.first else { throw UserFacingError("consumer group \(group) could not be read") }
         var notes: [String] = []
         let committedErrors = d.errors.filter { $0.message.contains("OffsetFetch") || $0.message.contains("coordinator") }
@@ -52,19 +52,24 @@ extension KafkaAdminService: GroupWriteService {
             }
         }
         let byTopic = Dictionary(grouping: partitions, by: \.topic).mapValues { $0.map(\.partition).sorted() }
-        // One ListOffsets per leader for each kind of offset the plan needs, concurrently.
+        // The log ends the group read just gave (not remembered ones) are reused; only partitions
+        // the group has no row for are asked again. One ListOffsets per leader per kind, concurrently.
+        var knownEnds: [TopicPartition: Int64] = [:]
+        for row in d.offsets where row.endAge == nil { if let e = row.end { knownEnds[TopicPartition(row.topic, row.partition)] = e } }
+        let unknownEnds = Dictionary(grouping: partitions.filter { knownEnds[$0] == nil }, by: \.topic)
+            .mapValues { $0.map(\.partition).sorted() }
         async let earliest = offsets(forTopics: byTopic, spec: .earliest)
-        async let latest = offsets(forTopics: byTopic, spec: .latest)
+        async let latest = offsets(forTopics: unknownEnds, spec: .latest)
         let timestamp = spec.timestamp(nowMs: nowMs)
         async let atTime: OffsetLookup? = timestamp == nil ? nil : offsets(forTopics: byTopic, spec: .timestamp(timestamp!))
         let (low, high, byTime) = await (earliest, latest, atTime)
         var inputs = OffsetResetInputs(partitions: partitions, committed: committed)
         for tp in partitions {
-            let reason = low.failures[tp.topic, tp.partition] ?? high.failures[tp.topic, tp.partition]
+            let reason = low.failures[tp.topic, tp.partition] ?? (knownEnds[tp] == nil ? high.failures[tp.topic, tp.partition] : nil)
                 ?? byTime?.failures[tp.topic, tp.partition]
             if let reason { inputs.failures[tp] = reason; continue }
             inputs.earliest[tp] = low.offsets[tp.topic, tp.partition]
-            inputs.latest[tp] = high.offsets[tp.topic, tp.partition]
+            inputs.latest[tp] = knownEnds[tp] ?? high.offsets[tp.topic, tp.partition]
             if let byTime { inputs.atTimestamp[tp] = byTime.offsets[tp.topic, tp.partition] }
         }
         let blocked = OffsetResetPlanner.blockedReason(group: group, state: d.state, members: memberCount)

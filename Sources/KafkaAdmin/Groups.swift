@@ -310,7 +310,8 @@ extension KafkaAdminService {
     // MARK: Group details
 
     /// Describes many groups at once, batching every request per coordinator and per leader.
-    public func groupDetails(named names: [String], listing: GroupListing? = nil) async -> Partial<[GroupDetail]> {
+    /// `timeLags: false` skips the time-lag Fetch (an offset reset plan needs no record timestamps).
+    public func groupDetails(named names: [String], listing: GroupListing? = nil, timeLags: Bool = true) async -> Partial<[GroupDetail]> {
         var errors: [SourceError] = []
         let unique = Array(Set(names)).sorted()
         var details: [String: GroupDetail] = [:]
@@ -402,7 +403,7 @@ extension KafkaAdminService {
             readings.append(Self.lagReading(group: g, rows: rows, failures: ends.failures, members: members,
                                             groupError: committed[g] == nil ? Self.offsetsError(groupErrors[g]) : nil))
         }
-        await fillTimeLags(&details)
+        if timeLags { await fillTimeLags(&details) }
         // This refresh is one more sample of every group: status, rates and ETA come from them.
         let health = await lagSampler.record(readings, at: clock.seconds)
         for (g, h) in health {

@@ -90,6 +90,10 @@ import WriteFlow
             #expect(code == 0, "\(rig.console.stderr)")
             let sent = rig.client.counterSnapshot().subtracting(before)
             #expect(sent.count(api: "OffsetCommit") == 1, "one OffsetCommit for every partition")
+            // orders' leaders are brokers 1, 2, 3: one ListOffsets each for the log starts and one for
+            // the ends (the group read's), no time-lag Fetch.
+            #expect(sent.count(api: "ListOffsets") == 6, "\(sent)")
+            #expect(sent.count(api: "Fetch") == 0, "\(sent)")
             let committed2 = try await rig.committed("billing")
             #expect(committed2 == [2, 2, 2])
             #expect(rig.log.auditLines == [
