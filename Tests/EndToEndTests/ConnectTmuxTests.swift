@@ -7,16 +7,6 @@ import Testing
 
 /// The kafscope executable beside the test bundle (built with `swift build --product kafscope`),
 /// or KAFSCOPE_BIN.
-private func kafscopeBinary() throws -> String {
-    if let explicit = ProcessInfo.processInfo.environment["KAFSCOPE_BIN"] { return explicit }
-    let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for candidate in [dir, dir.deletingLastPathComponent()].map({ $0.appendingPathComponent("kafscope").path }) {
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-    }
-    throw PeerError("kafscope binary not found next to \(dir.path); build it first: "
-        + "swift build --scratch-path <same> --product kafscope (or set KAFSCOPE_BIN)")
-}
-
 private struct Tmux {
     let session: String
 

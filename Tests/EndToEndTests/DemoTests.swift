@@ -5,18 +5,9 @@ import Testing
 // The demo as a new user meets it: the processes `scripts/demo` starts, and the real binary with
 // the config the demo writes. Its Schema Registry topics decode in the first minute.
 
-private func kafscopeBinary() throws -> URL {
-    let path = ProcessInfo.processInfo.environment["KAFSCOPE_BIN"].flatMap { $0.isEmpty ? nil : $0 }
-        ?? PeerEnvironment.repoRoot.appendingPathComponent(".build/debug/kafscope").path
-    guard FileManager.default.isExecutableFile(atPath: path) else {
-        throw PeerError("kafscope binary missing at \(path): run `swift build --product kafscope` first (or set KAFSCOPE_BIN)")
-    }
-    return URL(fileURLWithPath: path)
-}
-
 @Suite(.serialized, .timeLimit(.minutes(4))) struct DemoTests {
     func kafscope(_ demo: DemoPeer, _ args: [String]) async throws -> String {
-        let out = try await CommandRunner.run(try kafscopeBinary(), args + ["--config", demo.configPath, "--context", "demo"],
+        let out = try await CommandRunner.run(URL(fileURLWithPath: try kafscopeBinary()), args + ["--config", demo.configPath, "--context", "demo"],
                                               environment: ["HOME": NSTemporaryDirectory(), "PATH": "/usr/bin:/bin"],
                                               timeout: .seconds(120))
         #expect(out.status == 0, "kafscope \(args.joined(separator: " ")): \(out.stderr)")

@@ -9,15 +9,6 @@ import Testing
 // what passes or fails is what the screen shows and what the cluster then holds.
 
 /// `.build/debug/kafscope` under the repository root (or KAFSCOPE_BIN); built by `swift build`.
-private func kafscopeBinary() throws -> String {
-    if let explicit = ProcessInfo.processInfo.environment["KAFSCOPE_BIN"], !explicit.isEmpty { return explicit }
-    let path = PeerEnvironment.repoRoot.appendingPathComponent(".build/debug/kafscope").path
-    guard FileManager.default.isExecutableFile(atPath: path) else {
-        throw PeerError("kafscope binary missing at \(path): run `swift build --product kafscope` first (or set KAFSCOPE_BIN)")
-    }
-    return path
-}
-
 private func lines(_ s: String) -> [String] { s.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
 
 /// The table rows of topic orders (not the scope field's example text).

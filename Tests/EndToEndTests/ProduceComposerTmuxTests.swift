@@ -7,17 +7,8 @@ import Testing
 /// dialog naming cluster and topic, shows up in the tail of a second kafscope, and kcat reads it
 /// back byte for byte. The read-only context offers no produce key.
 @Suite(.serialized, .timeLimit(.minutes(4))) struct ProduceComposerTmuxTests {
-    static func binary() throws -> String {
-        if let explicit = ProcessInfo.processInfo.environment["KAFSCOPE_BIN"], !explicit.isEmpty { return explicit }
-        let path = PeerEnvironment.repoRoot.appendingPathComponent(".build/debug/kafscope").path
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw PeerError("kafscope binary missing at \(path): run `swift build --product kafscope` first (or set KAFSCOPE_BIN)")
-        }
-        return path
-    }
-
     @Test func aRecordComposedInTheTUIArrivesInTheTail() async throws {
-        let binary = try Self.binary()
+        let binary = try kafscopeBinary()
         try await MockCluster.with(brokers: 1) { mock in
             try await mock.createTopic("orders", partitions: 3, replicationFactor: 1)
             try await mock.createTopic("other", partitions: 1, replicationFactor: 1)

@@ -7,15 +7,6 @@ import Testing
 // view names the format, schema id, subject and version, and `:schemas` lists the subjects the
 // serializers registered. Expected values come from fastavro / the Python protobuf runtime.
 
-private func kafscopeBinary() throws -> String {
-    if let explicit = ProcessInfo.processInfo.environment["KAFSCOPE_BIN"], !explicit.isEmpty { return explicit }
-    let path = PeerEnvironment.repoRoot.appendingPathComponent(".build/debug/kafscope").path
-    guard FileManager.default.isExecutableFile(atPath: path) else {
-        throw PeerError("kafscope binary missing at \(path): run `swift build --product kafscope` first (or set KAFSCOPE_BIN)")
-    }
-    return path
-}
-
 /// The JSON value previewed in the tail table's row for `offset` (nil when the row is not there).
 private func previewedValue(_ screen: String, offset: Int) -> NSDictionary? {
     for line in screen.split(separator: "\n") {

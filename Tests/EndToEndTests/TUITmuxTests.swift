@@ -9,16 +9,6 @@ import Testing
 
 /// `.build/debug/kafscope` under the repository root (or KAFSCOPE_BIN). These tests build nothing:
 /// `swift build --product kafscope` must have run first.
-private func kafscopeBinary() throws -> String {
-    if let explicit = ProcessInfo.processInfo.environment["KAFSCOPE_BIN"], !explicit.isEmpty { return explicit }
-    let path = PeerEnvironment.repoRoot.appendingPathComponent(".build/debug/kafscope").path
-    guard FileManager.default.isExecutableFile(atPath: path) else {
-        throw PeerError("kafscope binary missing at \(path): run `swift build --product kafscope` before "
-            + "`swift test --filter EndToEndTests` (or set KAFSCOPE_BIN)")
-    }
-    return path
-}
-
 /// One tmux server on a private socket, so the shared server's settings (NO_COLOR) never apply.
 private struct TmuxPane {
     let socket: String

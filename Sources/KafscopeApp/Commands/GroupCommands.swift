@@ -141,23 +141,7 @@ public enum GroupWriteCLI {
     /// Settings, the cluster service (which must be able to write to groups), the driver.
     static func withService(_ global: GlobalOptions,
                             _ body: (any GroupWriteService, GroupWriteContext) async -> Int32) async throws -> Int32 {
-        let format = try global.outputFormat()
-        let settings = try global.resolveSettings()
-        let console = StandardConsole()
-        for w in settings.warnings { console.err("warning: \(w)") }
-        let logger = AppEnvironment.currentLogger()
-        let opened = try AppEnvironment.factory.cluster(settings, logger: logger)
-        guard let service = opened.service as? any GroupWriteService else {
-            await opened.close()
-            throw CommandFailure("this cluster service cannot write to consumer groups")
-        }
-        let location = settings.contextName.map { "cluster \($0)" }
-            ?? "cluster " + settings.bootstrap.map { "\($0)" }.joined(separator: ",")
-        let context = GroupWriteContext(location: location, readOnly: settings.readOnly, json: format == .json,
-                                        driver: WriteDriver(console: console, logger: logger, printSuccess: format != .json))
-        let code = await body(service, context)
-        await opened.close()
-        return code
+        try await WriteCommandSetup.withService(global, as: (any GroupWriteService).self, cannot: "this cluster service cannot write to consumer groups", body)
     }
 
     // MARK: reset-offsets

@@ -14,23 +14,7 @@ public enum TopicWriteCLI {
     /// Settings, the cluster service (which must administer topics), the driver.
     static func withService(_ global: GlobalOptions,
                             _ body: (any TopicAdminService, GroupWriteContext) async -> Int32) async throws -> Int32 {
-        let format = try global.outputFormat()
-        let settings = try global.resolveSettings()
-        let console = StandardConsole()
-        for w in settings.warnings { console.err("warning: \(w)") }
-        let logger = AppEnvironment.currentLogger()
-        let opened = try AppEnvironment.factory.cluster(settings, logger: logger)
-        guard let service = opened.service as? any TopicAdminService else {
-            await opened.close()
-            throw CommandFailure("this cluster service cannot administer topics")
-        }
-        let location = settings.contextName.map { "cluster \($0)" }
-            ?? "cluster " + settings.bootstrap.map { "\($0)" }.joined(separator: ",")
-        let context = GroupWriteContext(location: location, readOnly: settings.readOnly, json: format == .json,
-                                        driver: WriteDriver(console: console, logger: logger, printSuccess: format != .json))
-        let code = await body(service, context)
-        await opened.close()
-        return code
+        try await WriteCommandSetup.withService(global, as: (any TopicAdminService).self, cannot: "this cluster service cannot administer topics", body)
     }
 
     /// `K=V` options; a key given twice is a usage error (which one would win is not obvious).
