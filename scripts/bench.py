@@ -231,7 +231,6 @@ def bench_schematail():
     import random
     import struct
     import fastavro
-    from confluent_kafka import Producer
     from confluent_kafka.schema_registry import SchemaRegistryClient
     from confluent_kafka.schema_registry.avro import AvroSerializer
     from confluent_kafka.serialization import SerializationContext, MessageField
@@ -246,7 +245,6 @@ def bench_schematail():
         topic = "avro-bench"
         count = int(os.environ.get("BENCH_TAIL_RECORDS", "300000"))
         partitions = max(1, -(-count // 25000))  # the mock trims partitions beyond 5 MiB (see bench_tail)
-        mc.create_topic(topic, partitions=partitions, replication_factor=1)
         text = read("bench.avsc")
         schema = json.loads(text)
         serializer = AvroSerializer(SchemaRegistryClient({"url": url}), text, conf={"auto.register.schemas": True})
@@ -258,17 +256,7 @@ def bench_schematail():
                   for _ in range(1000)]
         parsed = fastavro.parse_schema(schema)
         assert fastavro.schemaless_reader(io.BytesIO(values[0][5:]), parsed, None) is not None
-        p = Producer({"bootstrap.servers": mc.bootstraps, "linger.ms": 20, "batch.num.messages": 10000,
-                      "queue.buffering.max.messages": 1000000, "log_level": 3})
-        for i in range(count):
-            while True:
-                try:
-                    p.produce(topic, values[i % len(values)], key=b"k%d" % (i % 1000), partition=i % partitions)
-                    break
-                except BufferError:
-                    p.poll(0.05)
-        if p.flush(60) != 0:
-            raise RuntimeError("producer did not deliver every record")
+        fill_tail_topic(mc, topic, count, partitions, values)
         boot = mc.bootstraps
         base = [kafscope, "tail", topic, "--from", "beginning", "--exit-at-end", "-o", "json", "-b", boot]
         decoded = subprocess.run(base + ["--schema-registry", url], stdout=subprocess.PIPE, check=True).stdout.splitlines()
@@ -546,16 +534,16 @@ def serve(what):
     mc.close()
 
 
-def fill_tail_topic(mc, topic, count, partitions):
+def fill_tail_topic(mc, topic, count, partitions, values=(b"x" * 100,)):
+    """count records over the partitions in turn, values cycled (100 bytes of x unless given)."""
     from confluent_kafka import Producer
     mc.create_topic(topic, partitions=partitions, replication_factor=1)
     p = Producer({"bootstrap.servers": mc.bootstraps, "linger.ms": 20, "batch.num.messages": 10000,
                   "queue.buffering.max.messages": 1000000, "log_level": 3})
-    payload = b"x" * 100
     for i in range(count):
         while True:
             try:
-                p.produce(topic, payload, key=b"k%d" % (i % 1000), partition=i % partitions)
+                p.produce(topic, values[i % len(values)], key=b"k%d" % (i % 1000), partition=i % partitions)
                 break
             except BufferError:
                 p.poll(0.05)

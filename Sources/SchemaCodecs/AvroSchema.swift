@@ -3,15 +3,10 @@ import Foundation
 /// A parsed Avro writer's schema: a graph of nodes (records may refer to themselves).
 /// Built from the schema JSON the registry returns, plus the schemas it references.
 public final class AvroSchema: @unchecked Sendable {
-    public let root: AvroNode
-    /// Every named type (records, enums, fixed) by full name, referenced ones included.
-    public let namedTypes: [String: AvroNode]
-    /// What the decoder walks (the graph above, flattened once).
+    /// What the decoder walks: the parsed graph (records may refer to themselves), flattened once.
     let program: AvroProgram
 
-    init(root: AvroNode, namedTypes: [String: AvroNode]) {
-        self.root = root
-        self.namedTypes = namedTypes
+    init(root: AvroNode) {
         self.program = AvroProgram(root)
     }
 
@@ -21,7 +16,7 @@ public final class AvroSchema: @unchecked Sendable {
         var parser = AvroSchemaParser()
         for r in references { _ = try parser.parseText(r) }
         let root = try parser.parseText(text)
-        return AvroSchema(root: root, namedTypes: parser.named)
+        return AvroSchema(root: root)
     }
 
     /// Decodes one datum (the whole payload) to JSON text under the rendering rules.

@@ -39,6 +39,14 @@ public struct CellBuffer: Sendable, Hashable {
         self[x, y] = Cell(" ", style: self[x, y].style)
     }
 
+    /// Styled parts side by side from `x`; returns the columns used.
+    @discardableResult
+    public mutating func put(_ parts: [(String, Style)], x: Int, y: Int, clip: Rect? = nil) -> Int {
+        var column = x
+        for (text, style) in parts { column += put(text, x: column, y: y, style: style, clip: clip) }
+        return column - x
+    }
+
     /// Writes `text` at (x, y), clipped to `clip` (default: the rest of the row), never
     /// splitting a wide character. Returns the number of columns written.
     @discardableResult

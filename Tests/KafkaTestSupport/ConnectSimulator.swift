@@ -77,19 +77,7 @@ public final class ConnectSimulator: @unchecked Sendable {
         process.standardOutput = stdoutPipe
         process.standardError = FileHandle.standardError
         try process.run()
-        let handle = stdoutPipe.fileHandleForReading
-        let line: String? = await withCheckedContinuation { cont in
-            Thread.detachNewThread {
-                var bytes: [UInt8] = []
-                while bytes.count < 4096 {
-                    let chunk = handle.readData(ofLength: 1)
-                    guard let b = chunk.first else { break }
-                    if b == UInt8(ascii: "\n") { break }
-                    bytes.append(b)
-                }
-                cont.resume(returning: bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self))
-            }
-        }
+        let line = await firstLine(of: stdoutPipe.fileHandleForReading, limit: 4096)
         struct Hello: Decodable { var port: Int; var scheme: String? }
         guard let line, let hello = try? JSONDecoder().decode(Hello.self, from: Data(line.utf8)) else {
             process.terminate()

@@ -38,17 +38,7 @@ public final class RegistrySim: @unchecked Sendable {
         process.standardOutput = stdoutPipe
         process.standardError = FileHandle.standardError
         try process.run()
-        let handle = stdoutPipe.fileHandleForReading
-        let line: String? = await withCheckedContinuation { cont in
-            Thread.detachNewThread {
-                var bytes: [UInt8] = []
-                while bytes.count < 8192 {
-                    guard let b = handle.readData(ofLength: 1).first, b != UInt8(ascii: "\n") else { break }
-                    bytes.append(b)
-                }
-                cont.resume(returning: bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self))
-            }
-        }
+        let line = await firstLine(of: stdoutPipe.fileHandleForReading)
         guard let line, let hello = try? JSONDecoder().decode(Hello.self, from: Data(line.utf8)) else {
             process.terminate()
             throw PeerError("registry simulator did not start (first line: \(line ?? "<none>"))")

@@ -261,8 +261,7 @@ public struct OffsetResetFormScreen: Screen {
         var y = area.y
         func line(_ parts: [(String, Style)]) {
             guard y < area.maxY else { return }
-            var x = area.x
-            for (text, style) in parts { x += buffer.put(text, x: x, y: y, style: style, clip: area) }
+            buffer.put(parts, x: area.x, y: y, clip: area)
             y += 1
         }
         let label = { (f: Field, text: String) -> (String, Style) in

@@ -209,8 +209,7 @@ public struct ProduceComposerScreen: Screen {
         var y = area.y
         func line(_ parts: [(String, Style)]) {
             guard y < area.maxY else { return }
-            var x = area.x
-            for (text, style) in parts { x += buffer.put(text, x: x, y: y, style: style, clip: area) }
+            buffer.put(parts, x: area.x, y: y, clip: area)
             y += 1
         }
         func label(_ f: Field) -> (String, Style) {
