@@ -27,13 +27,16 @@ public final class JumpHostLab: @unchecked Sendable {
     private var created = false
     private let lock = NSLock()
 
-    private init(tag: String) {
+    /// The 10.251.X.Y/30 subnet of this lab (an index into `claimed`).
+    private let subnet: Int
+
+    private init(tag: String, subnet: Int) {
         namespace = "kssh\(tag)"
         vethHost = "kssh\(tag)a"
         vethInside = "kssh\(tag)b"
-        let third = Int.random(in: 0...255), fourth = Int.random(in: 0...63) * 4
-        hostAddress = "10.251.\(third).\(fourth + 1)"
-        sshAddress = "10.251.\(third).\(fourth + 2)"
+        self.subnet = subnet
+        hostAddress = Self.address(subnet, 1)
+        sshAddress = Self.address(subnet, 2)
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-ssh-\(tag)")
         clientKey = dir.appendingPathComponent("client_ed25519")
     }
@@ -51,7 +54,7 @@ public final class JumpHostLab: @unchecked Sendable {
         // The pid keeps names apart from other test processes on this machine; the random part
         // apart from earlier labs of this process.
         let tag = String(format: "%x%03x", getpid() & 0xfffff, UInt32.random(in: 0..<0xfff))
-        let lab = JumpHostLab(tag: tag)
+        let lab = JumpHostLab(tag: tag, subnet: try await claimSubnet())
         do {
             try await lab.create(hosts: hosts)
         } catch {
@@ -206,6 +209,24 @@ public final class JumpHostLab: @unchecked Sendable {
         try ChildProcess.spawn([Self.ip, "netns", "exec", namespace] + args, stdout: log, stderr: log)
     }
 
+    /// Subnets held by this process's labs. Two labs on one subnet route to one of the two sshds:
+    /// the other lab's client then meets a host key it does not know ("has CHANGED").
+    private static let claimed = NSLock()
+    nonisolated(unsafe) private static var claimedSubnets: Set<Int> = []
+
+    static func address(_ subnet: Int, _ host: Int) -> String { "10.251.\(subnet / 64).\(subnet % 64 * 4 + host)" }
+
+    /// A /30 no lab of this process holds and no interface on this host uses (a leftover included).
+    static func claimSubnet() async throws -> Int {
+        let inUse = try await sh("ip", "-4", "-o", "addr", "show")
+        for _ in 0..<1000 {
+            let s = Int.random(in: 0..<(256 * 64))
+            guard !inUse.contains(" \(address(s, 1))/"), !inUse.contains(" \(address(s, 2))/") else { continue }
+            if claimed.withLock({ claimedSubnets.insert(s).inserted }) { return s }
+        }
+        throw PeerError("JumpHostLab: no free 10.251.0.0/16 subnet for a test network")
+    }
+
     /// Removes sshd, every process left in the namespace, the namespace, the veth pair and files.
     /// Only what this lab created: other tests' namespaces are never touched.
     public func stop() async {
@@ -218,6 +239,7 @@ public final class JumpHostLab: @unchecked Sendable {
         }
         try? FileManager.default.removeItem(atPath: "/etc/netns/\(namespace)")
         try? FileManager.default.removeItem(at: dir)
+        _ = Self.claimed.withLock { Self.claimedSubnets.remove(subnet) }
     }
 
     /// A known_hosts file trusting this lab's sshd.
