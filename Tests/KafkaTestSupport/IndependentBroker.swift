@@ -71,9 +71,14 @@ public final class IndependentBroker: Sendable {
             throw PeerError("\(error)\nindependent fake broker failures:\n" + failures.joined(separator: "\n"))
         }
         let failures = try await fake.failures()
+        let mismatches = try await fake.mismatches()
         fake.stop()
         guard failures.isEmpty else {
             throw PeerError("independent fake broker failures:\n" + failures.joined(separator: "\n"))
+        }
+        guard mismatches.isEmpty else {
+            throw PeerError("kafscope's requests differ from kafka-python's encoding of the same request:\n"
+                            + mismatches.joined(separator: "\n"))
         }
         return result
     }
@@ -121,6 +126,17 @@ public final class IndependentBroker: Sendable {
         return (answer["failures"] as? [[String: Any]] ?? []).map { entry in
             if let trace = entry["failure"] as? String { return "broker \(entry["broker"] ?? "?"): \(trace)" }
             return "broker \(entry["broker"] ?? "?"): no handler for api \(entry["api_key"] ?? "?") v\(entry["version"] ?? "?")"
+        }
+    }
+
+    /// Requests whose bytes differ from kafka-python's encoding of what it decoded from them (the fake
+    /// re-encodes every request): a byte-level check of kafscope's encoders against an independent one.
+    public func mismatches() async throws -> [String] {
+        let answer = try await command(["cmd": "mismatches"])
+        return (answer["mismatches"] as? [[String: Any]] ?? []).map { m in
+            "api \(m["api_key"] ?? "?") v\(m["version"] ?? "?") to broker \(m["broker"] ?? "?"): \(m["sent_length"] ?? "?") bytes sent, "
+                + "\(m["reencoded_length"] ?? "?") re-encoded, first difference at byte \(m["first_difference"] ?? "?"): "
+                + "sent …\(m["sent"] ?? "")… re-encoded …\(m["reencoded"] ?? "")…"
         }
     }
 

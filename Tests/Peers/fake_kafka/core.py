@@ -63,6 +63,7 @@ class Cluster:
         self.ports = {}
         self.scenario = {}
         self.log = []
+        self.mismatches = []     # requests whose kafka-python re-encoding differs from kafscope's bytes
         self.throttles = {}      # api_key -> [ms, ...] for the next responses
         self.state = {}          # per-handler-module private state, keyed by module
         self.changed = asyncio.Event()
@@ -151,6 +152,7 @@ async def dispatch(cluster, broker, api_key, version, correlation_id, frame):
         print(f"fake broker {broker}: no handler for api {api_key} v{version}; closing", file=sys.stderr)
         return None
     request = req_cls.decode(frame, version=version, header=True)
+    _check_reencoding(cluster, broker, api_key, version, request, frame)
     ctx = Context(cluster, broker, api_key, version, request.header)
     resp = handler(ctx, request)
     if asyncio.iscoroutine(resp):
@@ -167,6 +169,19 @@ async def dispatch(cluster, broker, api_key, version, correlation_id, frame):
     resp.API_VERSION = version
     resp.with_header(correlation_id=correlation_id)
     return bytes(resp.encode(header=True, framed=True))
+
+
+def _check_reencoding(cluster, broker, api_key, version, request, frame):
+    """Byte-level check of kafscope's request: kafka-python encodes the request it decoded again, and
+    the two byte strings must be identical (a field kafscope wrote differently, trailing bytes kafka-python
+    skipped, a tagged field it dropped all show here). Mismatches are listed by the "mismatches" command."""
+    again = bytes(request.encode(header=True))
+    if again != bytes(frame):
+        first = next((i for i, (a, b) in enumerate(zip(again, frame)) if a != b), min(len(again), len(frame)))
+        cluster.mismatches.append({"broker": broker, "api_key": api_key, "version": version,
+                                   "sent_length": len(frame), "reencoded_length": len(again), "first_difference": first,
+                                   "sent": bytes(frame[max(0, first - 16):first + 32]).hex(),
+                                   "reencoded": again[max(0, first - 16):first + 32].hex()})
 
 
 def _next_throttle(cluster, api_key):
@@ -207,6 +222,11 @@ def _requests(cluster, cmd):
     if cmd.get("clear"):
         cluster.log = []
     return {"requests": out}
+
+
+@command("mismatches")
+def _mismatches(cluster, cmd):
+    return {"mismatches": cluster.mismatches}
 
 
 @command("failures")
