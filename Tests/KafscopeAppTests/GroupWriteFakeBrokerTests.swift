@@ -39,9 +39,18 @@ import WriteFlow
         }
     }
 
-    static var orders: [String: Any] { ["partitions": (0..<3).map { i in
-        ["leader": i % 2 + 1, "replicas": [i % 2 + 1], "isr": [i % 2 + 1], "log_start": 2, "end": 10]
-    }] }
+    /// Record times for ListOffsets by timestamp: offset 6 is the first at or after now - 1 h.
+    static let recordTimes: [[Int]] = [[1_699_990_000_000, 3], [1_699_997_000_000, 6], [1_699_999_000_000, 8]]
+
+    static var orders: [String: Any] {
+        var partitions: [[String: Any]] = []
+        for i in 0..<3 {
+            let broker = i % 2 + 1
+            partitions.append(["leader": broker, "replicas": [broker], "isr": [broker], "log_start": 2, "end": 10,
+                               "timestamps": recordTimes])
+        }
+        return ["partitions": partitions]
+    }
     static var audit: [String: Any] { ["partitions": [["leader": 1, "replicas": [1], "isr": [1], "log_start": 0, "end": 4]]] }
 
     /// billing: empty, offsets on orders and audit. live: one member consuming orders.
@@ -87,6 +96,26 @@ import WriteFlow
             #expect(audit == [0: 1], "--topic orders leaves audit alone")
             let mismatches = try await rig.fake.mismatches()
             #expect(mismatches.isEmpty, "kafscope's bytes differ from kafka-python's encoding:\n\(mismatches.joined(separator: "\n"))")
+        }
+    }
+
+    /// Every spec of `kafka-consumer-groups.sh --reset-offsets`, each planned (dry run) from the fake's
+    /// answers, on one partition so the scopes' partition lists are exercised too.
+    @Test(arguments: [
+        (OffsetResetSpec.toEarliest, Int64(2)), (.toLatest, 10), (.toOffset(7), 7), (.toOffset(1), 2), (.toOffset(99), 10),
+        (.toDatetime(epochMs: 1_699_998_000_000, text: "2023-11-14T21:46:40Z"), 8),
+        (.byDuration(ms: 3_600_000, text: "PT1H"), 6), (.shiftBy(-4), 2), (.shiftBy(3), 8), (.toCurrent, 5),
+    ])
+    func everySpecIsPlannedFromTheBrokersOffsets(spec: OffsetResetSpec, expected: Int64) async throws {
+        try await withRig { rig in
+            let scope = OffsetResetScope.topics([.init(topic: "orders", partitions: [1])])
+            let code = await GroupWriteCLI.resetOffsets(group: "billing", spec: spec, scope: scope, execute: true, yes: true,
+                                                        context: rig.context(), service: rig.service)
+            #expect(code == 0, "\(spec): \(rig.console.stderr)")
+            let after = try await rig.committed("billing", "orders")
+            #expect(after == [0: 5, 1: expected, 2: 5], "\(spec)")
+            let mismatches = try await rig.fake.mismatches()
+            #expect(mismatches.isEmpty, "\(mismatches)")
         }
     }
 
