@@ -178,7 +178,11 @@ public struct ConnectClusterClient: Sendable {
                                 message: "\(where_): \(what): the answer is not HTTP (is this the Connect REST port?)")
         }
         let reason: String
-        if lower.contains("refused") { reason = "connection refused (is a worker listening there?)" }
+        if lower.contains("failedtovalidatehostname") {
+            reason = "its TLS certificate is not valid for \(URLComponents(string: endpoint.url)?.host ?? "the URL's host name") (a name mismatch)"
+        } else if lower.contains("connectionfailed(reply") {
+            reason = "the SSH jump host could not open a connection to it (refused, unknown name or not reachable from there)"
+        } else if lower.contains("refused") { reason = "connection refused (is a worker listening there?)" }
         else if lower.contains("ssl") || lower.contains("tls") || lower.contains("certificate") || lower.contains("handshake") {
             reason = Self.tlsReason(text)
         } else if lower.contains("resolve") || lower.contains("dns") || lower.contains("nodename") {

@@ -13,8 +13,10 @@ public final class KafkaConnectService: ConnectService, Sendable {
     let versions = VersionCache()
     let logger: Logger
 
+    /// `socksProxy`: a SOCKS5 proxy every request goes through, with the URL's host name handed to
+    /// the proxy and TLS (SNI, certificate checks) still against that name (the SSH jump host's forwarder).
     public init(endpoints: [ConnectEndpoint], retry: ConnectRetryPolicy = ConnectRetryPolicy(),
-                logger: Logger = KafkaConnectService.silentLogger) throws {
+                logger: Logger = KafkaConnectService.silentLogger, socksProxy: (host: String, port: Int)? = nil) throws {
         var seen = Set<String>()
         for e in endpoints where !seen.insert(e.name).inserted {
             throw ConnectConfigError("two Connect clusters are named \(e.name); give each --connect a distinct NAME=")
@@ -28,6 +30,7 @@ public final class KafkaConnectService: ConnectService, Sendable {
         let shortest = endpoints.map(\.connectTimeout).min() ?? .seconds(5)
         config.timeout = .init(connect: .milliseconds(Int64(shortest.components.seconds * 1000
             + shortest.components.attoseconds / 1_000_000_000_000_000)))
+        if let p = socksProxy { config.proxy = .socksServer(host: p.host, port: p.port) }
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
         var clients: [String: ConnectClusterClient] = [:]
         do {

@@ -35,7 +35,7 @@ public enum SSHTunnelStatus: Sendable, Hashable {
 /// Keepalives (a global request the server must answer) detect a silently dead link.
 public final class SSHTunnel: BrokerTransport, @unchecked Sendable {
     public let config: SSHTunnelConfig
-    /// The SSH connection and every channel on it live here (the loopback forwarder's sockets too,
+    /// The SSH connection and every channel on it live here (the SOCKS forwarder's sockets too,
     /// so their glue needs no hops between threads).
     public let eventLoop: any EventLoop
     private let logger: Logger

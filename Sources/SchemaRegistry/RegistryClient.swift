@@ -14,7 +14,10 @@ public final class SchemaRegistryClient: Sendable {
     let logger: Logger
     static let maxBodyBytes = 16 * 1024 * 1024
 
-    public init(endpoint: RegistryEndpoint, logger: Logger = Logger(label: "kafscope.registry")) throws {
+    /// `socksProxy`: a SOCKS5 proxy every request goes through, with the URL's host name handed to
+    /// the proxy and TLS (SNI, certificate checks) still against that name (the SSH jump host's forwarder).
+    public init(endpoint: RegistryEndpoint, logger: Logger = Logger(label: "kafscope.registry"),
+                socksProxy: (host: String, port: Int)? = nil) throws {
         self.endpoint = endpoint
         self.logger = logger
         var tls: TLSConfiguration?
@@ -47,6 +50,7 @@ public final class SchemaRegistryClient: Sendable {
         let ms = Int64(endpoint.timeout.components.seconds * 1000 + endpoint.timeout.components.attoseconds / 1_000_000_000_000_000)
         config.timeout = .init(connect: .milliseconds(max(100, ms)), read: .milliseconds(max(100, ms)))
         config.redirectConfiguration = .disallow
+        if let p = socksProxy { config.proxy = .socksServer(host: p.host, port: p.port) }
         http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
     }
 
@@ -163,7 +167,11 @@ public final class SchemaRegistryClient: Sendable {
             return RegistryError(kind: .badResponse, message: "\(name): \(what): the answer is not HTTP")
         }
         let reason: String
-        if lower.contains("refused") { reason = "connection refused" }
+        if lower.contains("failedtovalidatehostname") { reason = "its TLS certificate is not valid for this URL's host name (a name mismatch)" }
+        else if lower.contains("connectionfailed(reply") {
+            reason = "the SSH jump host could not open a connection to it (refused, unknown name or not reachable from there)"
+        }
+        else if lower.contains("refused") { reason = "connection refused" }
         else if lower.contains("certificate_verify_failed") { reason = "TLS certificate verification failed (check ca_file)" }
         else if lower.contains("ssl") || lower.contains("tls") || lower.contains("handshake") { reason = "TLS failed (check ca_file, cert_file, key_file)" }
         else if lower.contains("resolve") || lower.contains("nodename") { reason = "host name does not resolve" }

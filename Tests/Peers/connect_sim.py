@@ -139,6 +139,7 @@ class Sim:
         self.delay = args.state_delay_ms / 1000.0
         self.held = None  # a list while /__sim/hold is on: state changes wait for /__sim/release
         self.lock = threading.Lock()
+        self.sni_names = []  # every TLS server name asked for (kept across resets)
         self.reset()
 
     def reset(self):
@@ -298,6 +299,8 @@ class Handler(BaseHTTPRequestHandler):
         if method == "GET" and path == "/__sim/requests":
             with sim.lock:
                 self.send_json(200, list(sim.requests))
+        elif method == "GET" and path == "/__sim/sni":
+            self.send_json(200, list(sim.sni_names))
         elif method == "POST" and path == "/__sim/reset":
             sim.reset()
             self.send_json(200, {"ok": True})
@@ -589,6 +592,8 @@ def main():
     if args.certfile:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args.certfile, args.keyfile)
+        # The server names clients asked for (SNI), for tests of clients behind forwarders.
+        ctx.sni_callback = lambda _sock, name, _ctx: Handler.sim.sni_names.append(name) and None
         server.socket = ctx.wrap_socket(server.socket, server_side=True)
 
     def stop(*_):

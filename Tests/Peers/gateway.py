@@ -39,9 +39,10 @@ class GatewayError(Exception):
     pass
 
 
-def make_tls(directory, hostnames=("localhost",), client_auth=False):
-    """A CA, a server certificate for `hostnames` + 127.0.0.1, and (client_auth) a client certificate.
-    Returns paths: ca, server_cert, server_key, client_cert, client_key (None when not made)."""
+def make_tls(directory, hostnames=("localhost",), client_auth=False, loopback_ip=True):
+    """A CA, a server certificate for `hostnames` (+ 127.0.0.1 unless loopback_ip is False: a test that
+    must prove the name checked is the URL's, not a forwarder's loopback address), and (client_auth) a
+    client certificate. Returns paths: ca, server_cert, server_key, client_cert, client_key (None when not made)."""
     os.makedirs(directory, exist_ok=True)
 
     def run(*args):
@@ -55,7 +56,7 @@ def make_tls(directory, hostnames=("localhost",), client_auth=False):
     run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", p["ca.key"], "-out", p["ca.pem"], "-days", "7",
         "-subj", "/CN=kafscope test CA", "-addext", "basicConstraints=critical,CA:TRUE",
         "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-    san = ",".join(["DNS:%s" % h for h in hostnames] + ["IP:127.0.0.1"])
+    san = ",".join(["DNS:%s" % h for h in hostnames] + (["IP:127.0.0.1"] if loopback_ip else []))
     with open(p["server.ext"], "w") as f:
         f.write("subjectAltName=%s\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
                 "extendedKeyUsage=serverAuth\n" % san)

@@ -15,7 +15,7 @@ Protobuf schemas registered by confluent-kafka's Python serializer arrive as a b
 FileDescriptorProto; like the real registry, the simulator answers with .proto text (unless
 ?format=serialized). Test-only control endpoints live under /__sim/.
 
-    registry_sim.py --port 0 [--basic-auth U:P] [--bearer TOKEN] [--tls [--client-auth]]
+    registry_sim.py --port 0 [--basic-auth U:P] [--bearer TOKEN] [--tls [--client-auth] | --certfile F --keyfile K]
                     [--exit-on-stdin-eof]
 
 prints one JSON line {"port", "scheme", "ca", "client_cert", "client_key"} once listening.
@@ -352,6 +352,8 @@ def main():
     ap.add_argument("--bearer", default=None, help="bearer token required on every request")
     ap.add_argument("--tls", action="store_true", help="serve HTTPS with a fresh test CA")
     ap.add_argument("--client-auth", action="store_true", help="with --tls: require a client certificate")
+    ap.add_argument("--certfile", default=None, help="serve HTTPS with this PEM certificate (chain) instead of --tls's")
+    ap.add_argument("--keyfile", default=None)
     ap.add_argument("--exit-on-stdin-eof", action="store_true")
     args = ap.parse_args()
 
@@ -371,6 +373,11 @@ def main():
             ctx.load_verify_locations(tls["ca"])
         server.socket = ctx.wrap_socket(server.socket, server_side=True)
         hello.update(scheme="https", ca=tls["ca"], client_cert=tls["client_cert"], client_key=tls["client_key"])
+    elif args.certfile:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.certfile, args.keyfile)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+        hello.update(scheme="https")
 
     def stop(*_):
         threading.Thread(target=server.shutdown, daemon=True).start()

@@ -78,7 +78,7 @@ struct Kafscope {
 /// Starts the lab and a mock cluster inside it whose brokers advertise kafka-N (names that resolve
 /// only inside the namespace); stops both afterwards, also on failure.
 func withLabCluster<T: Sendable>(brokers: Int = 3, _ body: (JumpHostLab, MockCluster) async throws -> T) async throws -> T {
-    let lab = try await JumpHostLab.start(hosts: (1...brokers).map { "kafka-\($0)" } + ["connect-qa", "registry"])
+    let lab = try await JumpHostLab.start(hosts: (1...brokers).map { "kafka-\($0)" } + ["connect-qa", "registry", "connect-alias"])
     do {
         let cluster = try await MockCluster.start(brokers: brokers, environment: try await lab.peerEnvironment())
         do {
@@ -121,24 +121,30 @@ struct LabConnectSimulator {
 }
 
 extension JumpHostLab {
-    func startConnectSimulator() async throws -> LabConnectSimulator {
+    func startConnectSimulator(extraArguments: [String] = []) async throws -> LabConnectSimulator {
+        let p = try await startPeer("connect_sim.py", ["--scenario", "demo", "--state-delay-ms", "0"] + extraArguments)
+        return LabConnectSimulator(lab: self, process: p.process, port: p.port)
+    }
+
+    /// A simulator from Tests/Peers inside the namespace, once it printed its {"port": N} line.
+    func startPeer(_ script: String, _ arguments: [String]) async throws -> (process: ChildProcess, port: Int) {
         let env = try PeerEnvironment.locate()
-        let log = dir.appendingPathComponent("connect-sim-\(UUID().uuidString.prefix(6)).log").path
-        let p = try spawnInside([env.python.path, "-u", env.peersDirectory.appendingPathComponent("connect_sim.py").path,
-                                 "--port", "0", "--scenario", "demo", "--state-delay-ms", "0"], log: log)
+        let log = dir.appendingPathComponent("\(script)-\(UUID().uuidString.prefix(6)).log").path
+        let p = try spawnInside([env.python.path, "-u", env.peersDirectory.appendingPathComponent(script).path,
+                                 "--port", "0"] + arguments, log: log)
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: .seconds(60))
         while clock.now < deadline {
             for line in p.stdout.split(separator: "\n") {
                 if let o = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any], let port = o["port"] as? Int {
-                    return LabConnectSimulator(lab: self, process: p, port: port)
+                    return (p, port)
                 }
             }
-            if !p.isRunning { throw PeerError("connect simulator exited: \(p.stdout)") }
+            if !p.isRunning { throw PeerError("\(script) exited: \(p.stdout)") }
             try await Task.sleep(for: .milliseconds(50))
         }
         await p.stop()
-        throw PeerError("connect simulator did not announce its port: \(p.stdout)")
+        throw PeerError("\(script) did not announce its port: \(p.stdout)")
     }
 }
 

@@ -30,9 +30,6 @@ extension GlobalOptions {
     public func resolveSettings() throws -> KafscopeSettings {
         var s = try SettingsResolver.resolve(overrides, environment: AppEnvironment.configEnvironment)
         s.schemaRegistry = SchemaRegistrySetup.settings(self, s)
-        // With a jump host, Connect's and the Schema Registry's HTTP go through loopback forwarders
-        // over the tunnel.
-        try SSHJump.routeConnect(&s)
         return s
     }
 

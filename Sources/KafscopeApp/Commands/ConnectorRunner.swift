@@ -10,8 +10,11 @@ extension ConnectorCLI {
         for w in settings.warnings { console.err("warning: \(w)") }
     }
 
-    static func makeService(_ endpoints: [ConnectEndpoint], retry: ConnectRetryPolicy) throws -> KafkaConnectService {
-        do { return try KafkaConnectService(endpoints: endpoints, retry: retry, logger: AppEnvironment.currentLogger()) }
+    static func makeService(_ settings: ConnectCLISettings, retry: ConnectRetryPolicy) throws -> KafkaConnectService {
+        do {
+            return try KafkaConnectService(endpoints: try settings.selectedEndpoints(), retry: retry, logger: AppEnvironment.currentLogger(),
+                                           socksProxy: settings.socksProxy.map { ($0.host, $0.port) })
+        }
         catch let e as ConnectConfigError { throw ValidationError(e.message) }
     }
 
@@ -26,7 +29,7 @@ extension ConnectorCLI {
                                      retry: ConnectRetryPolicy = ConnectRetryPolicy()) async -> Int32 {
         warn(settings, console)
         let service: KafkaConnectService
-        do { service = try makeService(try settings.selectedEndpoints(), retry: retry) } catch { return usage(error, console) }
+        do { service = try makeService(settings, retry: retry) } catch { return usage(error, console) }
         let listing = await service.connectors()
         await service.shutdown()
         if settings.json {
@@ -82,7 +85,7 @@ extension ConnectorCLI {
                                          retry: ConnectRetryPolicy = ConnectRetryPolicy()) async -> Int32 {
         warn(settings, console)
         let service: KafkaConnectService
-        do { service = try makeService(try settings.selectedEndpoints(), retry: retry) } catch { return usage(error, console) }
+        do { service = try makeService(settings, retry: retry) } catch { return usage(error, console) }
         do {
             let cluster = try await locate(name, settings: settings, service: service)
             async let infos = service.clusterInfos()
@@ -121,7 +124,7 @@ extension ConnectorCLI {
         let run = ConnectWriteRun()
         do {
             let report = try await driver.run(initial, readOnly: settings.readOnly, yes: yes, check: {
-                let service = try makeService(try settings.selectedEndpoints(), retry: retry)
+                let service = try makeService(settings, retry: retry)
                 opened = service
                 return try await check(action, name: name, settings: settings, service: service, run: run)
             }, send: { _ in

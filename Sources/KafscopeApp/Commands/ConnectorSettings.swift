@@ -1,6 +1,7 @@
 import ArgumentParser
 import ClusterModel
 import Foundation
+import KafkaClient
 import KafkaConnect
 import KafscopeConfig
 
@@ -13,6 +14,8 @@ public struct ConnectCLISettings: Sendable {
     public var json: Bool
     /// Shown once on stderr (e.g. TLS verification is off); never secrets.
     public var warnings: [String]
+    /// The SSH jump host's SOCKS forwarder, when the context goes through one.
+    public var socksProxy: HostAddress?
 
     public init(endpoints: [ConnectEndpoint], selectors: [String] = [], readOnly: Bool = false, json: Bool = false,
                 warnings: [String] = []) {
@@ -49,8 +52,10 @@ public enum ConnectorCLI {
         let format = try global.outputFormat()
         let s = try global.resolveSettings()
         let endpoints = try s.connect.map { try endpoint(from: $0) }
-        return ConnectCLISettings(endpoints: endpoints, selectors: s.connectSelectors, readOnly: s.readOnly,
-                                  json: format == .json, warnings: s.warnings)
+        var out = ConnectCLISettings(endpoints: endpoints, selectors: s.connectSelectors, readOnly: s.readOnly,
+                                     json: format == .json, warnings: s.warnings)
+        out.socksProxy = try SSHJump.socksProxy(s)
+        return out
     }
 
     /// A config-file Connect cluster as an endpoint (the password is revealed only here, for the client).

@@ -28,10 +28,11 @@ enum SchemaRegistrySetup {
     }
 
     static func client(_ global: GlobalOptions, _ resolved: KafscopeSettings, logger: Logger) throws -> SchemaRegistryClient? {
-        // resolveSettings() already applied --schema-registry (and routed it through a jump host).
+        // resolveSettings() already applied --schema-registry; a jump host's forwarder carries it.
         guard let s = resolved.schemaRegistry else { return nil }
         do {
-            return try SchemaRegistryClient(endpoint: try endpoint(s), logger: logger)
+            return try SchemaRegistryClient(endpoint: try endpoint(s), logger: logger,
+                                            socksProxy: try SSHJump.socksProxy(resolved).map { ($0.host, $0.port) })
         } catch let e as RegistryError {
             throw CommandFailure(e.message)
         }
@@ -42,7 +43,8 @@ enum SchemaRegistrySetup {
         guard let s = resolved.schemaRegistry else { return (nil, nil, {}) }
         let client: SchemaRegistryClient
         do {
-            client = try SchemaRegistryClient(endpoint: try endpoint(s), logger: logger)
+            client = try SchemaRegistryClient(endpoint: try endpoint(s), logger: logger,
+                                            socksProxy: try SSHJump.socksProxy(resolved).map { ($0.host, $0.port) })
         } catch let e as RegistryError {
             throw CommandFailure(e.message)
         }

@@ -38,28 +38,31 @@ public enum SSHJump {
             })
     }
 
-    /// The HTTP URL to use for a Connect (or Schema Registry) URL: through a loopback forwarder
-    /// over the tunnel when there is one, else unchanged. TLS endpoints keep their name only in SNI
-    /// of the original URL, so https through the tunnel is refused with a message.
-    public static func forwardedURL(_ url: String, tunnel: SSHTunnel) throws -> String {
-        guard let schemeEnd = url.range(of: "://") else { return url }
+    /// The SOCKS proxy the Connect and Schema Registry HTTP clients use when the context goes
+    /// through a jump host (nil without one). The clients keep their URLs: names resolve on the
+    /// jump host and https is verified against the URL's host name, end to end over the channel.
+    /// The forwarder carries only the endpoints configured in `settings`.
+    public static func socksProxy(_ settings: KafscopeSettings) throws -> HostAddress? {
+        guard let tunnel = tunnel(for: settings) else { return nil }
+        let urls = settings.connect.map(\.url) + (settings.schemaRegistry.map { [$0.url] } ?? [])
+        let targets = try Set(urls.map(httpTarget))
+        return try cache.socksForwarder(tunnel: tunnel, allowing: targets).localAddress
+    }
+
+    /// `https://user@connect-qa:8443/base` -> connect-qa:8443 (80 and 443 by default).
+    static func httpTarget(_ url: String) throws -> HostAddress {
+        guard let schemeEnd = url.range(of: "://") else {
+            throw CommandFailure("a Connect or Schema Registry URL must start with http:// or https://")
+        }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
-        var rest = url[schemeEnd.upperBound...]
-        let authorityEnd = rest.firstIndex(where: { $0 == "/" }) ?? rest.endIndex
-        var authority = String(rest[..<authorityEnd])
-        let path = String(rest[authorityEnd...])
-        rest = ""
-        var userinfo = ""
-        if let at = authority.lastIndex(of: "@") {
-            userinfo = String(authority[...at])
-            authority = String(authority[authority.index(after: at)...])
+        let rest = url[schemeEnd.upperBound...]
+        var authority = String(rest[..<(rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex)])
+        if let at = authority.lastIndex(of: "@") { authority = String(authority[authority.index(after: at)...]) }
+        do {
+            return try HostAddress.parse(authority, defaultPort: scheme == "https" ? 443 : 80)
+        } catch {
+            throw CommandFailure("\(scheme)://\(authority): \(error)")
         }
-        guard scheme == "http" else {
-            throw CommandFailure("\(scheme):// Connect or Schema Registry endpoints cannot go through the SSH jump host yet (TLS names); use http:// or run kafscope on the jump host")
-        }
-        let target = try HostAddress.parse(authority, defaultPort: 80)
-        let forwarder = try cache.forwarder(tunnel: tunnel, target: target)
-        return "http://\(userinfo)\(forwarder.localAddress)\(path)"
     }
 
     /// Reports the jump host going away and coming back (one line each; nothing without a jump host).
@@ -79,21 +82,10 @@ public enum SSHJump {
         tunnel(for: settings)?.config.destination
     }
 
-    /// Points every Connect cluster at a loopback forwarder through the tunnel (no-op without one).
-    public static func routeConnect(_ settings: inout KafscopeSettings) throws {
-        guard let tunnel = tunnel(for: settings) else { return }
-        for i in settings.connect.indices {
-            settings.connect[i].url = try forwardedURL(settings.connect[i].url, tunnel: tunnel)
-        }
-        if let url = settings.schemaRegistry?.url {
-            settings.schemaRegistry?.url = try forwardedURL(url, tunnel: tunnel)
-        }
-    }
-
     final class TunnelCache: @unchecked Sendable {
         private let lock = NSLock()
         private var tunnels: [SSHJumpSettings: SSHTunnel] = [:]
-        private var forwarders: [String: LoopbackForwarder] = [:]
+        private var forwarders: [ObjectIdentifier: SOCKSForwarder] = [:]
 
         func tunnel(for s: SSHJumpSettings, make: () -> SSHTunnelConfig) -> SSHTunnel {
             lock.lock(); defer { lock.unlock() }
@@ -103,12 +95,14 @@ public enum SSHJump {
             return t
         }
 
-        func forwarder(tunnel: SSHTunnel, target: HostAddress) throws -> LoopbackForwarder {
-            let key = "\(ObjectIdentifier(tunnel).hashValue) \(target)"
+        func socksForwarder(tunnel: SSHTunnel, allowing targets: Set<HostAddress>) throws -> SOCKSForwarder {
             lock.lock(); defer { lock.unlock() }
-            if let f = forwarders[key] { return f }
-            let f = try LoopbackForwarder.start(tunnel: tunnel, target: target)
-            forwarders[key] = f
+            if let f = forwarders[ObjectIdentifier(tunnel)] {
+                f.allow(targets)
+                return f
+            }
+            let f = try SOCKSForwarder.start(tunnel: tunnel, allowing: targets)
+            forwarders[ObjectIdentifier(tunnel)] = f
             return f
         }
     }

@@ -58,7 +58,8 @@ public struct LiveServiceFactory: ServiceFactory {
 
     public func connect(_ settings: KafscopeSettings, logger: Logger) throws -> OpenedService<any ConnectService> {
         let endpoints = try settings.requireConnect().map { try ConnectorCLI.endpoint(from: $0) }
-        let service = try KafkaConnectService(endpoints: endpoints, logger: logger)
+        let service = try KafkaConnectService(endpoints: endpoints, logger: logger,
+                                              socksProxy: try SSHJump.socksProxy(settings).map { ($0.host, $0.port) })
         return OpenedService(service) { await service.shutdown() }
     }
 
