@@ -129,18 +129,10 @@ public final class BrowserRuntime: @unchecked Sendable {
             cancel(.tail, for: requester)
         case .load(.topics):
             // In stages: the rows after Metadata, the counts and sizes when they are read.
-            launch(kind: .topics, for: requester) { [services] post in
-                do {
-                    for try await stage in services.cluster.topicsInStages() {
-                        // Each stage is drawn as it comes; the full one ends the job.
-                        post(.topics(.success(stage)), !stage.isPreliminary)
-                        if !stage.isPreliminary { return }
-                    }
-                    post(.topics(.failure(LoadError("the topic list ended before the full answer"))), true)
-                } catch {
-                    post(.topics(.failure(LoadError(error))), true)
-                }
-            }
+            launchStaged(kind: .topics, for: requester, what: "topic list", { $0.cluster.topicsInStages() }, LoadResult.topics)
+        case .load(.groups):
+            // In stages: the rows after ListGroups, members and lag when they are read.
+            launchStaged(kind: .groups, for: requester, what: "group list", { $0.cluster.groupsInStages() }, LoadResult.groups)
         case .load(let load):
             launch(kind: load.kind, for: requester) { [services] post in
                 post(await Self.perform(load, services: services), true)
@@ -237,6 +229,23 @@ public final class BrowserRuntime: @unchecked Sendable {
             inbox.post(.init(kind: kind, generation: gen, final: final, requester: requester, result: result, at: clock()))
         }
         jobs[kind] = Job(generation: gen, requester: requester, task: Task { await body(post) })
+    }
+
+    /// A load answered in stages: each stage is drawn as it comes; the full one ends the job.
+    private func launchStaged<Row: Sendable>(kind: EffectKind, for requester: Requester, what: String,
+                                             _ stages: @escaping @Sendable (BrowserServices) -> AsyncThrowingStream<Partial<[Row]>, Error>,
+                                             _ wrap: @escaping @Sendable (Result<Partial<[Row]>, LoadError>) -> LoadResult) {
+        launch(kind: kind, for: requester) { [services] post in
+            do {
+                for try await stage in stages(services) {
+                    post(wrap(.success(stage)), !stage.isPreliminary)
+                    if !stage.isPreliminary { return }
+                }
+                post(wrap(.failure(LoadError("the \(what) ended before the full answer"))), true)
+            } catch {
+                post(wrap(.failure(LoadError(error))), true)
+            }
+        }
     }
 
     /// Stops the job of `kind` when it is the requester's own (a screen leaving never stops work

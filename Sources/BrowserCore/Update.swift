@@ -377,6 +377,11 @@ enum Updater {
         case .topics(.success(let p)):
             state.topicNames = p.value.map(\.name).sorted()
         case .groups(let r):
+            // A preliminary answer (ListGroups only) is not the end of the sample.
+            if case .success(let p) = r, p.isPreliminary {
+                state.groupNames = p.value.map(\.group).sorted()
+                break
+            }
             state.sampling = false
             if case .success(let p) = r {
                 // A total that leaves out unreadable partitions would draw a false dip: skip it.

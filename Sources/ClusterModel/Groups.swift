@@ -23,6 +23,8 @@ public struct GroupSummary: Sendable, Hashable {
     /// Set when this refresh could not read the group's committed offsets: the lag, state and
     /// members are the last ones read, and this says why they are not fresh.
     public var staleReason: String?
+    /// Set on the rows of a first, ListGroups-only answer: members, lag and status are still being read.
+    public var detailsPending = false
 
     public init(group: String, type: String = "unknown", state: String = "Unknown", protocolName: String? = nil,
                 members: Int? = nil, lag: Int64? = nil, coordinator: Int32? = nil,

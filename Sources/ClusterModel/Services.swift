@@ -7,15 +7,25 @@ public protocol ClusterService: Sendable {
     func topicsInStages() -> AsyncThrowingStream<Partial<[TopicSummary]>, Error>
     func topic(named name: String) async throws -> TopicDetail
     func groups() async throws -> Partial<[GroupSummary]>
+    /// The group list in stages: a preliminary answer from ListGroups alone, then the full one.
+    func groupsInStages() -> AsyncThrowingStream<Partial<[GroupSummary]>, Error>
     func group(named name: String) async throws -> GroupDetail
 }
 
 extension ClusterService {
     /// Services with nothing quick to say first answer once.
     public func topicsInStages() -> AsyncThrowingStream<Partial<[TopicSummary]>, Error> {
+        Self.once { try await self.topics() }
+    }
+
+    public func groupsInStages() -> AsyncThrowingStream<Partial<[GroupSummary]>, Error> {
+        Self.once { try await self.groups() }
+    }
+
+    private static func once<Value: Sendable>(_ answer: @escaping @Sendable () async throws -> Value) -> AsyncThrowingStream<Value, Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
-                do { continuation.yield(try await topics()); continuation.finish() } catch { continuation.finish(throwing: error) }
+                do { continuation.yield(try await answer()); continuation.finish() } catch { continuation.finish(throwing: error) }
             }
             continuation.onTermination = { _ in task.cancel() }
         }

@@ -342,7 +342,40 @@ public final class KafkaAdminService: ClusterService, Sendable {
     // MARK: Groups
 
     public func groups() async throws -> Partial<[GroupSummary]> {
-        let listing = await listGroups()
+        try await groups(listing: await listGroups())
+    }
+
+    /// Rows from ListGroups at once (name, type, state), then the full list once coordinators,
+    /// members, committed offsets and log ends are read: the list appears after one round trip to
+    /// each broker however slow a coordinator's answer is.
+    public func groupsInStages() -> AsyncThrowingStream<Partial<[GroupSummary]>, Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    let listing = await listGroups()
+                    let rows = Self.listingOnly(listing, known: knownGroups)
+                    if !rows.isEmpty { continuation.yield(Partial(rows, isPreliminary: true)) }
+                    continuation.yield(try await groups(listing: listing))
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    static func listingOnly(_ listing: GroupListing, known: [String]) -> [GroupSummary] {
+        Set(listing.groups.keys).union(known).sorted().map { name in
+            let listed = listing.groups[name]
+            var s = GroupSummary(group: name, type: listed?.type ?? "unknown", state: listed?.state ?? "Unknown",
+                                 coordinator: listed?.broker)
+            s.detailsPending = true
+            return s
+        }
+    }
+
+    func groups(listing: GroupListing) async throws -> Partial<[GroupSummary]> {
         var names = Set(listing.groups.keys)
         names.formUnion(knownGroups)
         var errors = listing.errors

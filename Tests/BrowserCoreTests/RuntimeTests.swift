@@ -143,6 +143,54 @@ import Testing
         #expect(full.contains("4.0 KiB") || full.contains("4 KiB") || full.contains("4.0K"), "\(full)")
     }
 
+    /// Answers the group list in two stages; the full one waits for a gate.
+    final class StagedGroupsService: ClusterService, @unchecked Sendable {
+        let base = FixtureClusterService()
+        let lock = NSLock()
+        var gateOpen = false
+        func open() { lock.withLock { gateOpen = true } }
+        func overview() async throws -> ClusterOverview { try await base.overview() }
+        func topics() async throws -> Partial<[TopicSummary]> { try await base.topics() }
+        func topic(named name: String) async throws -> TopicDetail { try await base.topic(named: name) }
+        func groups() async throws -> Partial<[GroupSummary]> { try await base.groups() }
+        func groupsInStages() -> AsyncThrowingStream<Partial<[GroupSummary]>, Error> {
+            AsyncThrowingStream { continuation in
+                Task {
+                    var first = GroupSummary(group: "staged-group", type: "classic", state: "Stable")
+                    first.detailsPending = true
+                    continuation.yield(Partial([first], isPreliminary: true))
+                    while !self.lock.withLock({ self.gateOpen }) { try? await Task.sleep(for: .milliseconds(5)) }
+                    continuation.yield(Partial([GroupSummary(group: "staged-group", type: "classic", state: "Stable",
+                                                             members: 4, lag: 4242)]))
+                    continuation.finish()
+                }
+            }
+        }
+        func group(named name: String) async throws -> GroupDetail { try await base.group(named: name) }
+    }
+
+    /// Issue 11 item 6 for Groups: the rows are drawn from ListGroups while members and lag are
+    /// still being read (the gate opens only after that frame was seen), then filled in.
+    @Test func groupsAppearBeforeTheirLagAndFillInLater() async throws {
+        let service = StagedGroupsService()
+        let device = ScriptedDevice(size: Size(width: 120, height: 24), steps: [
+            .waitFor("staged-group"),
+            .run { service.open() },
+            .waitFor("4242"),
+            .key(.ctrl("c")),
+        ])
+        let runtime = BrowserRuntime(device: device, services: Self.services(service),
+                                     options: BrowserOptions(refreshInterval: 0, initialRoute: .groups))
+        _ = await runtime.run()
+        #expect(device.failure == nil, "\(device.failure ?? "")")
+        let first = try #require(device.presented.first { $0.text().contains("staged-group") })
+        let row = try #require(first.text().split(separator: "\n").first { $0.contains("staged-group") })
+        #expect(row.contains("Stable") && row.contains("…") && !row.contains("4242"), "\(row)")
+        let last = try #require(device.presented.last { $0.text().contains("4242") })
+        let full = try #require(last.text().split(separator: "\n").first { $0.contains("staged-group") })
+        #expect(!full.contains("…"), "every cell filled: \(full)")
+    }
+
     @Test func autoRefreshTicksWithoutKeys() async {
         let cluster = FixtureClusterService()
         let device = ScriptedDevice(size: Size(width: 80, height: 24), steps: [

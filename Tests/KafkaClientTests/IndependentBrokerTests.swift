@@ -196,6 +196,25 @@ import Testing
         }
     }
 
+    /// Issue 11 item 6 for Groups: the first stage is ListGroups alone (names, types, states; the rest
+    /// pending), the second the full rows; the same groups in both.
+    @Test func groupsInStagesGiveRowsFromListGroupsFirst() async throws {
+        try await Self.withService { _, service in
+            var stages: [Partial<[GroupSummary]>] = []
+            for try await stage in service.groupsInStages() { stages.append(stage) }
+            try #require(stages.count == 2)
+            let first = Dictionary(uniqueKeysWithValues: stages[0].value.map { ($0.group, $0) })
+            #expect(stages[0].isPreliminary)
+            #expect(first["analytics"]?.type == "consumer" && first["analytics"]?.state == "Reconciling")
+            #expect(first["billing"]?.detailsPending == true && first["billing"]?.members == nil && first["billing"]?.lag == nil)
+            #expect(first["billing"]?.coordinator == 2, "the broker that listed it")
+            let full = Dictionary(uniqueKeysWithValues: stages[1].value.map { ($0.group, $0) })
+            #expect(!stages[1].isPreliminary && full["billing"]?.detailsPending == false)
+            #expect(full["billing"]?.members == 3 && full["billing"]?.lag == 17)
+            #expect(Set(first.keys) == Set(full.keys))
+        }
+    }
+
     @Test func throttleTimeMsIsReadFromAnotherEncoder() async throws {
         try await Self.withService { fake, service in
             _ = try await service.client.metadata()

@@ -6,6 +6,8 @@ enum Mark {
     static func error(_ g: Glyphs) -> TableCell { TableCell(String(g.error), role: .statusError) }
     static func warn(_ g: Glyphs) -> TableCell { TableCell(String(g.warn), role: .statusWarn) }
     static let none = TableCell("")
+    /// A cell whose value is still being read (staged loading).
+    static func pending(_ g: Glyphs) -> TableCell { TableCell(String(g.ellipsis), role: .dim) }
 
     /// A number that is a problem when non-zero.
     static func count(_ n: Int, role: Role) -> TableCell {

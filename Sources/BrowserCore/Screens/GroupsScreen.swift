@@ -20,6 +20,7 @@ public struct GroupsSpec: ListScreenSpec {
         if case .groups(let r) = result { return r }
         return nil
     }
+    public func isPreliminary(_ p: Partial<[GroupSummary]>) -> Bool { p.isPreliminary }
     public func warnings(_ p: Partial<[GroupSummary]>) -> [SourceError] { p.errors }
     public func rows(_ p: Partial<[GroupSummary]>, at time: Double) -> [GroupSummary] { p.value }
     public func open(_ g: GroupSummary) -> Route? { .group(g.group) }
@@ -55,11 +56,13 @@ public struct GroupsSpec: ListScreenSpec {
             g.staleReason != nil ? TableCell(g.state, role: .dim) : TableCell(g.state, role: stateRole(g.state))
         },
         ListColumn(TableColumn("MEMBERS", alignment: .right, priority: 60, width: 7),
-                   order: { ($0.members ?? -1) < ($1.members ?? -1) }) { g, _ in
-            g.members.map { TableCell(String($0)) } ?? TableCell("-", role: .dim)
+                   order: { ($0.members ?? -1) < ($1.members ?? -1) }) { g, ctx in
+            if g.detailsPending { return Mark.pending(ctx.glyphs) }
+            return g.members.map { TableCell(String($0)) } ?? TableCell("-", role: .dim)
         },
         ListColumn(TableColumn("LAG", alignment: .right, priority: 90, width: 8),
                    order: { ($0.lag ?? -1) < ($1.lag ?? -1) }) { g, ctx in
+            if g.detailsPending { return Mark.pending(ctx.glyphs) }
             guard let lag = g.lag else { return TableCell("-", role: .dim) }
             // The last lag read: this refresh could not read the group's offsets.
             if g.staleReason != nil { return TableCell("\(ctx.glyphs.warn)\(Format.compact(lag))", role: .statusWarn) }
@@ -68,20 +71,24 @@ public struct GroupsSpec: ListScreenSpec {
                 ? TableCell(Format.compact(lag), role: .statusWarn) : TableCell(Format.compact(lag))
         },
         ListColumn(TableColumn("TIME-LAG", alignment: .right, priority: 58, width: 8),
-                   order: { ($0.lagSeconds ?? -1) < ($1.lagSeconds ?? -1) }) { g, _ in
-            g.lagSeconds.map { TableCell(Format.timeLag($0)) } ?? TableCell("-", role: .dim)
+                   order: { ($0.lagSeconds ?? -1) < ($1.lagSeconds ?? -1) }) { g, ctx in
+            if g.detailsPending { return Mark.pending(ctx.glyphs) }
+            return g.lagSeconds.map { TableCell(Format.timeLag($0)) } ?? TableCell("-", role: .dim)
         },
         ListColumn(TableColumn("RATE", alignment: .right, priority: 55, width: 8),
-                   order: { ($0.health?.consumeRate ?? -1) < ($1.health?.consumeRate ?? -1) }) { g, _ in
-            g.health?.consumeRate.map { TableCell(Format.rate($0)) } ?? TableCell("-", role: .dim)
+                   order: { ($0.health?.consumeRate ?? -1) < ($1.health?.consumeRate ?? -1) }) { g, ctx in
+            if g.detailsPending { return Mark.pending(ctx.glyphs) }
+            return g.health?.consumeRate.map { TableCell(Format.rate($0)) } ?? TableCell("-", role: .dim)
         },
         ListColumn(TableColumn("ETA", alignment: .right, priority: 65, width: 7),
-                   order: { etaOrder($0) < etaOrder($1) }) { g, _ in
+                   order: { etaOrder($0) < etaOrder($1) }) { g, ctx in
+            if g.detailsPending { return Mark.pending(ctx.glyphs) }
             let text = Format.eta(g.health)
             if g.health?.fallingBehind == true { return TableCell(text, role: .statusWarn) }
             return TableCell(text, role: text == "-" ? .dim : .normal)
         },
-        ListColumn(TableColumn("STATUS", priority: 92, width: 8), order: { statusOrder($0) < statusOrder($1) }) { g, _ in
+        ListColumn(TableColumn("STATUS", priority: 92, width: 8), order: { statusOrder($0) < statusOrder($1) }) { g, ctx in
+            if g.detailsPending { return Mark.pending(ctx.glyphs) }
             guard let status = g.health?.status else { return TableCell("-", role: .dim) }
             return TableCell(status.rawValue, role: statusRole(status))
         },

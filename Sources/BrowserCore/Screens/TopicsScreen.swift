@@ -67,14 +67,14 @@ public struct TopicsSpec: ListScreenSpec {
         },
         ListColumn(TableColumn("<MIN", alignment: .right, priority: 70, width: 4),
                    order: { ($0.underMinIsr ?? -1) < ($1.underMinIsr ?? -1) }) { t, ctx in
-            if t.detailsPending { return pending(ctx) }
+            if t.detailsPending { return Mark.pending(ctx.glyphs) }
             return t.underMinIsr.map { Mark.count($0, role: .statusError) } ?? TableCell("-", role: .dim)
         },
         ListColumn(TableColumn("OFFL", alignment: .right, priority: 85, width: 4),
                    order: { $0.offline < $1.offline }) { t, _ in Mark.count(t.offline, role: .statusError) },
         ListColumn(TableColumn("MESSAGES", alignment: .right, priority: 50, width: 8),
                    order: { ($0.messages ?? -1) < ($1.messages ?? -1) }) { t, ctx in
-            if t.detailsPending { return pending(ctx) }
+            if t.detailsPending { return Mark.pending(ctx.glyphs) }
             guard let m = t.messages else { return TableCell("-", role: .dim) }
             // The last count read, kept because this refresh could not read every partition.
             return t.messagesStale ? TableCell("\(ctx.glyphs.warn)\(Format.compact(m))", role: .statusWarn)
@@ -82,13 +82,10 @@ public struct TopicsSpec: ListScreenSpec {
         },
         ListColumn(TableColumn("SIZE", alignment: .right, priority: 40, width: 9),
                    order: { ($0.sizeBytes ?? -1) < ($1.sizeBytes ?? -1) }) { t, ctx in
-            if t.detailsPending { return pending(ctx) }
+            if t.detailsPending { return Mark.pending(ctx.glyphs) }
             return t.sizeBytes.map { TableCell(Format.bytes($0)) } ?? TableCell("-", role: .dim)
         },
     ]
-
-    /// A cell whose value is still being read (staged loading).
-    static func pending(_ ctx: ScreenContext) -> TableCell { TableCell(String(ctx.glyphs.ellipsis), role: .dim) }
 
     /// Offline and under-min-ISR first, then under-replicated, when sorted by health.
     static func severity(_ t: TopicSummary) -> Int {
