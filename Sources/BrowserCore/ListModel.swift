@@ -107,15 +107,7 @@ public struct ListModel<Row: Sendable>: Sendable {
     }
 
     public mutating func navigate(_ nav: Navigation, visibleRows: Int) {
-        let n = visible.count, v = max(1, visibleRows)
-        switch nav {
-        case .up: scroll.move(by: -1, count: n, visible: v)
-        case .down: scroll.move(by: 1, count: n, visible: v)
-        case .pageUp: scroll.pageUp(count: n, visible: v)
-        case .pageDown: scroll.pageDown(count: n, visible: v)
-        case .top: scroll.toTop(count: n, visible: v)
-        case .bottom: scroll.toBottom(count: n, visible: v)
-        }
+        scroll.apply(nav, count: visible.count, visible: max(1, visibleRows))
     }
 
     /// Puts the cursor on the row with this identity, if shown.

@@ -91,6 +91,20 @@ func placeholder(_ status: ViewStatus, what: String, glyphs: Glyphs) -> (String,
     return ("Loading \(what)\(glyphs.ellipsis)", .dim)
 }
 
+extension ScrollState {
+    /// Moves the cursor of a list of `count` rows, `visible` of them on screen.
+    mutating func apply(_ nav: Navigation, count: Int, visible: Int) {
+        switch nav {
+        case .up: move(by: -1, count: count, visible: visible)
+        case .down: move(by: 1, count: count, visible: visible)
+        case .pageUp: pageUp(count: count, visible: visible)
+        case .pageDown: pageDown(count: count, visible: visible)
+        case .top: toTop(count: count, visible: visible)
+        case .bottom: toBottom(count: count, visible: visible)
+        }
+    }
+}
+
 extension Navigation {
     /// A text's scroll offset after this move, kept within `0...maxOffset` (a page keeps one
     /// line of overlap).

@@ -151,14 +151,7 @@ public struct TailScreen: Screen {
         switch action {
         case .navigate(let n):
             let count = rowCount
-            switch n {
-            case .up: scroll.move(by: -1, count: count, visible: visible)
-            case .down: scroll.move(by: 1, count: count, visible: visible)
-            case .pageUp: scroll.pageUp(count: count, visible: visible)
-            case .pageDown: scroll.pageDown(count: count, visible: visible)
-            case .top: scroll.toTop(count: count, visible: visible)
-            case .bottom: scroll.toBottom(count: count, visible: visible)
-            }
+            scroll.apply(n, count: count, visible: visible)
             // Moving off the newest row stops following; G / End resumes it.
             follow = n == .bottom || (follow && scroll.cursor >= count - 1)
         case .open:
