@@ -180,6 +180,14 @@ public final class BrowserRuntime: @unchecked Sendable {
                                  result: .connectAction(action, cluster: cluster, connector: connector, error: err),
                                  at: clock()))
             }
+        case .topicAdmin(let step):
+            // Writes are never replaced or dropped: each reports back.
+            let inbox = self.inbox, clock = self.clock, services = self.services
+            Task {
+                let answer = await step.perform(services.topicAdmin)
+                inbox.post(.init(kind: nil, generation: 0, final: true, requester: requester,
+                                 result: .topicAdmin(step, answer), at: clock()))
+            }
         case .groupWrite(let step):
             // Writes are never replaced or dropped: each reports back.
             let inbox = self.inbox, clock = self.clock, services = self.services
@@ -282,6 +290,13 @@ public final class BrowserRuntime: @unchecked Sendable {
             return await SchemaLoads.perform(request, services.schemas)
         case .resetPlan(let group, let spec, let scope):
             return await resetPlan(group: group, spec: spec, scope: scope, nowMs: nowMs, services: services)
+        case .configs(let resource):
+            guard let admin = services.topicAdmin else {
+                return .configs(resource, .failure(LoadError("this cluster service cannot read configs")))
+            }
+            return .configs(resource, await run { try await admin.describeConfigs(resource) })
+        case .adminVerdict(let step):
+            return .adminVerdict(step, await step.validate(services.topicAdmin))
         }
     }
 

@@ -17,6 +17,10 @@ public enum LoadRequest: Hashable, Sendable {
     case schema(subject: String, version: Int)
     /// The plan of an offset reset (read-only: offsets, members, log bounds), for the reset form's preview.
     case resetPlan(group: String, spec: OffsetResetSpec, scope: OffsetResetScope)
+    /// The configs of a topic, a broker or the cluster-wide broker default (DescribeConfigs with synonyms).
+    case configs(ConfigResource)
+    /// The broker's verdict on a topic or config write, asked with validateOnly (nothing changes).
+    case adminVerdict(TopicAdminStep)
 
     public var kind: EffectKind {
         switch self {
@@ -31,6 +35,8 @@ public enum LoadRequest: Hashable, Sendable {
         case .subject: return .subject
         case .schema: return .schema
         case .resetPlan: return .resetPlan
+        case .configs: return .configs
+        case .adminVerdict: return .adminVerdict
         }
     }
 }
@@ -42,6 +48,7 @@ public enum EffectKind: String, Hashable, Sendable, CaseIterable {
     case subjects, subject, schema
     case resetPlan, groupWrite
     case produce, editor
+    case configs, adminVerdict, topicAdmin
 }
 
 /// What `update` asks the runtime to do. Effects never touch state; their results come
@@ -58,6 +65,9 @@ public enum Effect: Hashable, Sendable {
     /// Sends one record (the produce composer). Only emitted by the write flow after confirmation,
     /// never in read-only mode.
     case produce(ProduceDraft)
+    /// A topic or config write (issue 18: create, delete, add partitions, delete records, alter
+    /// configs). Only emitted by the write flow after confirmation, never in read-only mode.
+    case topicAdmin(TopicAdminStep)
     /// Opens `$EDITOR` on this text with the terminal handed over; the text comes back as `.edited`.
     case editExternally(String)
     /// Writes a write's audit line to the app's log.
@@ -75,6 +85,7 @@ public enum Effect: Hashable, Sendable {
         case .connectAction: return .connectAction
         case .groupWrite: return .groupWrite
         case .produce: return .produce
+        case .topicAdmin: return .topicAdmin
         case .editExternally: return .editor
         case .startTail, .stopTail: return .tail
         case .cancel, .switchContext, .quit, .audit: return nil
@@ -145,6 +156,11 @@ public enum LoadResult: Sendable {
     case produced(ProduceDraft, Result<ProducedRecord, LoadError>)
     /// The text as `$EDITOR` left it (`.editExternally`).
     case edited(Result<String, LoadError>)
+    case configs(ConfigResource, Result<[ConfigEntry], LoadError>)
+    /// The broker's validateOnly answer for a write (`.adminVerdict`).
+    case adminVerdict(TopicAdminStep, Result<ResourceOutcome, LoadError>)
+    /// A topic or config write step was sent; what it did.
+    case topicAdmin(TopicAdminStep, WriteSendResult)
 
     /// The read this result answers (nil for writes and the tail), so that a read's kind is
     /// declared once, on `LoadRequest`.
@@ -161,7 +177,9 @@ public enum LoadResult: Sendable {
         case .subject(let name, _): return .subject(name)
         case .schema(let subject, let version, _): return .schema(subject: subject, version: version)
         case .resetPlan(let group, let spec, let scope, _): return .resetPlan(group: group, spec: spec, scope: scope)
-        case .connectAction, .writeFinished, .tail, .tailEnded, .groupWrite, .produced, .edited: return nil
+        case .configs(let resource, _): return .configs(resource)
+        case .adminVerdict(let step, _): return .adminVerdict(step)
+        case .connectAction, .writeFinished, .tail, .tailEnded, .groupWrite, .produced, .edited, .topicAdmin: return nil
         }
     }
 
@@ -169,13 +187,14 @@ public enum LoadResult: Sendable {
     public var kind: EffectKind {
         switch self {
         case .overview, .topics, .topic, .groups, .group, .connectors, .connector, .subjects, .subject, .schema,
-             .resetPlan:
+             .resetPlan, .configs, .adminVerdict:
             return answers!.kind
         case .connectAction, .writeFinished: return .connectAction
         case .tail, .tailEnded: return .tail
         case .groupWrite: return .groupWrite
         case .produced: return .produce
         case .edited: return .editor
+        case .topicAdmin: return .topicAdmin
         }
     }
 }

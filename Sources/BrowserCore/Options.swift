@@ -80,6 +80,8 @@ public struct BrowserServices: Sendable {
     /// Runs `$EDITOR` on a text and returns what it saved (called on the UI thread, with the
     /// terminal handed over); nil when the app has no editor to offer.
     public var editText: (@Sendable (String) throws -> String)?
+    /// Topic and config administration (issue 18); by default the cluster service, when it can.
+    public var topicAdmin: (any TopicAdminService)?
 
     public init(cluster: any ClusterService, connect: (any ConnectService)? = nil, tail: (any TailService)? = nil,
                 audit: @escaping @Sendable (String) -> Void = { _ in }, schemas: (any SchemaRegistryService)? = nil,
@@ -90,6 +92,14 @@ public struct BrowserServices: Sendable {
         self.audit = audit
         self.schemas = schemas
         self.groupWrites = groupWrites ?? (cluster as? any GroupWriteService)
+        self.topicAdmin = cluster as? any TopicAdminService
+    }
+
+    /// The same services with another topic administrator (tests).
+    public func with(topicAdmin: (any TopicAdminService)?) -> BrowserServices {
+        var copy = self
+        copy.topicAdmin = topicAdmin
+        return copy
     }
 
     /// The same services with a producer for the composer.

@@ -1,3 +1,5 @@
+import ClusterModel
+
 /// Where the user is. The route stack in `AppState` is a list of these; Esc pops one.
 /// Every route has a screen in `ScreenRegistry` (or a notice that none is built in).
 public enum Route: Hashable, Sendable {
@@ -20,6 +22,8 @@ public enum Route: Hashable, Sendable {
     case resetOffsets(group: String)
     /// The produce composer of a topic (opened from the topics list or the topic detail; never in read-only mode).
     case produce(topic: String)
+    /// The config editor of a topic, a broker or the cluster-wide broker default (never in read-only mode).
+    case editConfigs(ConfigResource)
 
     /// The word shown in breadcrumbs.
     public var crumb: String {
@@ -39,6 +43,7 @@ public enum Route: Hashable, Sendable {
         case .schema(_, let version): return "v\(version)"
         case .resetOffsets: return "reset offsets"
         case .produce: return "produce"
+        case .editConfigs: return "edit configs"
         }
     }
 
@@ -60,6 +65,7 @@ public enum Route: Hashable, Sendable {
         case .schema(let subject, let version): return "Schema \(subject) v\(version)"
         case .resetOffsets(let group): return "Reset offsets of group \(group)"
         case .produce(let topic): return "Produce to \(topic)"
+        case .editConfigs(let resource): return "Edit configs of \(resource)"
         }
     }
 
@@ -78,6 +84,8 @@ public enum Route: Hashable, Sendable {
         case .connector: return .connectors
         case .subject, .schema: return .subjects
         case .resetOffsets(let group): return .group(group)
+        case .editConfigs(.topic(let topic)): return .topic(topic)
+        case .editConfigs: return .brokers
         default: return nil
         }
     }

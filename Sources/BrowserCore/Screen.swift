@@ -203,6 +203,7 @@ public enum ScreenRegistry {
         OffsetResetFormScreen.make,
         TailScreen.make,
         ProduceComposerScreen.make,
+        ConfigEditorScreen.make,
         ConnectorsSpec.make,
         ConnectorDetailSpec.make,
         SubjectsSpec.make,

@@ -90,6 +90,15 @@ enum WriteRunner {
             drive(&state, action, &effects)
             return
         }
+        if case .topicAdmin(let step, let answer) = result {
+            guard write.remaining.first == .topicAdmin(step) else { return }
+            // One request per topic write: its answer, with the broker's error per resource, is the write's.
+            write.remaining.removeAll()
+            let action = write.flow.sent(answer, now: time)
+            state.write = write
+            drive(&state, action, &effects)
+            return
+        }
         if case .produced(let draft, let answer) = result {
             guard write.remaining.first == .produce(draft) else { return }
             write.remaining.removeAll()

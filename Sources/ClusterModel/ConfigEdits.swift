@@ -114,7 +114,7 @@ public enum ConfigDiff {
     }
 
     /// The levels a resource sets itself: values of another source are defaults for it.
-    static func isOwnLevel(_ source: ConfigSource, of resource: ConfigResource) -> Bool {
+    public static func isOwnLevel(_ source: ConfigSource, of resource: ConfigResource) -> Bool {
         switch resource {
         case .topic: return source == .topic
         case .broker: return source == .dynamicBroker

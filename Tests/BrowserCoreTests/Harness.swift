@@ -16,6 +16,8 @@ struct Harness {
     let connect: FixtureConnectService
     /// Records the composer's sends and answers where they went.
     let producer = FixtureProduceService()
+    /// Topic and config administration (issue 18).
+    let topicAdmin = FixtureTopicAdmin()
     var now: Double = Harness.start
     /// Effects asked for and not run yet, with who asked.
     var queue: [Request] = []
@@ -35,6 +37,7 @@ struct Harness {
         services = BrowserServices(cluster: cluster, connect: connect, tail: FixtureTailService(control: control))
             .with(produce: producer)
             .with(editor: { text in "from the editor\n" + text })
+            .with(topicAdmin: topicAdmin)
         state = AppState(options: options, size: size, now: now)
         if start { send(.start(now: now)) }
     }
@@ -86,6 +89,8 @@ struct Harness {
                 send(.loaded(result, at: now, for: from))
             case .groupWrite(let step):
                 send(.loaded(.groupWrite(step, await step.perform(services.groupWrites)), at: now, for: from))
+            case .topicAdmin(let step):
+                send(.loaded(.topicAdmin(step, await step.perform(services.topicAdmin)), at: now, for: from))
             case .connectAction(let a, let cl, let co):
                 var err: LoadError? = nil
                 do { try await connect.perform(a, cluster: cl, connector: co) } catch { err = LoadError(error) }

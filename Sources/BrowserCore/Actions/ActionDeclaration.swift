@@ -35,6 +35,8 @@ public enum Action: Hashable, Sendable {
     case resetForm(ResetFormAction)
     case produce(ProduceAction)
     case composer(ComposerAction)
+    case configEdit(ConfigEditAction)
+    case topicAdmin(TopicAdminAction)
 
     public var declaration: any ActionDeclaration {
         switch self {
@@ -50,6 +52,8 @@ public enum Action: Hashable, Sendable {
         case .resetForm(let a): return a
         case .produce(let a): return a
         case .composer(let a): return a
+        case .configEdit(let a): return a
+        case .topicAdmin(let a): return a
         }
     }
 
@@ -67,6 +71,7 @@ public enum Action: Hashable, Sendable {
             + TailAction.allCases.map(Action.tail) + RecordAction.allCases.map(Action.record)
             + GroupAction.allCases.map(Action.group) + ResetFormAction.allCases.map(Action.resetForm)
             + ProduceAction.allCases.map(Action.produce) + ComposerAction.allCases.map(Action.composer)
+            + ConfigEditAction.allCases.map(Action.configEdit) + TopicAdminAction.allCases.map(Action.topicAdmin)
     }
 }
 

@@ -257,3 +257,71 @@ public enum ComposerAction: String, ActionDeclaration {
 
     public var isWrite: Bool { self == .send }
 }
+
+/// The config editor (topic, broker or cluster default): staging changes and applying them. Every
+/// one is a write key: read-only mode offers none of them (nor the key that opens the editor).
+public enum ConfigEditAction: String, ActionDeclaration {
+    case setConfig, addConfig, deleteConfig, undoConfigChange, applyConfigChanges
+
+    public var name: String { rawValue }
+
+    public var keys: [Key] {
+        switch self {
+        case .setConfig: return [.character("e"), .enter]
+        case .addConfig: return [.character("a")]
+        case .deleteConfig: return [.character("d")]
+        case .undoConfigChange: return [.character("u")]
+        case .applyConfigChanges: return [.ctrl("s")]
+        }
+    }
+
+    public var help: String {
+        switch self {
+        case .setConfig: return "Set the selected config's value (Enter stages it, Esc cancels)"
+        case .addConfig: return "Set a config that is not listed (type KEY=VALUE)"
+        case .deleteConfig: return "Delete the selected config's value at this level (back to its default)"
+        case .undoConfigChange: return "Unstage the selected config's change"
+        case .applyConfigChanges: return "Apply the staged changes (IncrementalAlterConfigs; shows the diff, asks to confirm)"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .setConfig: return "set"
+        case .addConfig: return "add"
+        case .deleteConfig: return "delete"
+        case .undoConfigChange: return nil
+        case .applyConfigChanges: return "apply"
+        }
+    }
+
+    public var isWrite: Bool { true }
+}
+
+/// Topic administration keys (issue 18) on the topics list and the topic detail. All writes: read-only
+/// mode offers none of them.
+public enum TopicAdminAction: String, ActionDeclaration {
+    case editConfigs
+
+    public var name: String { rawValue }
+
+    public var keys: [Key] {
+        switch self {
+        case .editConfigs: return [.character("E")]
+        }
+    }
+
+    public var help: String {
+        switch self {
+        case .editConfigs: return "Edit the topic's configs: set/delete keys, diff, broker's verdict, apply"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .editConfigs: return "edit configs"
+        }
+    }
+
+    public var isWrite: Bool { true }
+}

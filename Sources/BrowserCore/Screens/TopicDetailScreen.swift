@@ -23,7 +23,7 @@ public struct TopicDetailSpec: DetailScreenSpec {
     public var what: String { "topic \(name)" }
     public var load: Effect { .load(.topic(name)) }
     public var leaveEffects: [Effect] { [.cancel(.topic)] }
-    public var actions: [Action] { [.topic(.tailThis), .produce(.produceThis)] }
+    public var actions: [Action] { [.topic(.tailThis), .produce(.produceThis), .topicAdmin(.editConfigs)] }
 
     public func value(in result: LoadResult) -> Result<TopicDetail, LoadError>? {
         if case .topic(let n, let r) = result, n == name { return r }
@@ -37,6 +37,7 @@ public struct TopicDetailSpec: DetailScreenSpec {
         switch action {
         case .topic(.tailThis): return [.open(.tail(topic: name))]
         case .produce(.produceThis): return [.open(.produce(topic: name))]
+        case .topicAdmin(.editConfigs): return [.open(.editConfigs(.topic(name)))]
         default: return []
         }
     }

@@ -24,11 +24,7 @@ public enum ConfigWriteCLI {
     }
 
     static func describe(_ resource: ConfigResource, location: String) -> WriteDescription {
-        WriteDescription(kind: .configChange, action: "change the configs of \(resource.kafkaType == 2 ? "topic" : "broker")",
-                         target: WriteTarget(name: resource.targetName,
-                                             qualifier: resource == .brokerDefault ? "(the cluster-wide broker default)" : nil,
-                                             location: location),
-                         audit: [AuditField("resource", resource.description)])
+        AdminWriteWording.configChange(resource, location: location)
     }
 
     static func diffJSON(_ lines: [ConfigDiffLine]) -> JSONValue {
@@ -112,17 +108,13 @@ public enum ConfigWriteCLI {
             let report = try await driver.run(description, readOnly: context.readOnly, yes: yes, check: {
                 await prepare(resource, changes, service: service, into: check)
                 if let problem = check.problem { return .unavailable(problem) }
-                description.details = check.lines.map(\.text)
-                    + ["IncrementalAlterConfigs: only these keys change. The broker validated this change (validate-only)."]
-                description.audit.append(AuditField("changes", check.lines.filter { $0.kind != .unchanged }.map(\.text).joined(separator: "; ")))
+                description = AdminWriteWording.configChangeReady(description, lines: check.lines)
                 return .ready(description)
             }, send: { _ in
                 do {
                     let outcome = try await service.alterConfigs(resource, changes: changes, validateOnly: false)
                     sent = outcome
-                    if let refusal = outcome.refusal { return .failed(refusal.description) }
-                    let changed = check.lines.filter { $0.kind != .unchanged }.count
-                    return .accepted("changed \(changed) config\(changed == 1 ? "" : "s") of \(resource)")
+                    return AdminWriteWording.configChangeResult(resource, changed: check.lines.filter { $0.kind != .unchanged }.count, outcome: outcome)
                 } catch {
                     sendError = TopicWriteCLI.message(error)
                     return .failed(TopicWriteCLI.message(error))

@@ -2,11 +2,6 @@ import ArgumentParser
 import ClusterModel
 import WriteFlow
 
-extension WriteKind {
-    public static let topicPartitions = WriteKind("topic-partitions")
-    public static let recordDelete = WriteKind("record-delete")
-}
-
 /// The topic writes behind `kafscope topic ...`, callable from tests with any TopicAdminService.
 /// Each: a check that asks the broker (validateOnly where the API has it) and refuses with the
 /// broker's own error name, code and message; the confirmation; one send; one audit line.
@@ -79,12 +74,7 @@ public enum TopicWriteCLI {
         return lines
     }
 
-    /// Said when a topic exists right after a validate-only CreateTopics that found no such topic:
-    /// the broker applied the validation (tansu 0.6 does). Kafka never does.
-    static func ignoredValidateOnly(_ name: String) -> String {
-        "the broker ignored validate-only and created topic \(name) while validating it (Kafka never does this; tansu does): "
-            + "check it with kafscope describe topic \(name)"
-    }
+    static func ignoredValidateOnly(_ name: String) -> String { AdminWriteWording.ignoredValidateOnly(name) }
 
     /// `--validate-only`: the broker's verdict, nothing created, no audit line (not a write; allowed read-only).
     /// Otherwise: validate, confirm, create.
@@ -338,21 +328,7 @@ public enum TopicWriteCLI {
                 do {
                     let answers = try await service.deleteRecords(topic: topic, before: box.offsets)
                     box.deletions = answers
-                    let refused = answers.filter { if case .deleted = $0.value { return false }; return true }
-                    let text = refused.sorted { $0.key < $1.key }.map { p, d -> String in
-                        switch d {
-                        case .refused(let r): return "partition \(p): \(r)"
-                        case .unanswered(let why): return "partition \(p): no answer (the records may or may not be deleted): \(why)"
-                        case .deleted: return ""
-                        }
-                    }.joined(separator: "; ")
-                    if refused.count == answers.count { return .failed(text) }
-                    if !refused.isEmpty { return .partial("\(answers.count - refused.count) of \(answers.count) partitions done; \(text)") }
-                    let starts = answers.sorted { $0.key < $1.key }.map { p, d -> String in
-                        if case .deleted(let low) = d { return "\(p)@\(low)" }
-                        return ""
-                    }.joined(separator: ", ")
-                    return .accepted("deleted records of topic \(topic); log start offsets now \(starts)")
+                    return AdminWriteWording.recordDeletionResult(topic: topic, answers)
                 } catch {
                     box.error = message(error)
                     return .failed(message(error))
