@@ -105,6 +105,9 @@ public struct GroupOffsetRow: Sendable, Hashable {
     public var lagSeconds: Double?
     /// Status, rates and ETA of this partition from the samples taken so far.
     public var health: PartitionHealth?
+    /// This partition's lag at each sample kafscope took this session, oldest first (filled for
+    /// one group's detail; empty in group lists).
+    public var lagHistory: [Int64] = []
 
     public init(topic: String, partition: Int32, committed: Int64?, end: Int64?, lag: Int64?,
                 memberId: String? = nil, clientId: String? = nil, host: String? = nil, endAge: Double? = nil) {
@@ -162,4 +165,33 @@ public struct GroupDetail: Sendable, Hashable {
 
     /// `lag_partial`: some partition's lag was not read in this refresh.
     public var lagPartial: Bool { lagCompleteness != .complete }
+}
+
+extension GroupDetail {
+    /// The group seen from one topic (the topic detail's consuming groups): lag, time lag, rates,
+    /// ETA and status over that topic's partitions only; a failure to read the group's offsets stays
+    /// the group's ERROR.
+    public func summary(onTopic topic: String) -> GroupSummary {
+        let rows = offsets.filter { $0.topic == topic }
+        let lags = rows.compactMap(\.lag)
+        var completeness = LagCompleteness.complete
+        if rows.contains(where: { $0.committed != nil && $0.end == nil }) {
+            completeness = .partial
+        } else if rows.contains(where: { $0.committed != nil && $0.endAge != nil }) {
+            completeness = .estimated
+        }
+        let health = self.health.map { h in
+            GroupHealth(group: group, partitions: h.partitions.filter { $0.key.topic == topic },
+                        groupError: offsetsError == nil ? nil : h.reason)
+        }
+        var count: Int? = nil
+        if case .value(let m) = members { count = m.count }
+        var s = GroupSummary(group: group, type: type, state: state, protocolName: protocolName, members: count,
+                             lag: lags.isEmpty ? nil : lags.reduce(0, +), coordinator: coordinator,
+                             lagCompleteness: completeness,
+                             lagErrors: errors.filter { $0.message.hasPrefix("lag partial:") && $0.message.contains(topic) },
+                             health: health, lagSeconds: rows.compactMap(\.lagSeconds).max())
+        s.staleReason = offsetsError
+        return s
+    }
 }

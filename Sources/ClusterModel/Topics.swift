@@ -105,6 +105,9 @@ public struct TopicDetail: Sendable, Hashable {
     public var configs: FieldState<[ConfigEntry]>
     /// Groups with committed offsets on this topic.
     public var consumingGroups: FieldState<[String]>
+    /// Each consuming group's lag, time lag, rates, ETA and status on this topic's partitions
+    /// (`GroupDetail.summary(onTopic:)`); a group missing here could not be described.
+    public var consumerLag: [String: GroupSummary] = [:]
     public var sizeBytes: Int64?
     public var errors: [SourceError]
     /// Brokers named as leader or replica that this client could not reach, or that the metadata no

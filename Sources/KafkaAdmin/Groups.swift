@@ -311,7 +311,9 @@ extension KafkaAdminService {
 
     /// Describes many groups at once, batching every request per coordinator and per leader.
     /// `timeLags: false` skips the time-lag Fetch (an offset reset plan needs no record timestamps).
-    public func groupDetails(named names: [String], listing: GroupListing? = nil, timeLags: Bool = true) async -> Partial<[GroupDetail]> {
+    /// `timeLagTopic`: read time lags on that topic's partitions only (the topic detail shows no other).
+    public func groupDetails(named names: [String], listing: GroupListing? = nil, timeLags: Bool = true,
+                             timeLagTopic: String? = nil) async -> Partial<[GroupDetail]> {
         var errors: [SourceError] = []
         let unique = Array(Set(names)).sorted()
         var details: [String: GroupDetail] = [:]
@@ -403,7 +405,7 @@ extension KafkaAdminService {
             readings.append(Self.lagReading(group: g, rows: rows, failures: ends.failures, members: members,
                                             groupError: committed[g] == nil ? Self.offsetsError(groupErrors[g]) : nil))
         }
-        if timeLags { await fillTimeLags(&details) }
+        if timeLags { await fillTimeLags(&details, topic: timeLagTopic) }
         // This refresh is one more sample of every group: status, rates and ETA come from them.
         let health = await lagSampler.record(readings, at: clock.seconds)
         for (g, h) in health {
@@ -562,10 +564,10 @@ extension KafkaAdminService {
     /// Time lag of every row with lag: now minus the timestamp of the record at its committed offset
     /// (0 when caught up); the group's is its largest. Rows whose end offset was not read this
     /// refresh, or whose record could not be read, stay unknown.
-    func fillTimeLags(_ details: inout [String: GroupDetail]) async {
+    func fillTimeLags(_ details: inout [String: GroupDetail], topic: String? = nil) async {
         var wanted = Set<PartitionOffset>()
         for d in details.values {
-            for r in d.offsets where (r.lag ?? 0) > 0 && r.endAge == nil {
+            for r in d.offsets where (r.lag ?? 0) > 0 && r.endAge == nil && (topic == nil || r.topic == topic) {
                 wanted.insert(PartitionOffset(tp: TopicPartitionKey(r.topic, r.partition), offset: r.committed!))
             }
         }
@@ -576,7 +578,7 @@ extension KafkaAdminService {
             var worst: Double?
             for i in d.offsets.indices {
                 let r = d.offsets[i]
-                guard let lag = r.lag, r.endAge == nil, let committed = r.committed else { continue }
+                guard let lag = r.lag, r.endAge == nil, let committed = r.committed, topic == nil || r.topic == topic else { continue }
                 var seconds: Double?
                 if lag == 0 {
                     seconds = 0

@@ -242,9 +242,9 @@ public final class KafkaAdminService: ClusterService, Sendable {
         async let latest = offsets(for: keys, spec: .latest)
         async let configs = topicConfigs([name], keys: nil)
         async let sizes = logDirSizes()
-        async let consumers = consumingGroups(topic: name)
+        async let consumers = consumingGroupLag(topic: name)
         async let reach = unreachableBrokers(Set(t.partitions.flatMap { $0.replicas + [$0.leader] }), in: meta)
-        let (e, l, c, s, (g, groupErrors), unreachable) = await (earliest, latest, configs, sizes, consumers, reach)
+        let (e, l, c, s, (g, groupErrors, groupLag), unreachable) = await (earliest, latest, configs, sizes, consumers, reach)
         var errors = Self.dedupe(e.errors + l.errors + Self.offsetFailureErrors([e, l], known: e.errors + l.errors) + groupErrors)
         let parts = t.partitions.map { p in
             PartitionInfo(partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch >= 0 ? p.leaderEpoch : nil,
@@ -268,8 +268,26 @@ public final class KafkaAdminService: ClusterService, Sendable {
         where !errors.contains(where: { $0.source == "broker \(id)" || $0.source.hasPrefix("broker \(id) ") }) {
             errors.append(SourceError(source: "broker \(id)", message: why))
         }
-        return TopicDetail(name: name, isInternal: t.isInternal, topicId: t.topicId?.description, partitions: parts,
-                           configs: cfg, consumingGroups: g, sizeBytes: size, errors: errors, unreachableBrokers: unreachable)
+        var detail = TopicDetail(name: name, isInternal: t.isInternal, topicId: t.topicId?.description, partitions: parts,
+                                 configs: cfg, consumingGroups: g, sizeBytes: size, errors: errors, unreachableBrokers: unreachable)
+        detail.consumerLag = groupLag
+        return detail
+    }
+
+    /// The consuming groups of `topic` and, for each, its lag, time lag, rates, ETA and status on that
+    /// topic. The same batched reads as the group list (per coordinator, per leader), so a refresh costs
+    /// O(brokers) requests whatever the number of groups; each refresh is one more lag sample of them.
+    func consumingGroupLag(topic: String) async -> (groups: FieldState<[String]>, errors: [SourceError],
+                                                     lag: [String: GroupSummary]) {
+        let listing = await listGroups()
+        let (groups, errors) = await consumingGroups(topic: topic, listing: listing)
+        guard case .value(let names) = groups, !names.isEmpty else { return (groups, errors, [:]) }
+        let details = await groupDetails(named: names, listing: listing, timeLagTopic: topic)
+        var lag: [String: GroupSummary] = [:]
+        for d in details.value { lag[d.group] = d.summary(onTopic: topic) }
+        // The group list's own errors (a leader down, a coordinator failing) are already in `errors`
+        // or name a group shown with its stale/partial mark; only new ones are added.
+        return (groups, Self.dedupe(errors + details.errors), lag)
     }
 
     /// Which of `ids` (leaders and replicas) this client cannot reach, with why: the metadata keeps
@@ -297,8 +315,7 @@ public final class KafkaAdminService: ClusterService, Sendable {
     /// Groups with committed offsets on `topic` (ListGroups or known groups, then batched OffsetFetch).
     /// Groups whose coordinator could not be asked are not "not consuming": when none could be asked
     /// the field fails with why; when some could, `errors` names the others (a partial list).
-    func consumingGroups(topic: String) async -> (groups: FieldState<[String]>, errors: [SourceError]) {
-        let listing = await listGroups()
+    func consumingGroups(topic: String, listing: GroupListing) async -> (groups: FieldState<[String]>, errors: [SourceError]) {
         var names = Set(listing.groups.keys)
         names.formUnion(knownGroups)
         if names.isEmpty {
@@ -406,6 +423,11 @@ public final class KafkaAdminService: ClusterService, Sendable {
         let listing = await listGroups()
         let r = await groupDetails(named: [name], listing: listing)
         var d = r.value[0]
+        // Each partition's lag over this session's samples, for the detail's sparkline.
+        for i in d.offsets.indices {
+            let key = PartitionKey(topic: d.offsets[i].topic, partition: d.offsets[i].partition)
+            d.offsets[i].lagHistory = await lagSampler.samples(group: name, key: key).compactMap(\.lag)
+        }
         d.errors += r.errors
         d.errors = Self.dedupe(d.errors)
         return d
