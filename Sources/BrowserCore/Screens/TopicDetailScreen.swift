@@ -9,7 +9,7 @@ extension DetailScreen where Spec == TopicDetailSpec {
     public init(name: String) { self.init(TopicDetailSpec(name: name)) }
     public var partitions: ListModel<TopicDetailSpec.PartitionRow> { list(0) }
     public var configs: ListModel<ConfigEntry> { list(1) }
-    public var groups: ListModel<String> { list(2) }
+    public var groups: ListModel<GroupSummary> { list(2) }
 }
 
 public struct TopicDetailSpec: DetailScreenSpec {
@@ -53,9 +53,10 @@ public struct TopicDetailSpec: DetailScreenSpec {
                    identity: { $0.name }, searchText: { "\($0.name) \($0.value ?? "")" },
                    rows: { d, _ in d.configs.value ?? [] }, message: { d, g in d.configs.note("configs", glyphs: g) }),
             .table("Groups", label: { d, _ in "Groups \(d.consumingGroups.value.map { String($0.count) } ?? "-")" },
-                   columns: Self.groupColumns, sort: TableSort(column: 0),
-                   emptyMessage: "No group has committed offsets on this topic", identity: { $0 }, searchText: { $0 },
-                   rows: { d, _ in d.consumingGroups.value ?? [] }, open: { .route(.group($0)) },
+                   columns: Self.groupColumns, sort: TableSort(column: Self.groupStatusColumn, direction: .descending),
+                   emptyMessage: "No group has committed offsets on this topic", identity: { $0.group },
+                   searchText: { "\($0.group) \($0.state) \($0.health?.status?.rawValue ?? "")" },
+                   rows: { d, _ in Self.groupRows(d) }, open: { .route(.group($0.group)) },
                    message: { d, g in d.consumingGroups.note("consuming groups", glyphs: g) }),
         ]
     }
@@ -206,10 +207,24 @@ public struct TopicDetailSpec: DetailScreenSpec {
         },
     ]
 
-    static let groupColumns: [ListColumn<String>] = [
-        ListColumn(TableColumn("GROUP", minWidth: 10, flex: 1, priority: 100), order: { $0 < $1 }) { g, _ in TableCell(g) },
-        ListColumn(TableColumn("TREND", priority: 50, width: 14)) { g, ctx in
-            trendCell(ctx.lagHistory, group: g, width: 12, glyphs: ctx.glyphs)
-        },
-    ]
+    /// The consuming groups with their lag, time lag, rates, ETA and status on this topic; a group
+    /// that could not be described shows its name with "-" (the section's message says why).
+    static func groupRows(_ d: TopicDetail) -> [GroupSummary] {
+        (d.consumingGroups.value ?? []).map { d.consumerLag[$0] ?? GroupSummary(group: $0) }
+    }
+
+    /// The Groups screen's columns (lag, time lag, rate, ETA, status and trend), here over this
+    /// topic's partitions, worst status first.
+    /// The name keeps more room than on the Groups screen: it is what the user opens.
+    static let groupColumns: [ListColumn<GroupSummary>] = GroupsSpec.columns.compactMap { c in
+        switch c.column.title {
+        case "TYPE": return nil
+        case "GROUP":
+            var wide = c
+            wide.column.minWidth = 18
+            return wide
+        default: return c
+        }
+    }
+    static var groupStatusColumn: Int { groupColumns.firstIndex { $0.column.title == "STATUS" }! }
 }
