@@ -110,6 +110,17 @@ public struct GroupDetailSpec: DetailScreenSpec {
         return line
     }
 
+    static let trendWidth = 12
+
+    static func partitionTrendCell(_ lags: [Int64], width: Int, glyphs: Glyphs) -> TableCell {
+        if lags.isEmpty { return TableCell("", role: .dim) }
+        let line = Format.sparkline(lags, width: width, glyphs: glyphs)
+        if lags.count >= 3, lags[lags.count - 1] > lags[lags.count - 2], lags[lags.count - 2] > lags[lags.count - 3] {
+            return TableCell(line + " " + String(glyphs.warn), role: .statusWarn)
+        }
+        return TableCell(line, role: .sparkline)
+    }
+
     static func unowned(_ r: GroupOffsetRow) -> Bool { (r.lag ?? 0) > 0 && r.memberId == nil }
 
     static let offsetColumns: [ListColumn<GroupOffsetRow>] = [
@@ -133,13 +144,17 @@ public struct GroupDetailSpec: DetailScreenSpec {
             guard let lag = r.lag else { return TableCell("-", role: .dim) }
             return unowned(r) ? TableCell(String(lag), role: .statusWarn) : TableCell(String(lag))
         },
-        ListColumn(TableColumn("TIME-LAG", alignment: .right, priority: 56, width: 8),
+        ListColumn(TableColumn("TIME-LAG", alignment: .right, priority: 64, width: 8),
                    order: { ($0.lagSeconds ?? -1) < ($1.lagSeconds ?? -1) }) { r, _ in
             r.lagSeconds.map { TableCell(Format.timeLag($0)) } ?? TableCell("-", role: .dim)
         },
-        ListColumn(TableColumn("RATE", alignment: .right, priority: 54, width: 8),
+        ListColumn(TableColumn("RATE", alignment: .right, priority: 57, width: 8),
                    order: { ($0.health?.consumeRate ?? -1) < ($1.health?.consumeRate ?? -1) }) { r, _ in
             r.health?.consumeRate.map { TableCell(Format.rate($0)) } ?? TableCell("-", role: .dim)
+        },
+        ListColumn(TableColumn("PROD-RATE", alignment: .right, priority: 56, width: 9),
+                   order: { ($0.health?.produceRate ?? -1) < ($1.health?.produceRate ?? -1) }) { r, _ in
+            r.health?.produceRate.map { TableCell(Format.rate($0)) } ?? TableCell("-", role: .dim)
         },
         ListColumn(TableColumn("ETA", alignment: .right, priority: 62, width: 7)) { r, _ in
             guard let h = r.health else { return TableCell("-", role: .dim) }
@@ -153,7 +168,11 @@ public struct GroupDetailSpec: DetailScreenSpec {
             guard let s = r.health?.status else { return TableCell("-", role: .dim) }
             return TableCell(s.rawValue, role: GroupsSpec.statusRole(s))
         },
-        ListColumn(TableColumn("CONSUMER-ID", minWidth: 8, maxWidth: 48, flex: 1, truncation: .middle, priority: 60),
+        // This partition's lag at every sample of the session; growing over the last two: warn.
+        ListColumn(TableColumn("TREND", priority: 59, width: trendWidth + 2)) { r, ctx in
+            partitionTrendCell(r.lagHistory, width: trendWidth, glyphs: ctx.glyphs)
+        },
+        ListColumn(TableColumn("CONSUMER-ID", minWidth: 8, maxWidth: 48, flex: 1, truncation: .middle, priority: 53),
                    order: { ($0.memberId ?? "") < ($1.memberId ?? "") }) { r, _ in
             TableCell(r.memberId ?? "-", role: r.memberId == nil ? .dim : .normal)
         },
