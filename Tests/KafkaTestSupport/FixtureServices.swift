@@ -183,9 +183,38 @@ public final class FixtureClusterService: ClusterService, @unchecked Sendable {
         case "audit-log": ["audit-archiver"]
         default: []
         }
-        return TopicDetail(name: name, isInternal: summary.isInternal, topicId: "vV1bq3yHQ2W0T4n-0wZbXg",
-                           partitions: parts, configs: .value(configs), consumingGroups: .value(groups),
-                           sizeBytes: summary.sizeBytes)
+        var detail = TopicDetail(name: name, isInternal: summary.isInternal, topicId: "vV1bq3yHQ2W0T4n-0wZbXg",
+                                 partitions: parts, configs: .value(configs), consumingGroups: .value(groups),
+                                 sizeBytes: summary.sizeBytes)
+        detail.consumerLag = Self.consumerLag(topic: name)
+        if let d = try? fixtureGroup(named: "orders-processor"), name == "orders" {
+            detail.consumerLag["orders-processor"] = d.summary(onTopic: name)
+        }
+        return detail
+    }
+
+    /// The consuming groups' lag on each fixture topic (orders-processor's comes from its detail).
+    static func consumerLag(topic: String) -> [String: GroupSummary] {
+        switch topic {
+        case "orders":
+            return ["analytics-etl": GroupSummary(
+                group: "analytics-etl", type: "consumer", state: "Reconciling", protocolName: "uniform", members: 2,
+                lag: 45_210, coordinator: 2,
+                health: health("analytics-etl", .warning, "orders-3: lag grew from 40210 to 45210 over 10s while offsets advanced",
+                               consume: 800, produce: 1_800), lagSeconds: 95)]
+        case "payments":
+            return ["payments-service": GroupSummary(
+                group: "payments-service", type: "classic", state: "Stable", protocolName: "range", members: 1, lag: 0,
+                coordinator: 2, health: health("payments-service", .ok, "caught up", consume: 40, produce: 40, eta: 0),
+                lagSeconds: 0)]
+        case "audit-log":
+            return ["audit-archiver": GroupSummary(
+                group: "audit-archiver", type: "classic", state: "Empty", members: 0, lag: 98_000, coordinator: 3,
+                health: health("audit-archiver", .stopped, "audit-log-0: offset 0 has not moved for 3h and the group has no active member",
+                               consume: 0, produce: 12), lagSeconds: 10_800)]
+        default:
+            return [:]
+        }
     }
 
     /// How many times `groups()` has answered; lag of "analytics-etl" grows with it.
@@ -265,6 +294,15 @@ public final class FixtureClusterService: ClusterService, @unchecked Sendable {
             for i in rows.indices where i < health.partitions.count {
                 rows[i].health = health.partitions[i]
                 rows[i].lagSeconds = Double(rows[i].lag ?? 0) / 60
+                // Twelve samples per partition: shrinking, flat at zero, growing, catching up, zero.
+                let lag = rows[i].lag ?? 0
+                rows[i].lagHistory = (0..<12).map { k -> Int64 in
+                    switch i {
+                    case 2: return max(0, lag - Int64(11 - k) * 40)
+                    case 1, 4: return 0
+                    default: return lag + Int64(11 - k) * 30
+                    }
+                }
             }
             var d = GroupDetail(group: name, type: "consumer", state: "Stable", protocolName: "uniform",
                                 protocolType: "consumer", coordinator: 1, members: .value(members), offsets: rows,
