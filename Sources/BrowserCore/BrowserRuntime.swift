@@ -166,6 +166,21 @@ public final class BrowserRuntime: @unchecked Sendable {
                 inbox.post(.init(kind: nil, generation: 0, final: true, requester: requester,
                                  result: .produced(draft, result), at: clock()))
             }
+        case .exportRecords(let x):
+            guard let exporter = services.export else {
+                inbox.post(.init(kind: nil, generation: 0, final: true, requester: requester,
+                                 result: .exported(.failure(LoadError("exporting is not available in this build"))), at: clock()))
+                return
+            }
+            // Off the UI thread: the file is written in chunks while the progress comes back.
+            let stream = exporter.export(x.records, to: x.path, overwrite: x.overwrite)
+            launch(kind: .export, for: requester) { post in
+                do {
+                    for try await event in stream { post(.exported(.success(event)), event.isFinal) }
+                } catch {
+                    post(.exported(.failure(LoadError(error))), true)
+                }
+            }
         case .connectAction(let action, let cluster, let connector):
             // Writes are never replaced or dropped: each reports back.
             let inbox = self.inbox, clock = self.clock, services = self.services

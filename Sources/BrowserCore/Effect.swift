@@ -49,6 +49,7 @@ public enum EffectKind: String, Hashable, Sendable, CaseIterable {
     case resetPlan, groupWrite
     case produce, editor
     case configs, adminVerdict, topicAdmin
+    case export
 }
 
 /// What `update` asks the runtime to do. Effects never touch state; their results come
@@ -68,6 +69,8 @@ public enum Effect: Hashable, Sendable {
     /// A topic or config write (issue 18: create, delete, add partitions, delete records, alter
     /// configs). Only emitted by the write flow after confirmation, never in read-only mode.
     case topicAdmin(TopicAdminStep)
+    /// Writes records to a JSONL file (the tail's export); events come back as `.exported`.
+    case exportRecords(RecordExport)
     /// Opens `$EDITOR` on this text with the terminal handed over; the text comes back as `.edited`.
     case editExternally(String)
     /// Writes a write's audit line to the app's log.
@@ -87,6 +90,7 @@ public enum Effect: Hashable, Sendable {
         case .produce: return .produce
         case .topicAdmin: return .topicAdmin
         case .editExternally: return .editor
+        case .exportRecords: return .export
         case .startTail, .stopTail: return .tail
         case .cancel, .switchContext, .quit, .audit: return nil
         }
@@ -161,6 +165,8 @@ public enum LoadResult: Sendable {
     case adminVerdict(TopicAdminStep, Result<ResourceOutcome, LoadError>)
     /// A topic or config write step was sent; what it did.
     case topicAdmin(TopicAdminStep, WriteSendResult)
+    /// How an export of records to a file goes (`.exportRecords`).
+    case exported(Result<RecordExportEvent, LoadError>)
 
     /// The read this result answers (nil for writes and the tail), so that a read's kind is
     /// declared once, on `LoadRequest`.
@@ -179,7 +185,7 @@ public enum LoadResult: Sendable {
         case .resetPlan(let group, let spec, let scope, _): return .resetPlan(group: group, spec: spec, scope: scope)
         case .configs(let resource, _): return .configs(resource)
         case .adminVerdict(let step, _): return .adminVerdict(step)
-        case .connectAction, .writeFinished, .tail, .tailEnded, .groupWrite, .produced, .edited, .topicAdmin: return nil
+        case .connectAction, .writeFinished, .tail, .tailEnded, .groupWrite, .produced, .edited, .topicAdmin, .exported: return nil
         }
     }
 
@@ -195,6 +201,7 @@ public enum LoadResult: Sendable {
         case .produced: return .produce
         case .edited: return .editor
         case .topicAdmin: return .topicAdmin
+        case .exported: return .export
         }
     }
 }
@@ -217,4 +224,31 @@ public enum Message: Sendable {
     case open(Route)
     /// Runs a command line as if typed after `:` (without the colon).
     case command(String)
+}
+
+/// Records to write to a file (the tail's buffered records, as filtered).
+public struct RecordExport: Sendable, Hashable {
+    public var path: String
+    public var records: [TailRecord]
+    /// Replace the file when it exists (asked for after the user said yes).
+    public var overwrite: Bool
+
+    public init(path: String, records: [TailRecord], overwrite: Bool) {
+        self.path = path
+        self.records = records
+        self.overwrite = overwrite
+    }
+
+    /// Compared by path, flag and count: the records are the same buffer's, and comparing
+    /// thousands of them to tell two requests apart is work for nothing.
+    public static func == (a: RecordExport, b: RecordExport) -> Bool {
+        a.path == b.path && a.overwrite == b.overwrite && a.records.count == b.records.count
+            && a.records.first == b.records.first && a.records.last == b.records.last
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(path)
+        h.combine(overwrite)
+        h.combine(records.count)
+    }
 }

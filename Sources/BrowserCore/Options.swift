@@ -82,6 +82,8 @@ public struct BrowserServices: Sendable {
     public var editText: (@Sendable (String) throws -> String)?
     /// Topic and config administration (issue 18); by default the cluster service, when it can.
     public var topicAdmin: (any TopicAdminService)?
+    /// Writes the tail's export files (JSONL as `tail -o json`); nil when the app has none.
+    public var export: (any RecordExportService)?
 
     public init(cluster: any ClusterService, connect: (any ConnectService)? = nil, tail: (any TailService)? = nil,
                 audit: @escaping @Sendable (String) -> Void = { _ in }, schemas: (any SchemaRegistryService)? = nil,
@@ -106,6 +108,13 @@ public struct BrowserServices: Sendable {
     public func with(produce: (any ProduceService)?) -> BrowserServices {
         var copy = self
         copy.produce = produce
+        return copy
+    }
+
+    /// The same services with a record exporter.
+    public func with(export: (any RecordExportService)?) -> BrowserServices {
+        var copy = self
+        copy.export = export
         return copy
     }
 

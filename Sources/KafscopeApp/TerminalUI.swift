@@ -110,7 +110,8 @@ enum TerminalUI {
         let tailService = tail.map { t in registry.decoder.map { DecodingTailService(inner: t.service, decoder: $0) } ?? t.service }
         return Services(browser: BrowserServices(cluster: cluster.service, connect: connect, tail: tailService, audit: audit,
                                                  schemas: registry.schemas).with(produce: produce?.service)
-                                                 .with(editor: { try ExternalEditor.edit($0) }),
+                                                 .with(editor: { try ExternalEditor.edit($0) })
+                                                 .with(export: JSONLRecordExporter()),
                         closers: closers)
     }
 

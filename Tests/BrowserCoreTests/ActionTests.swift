@@ -35,19 +35,39 @@ import Testing
         return found
     }
 
+    /// The harness on `route`; `.record` is the tail's record view over a delivered record (it has no
+    /// factory of its own: the tail makes it from its buffer).
+    static func harness(_ route: Route, readOnly: Bool) async -> Harness {
+        let target: Route
+        if case .record(let topic, _, _) = route { target = .tail(topic: topic) } else { target = route }
+        var h = await Harness.at(target, size: Size(width: 160, height: 50), options: Self.options(readOnly: readOnly))
+        if case .tail = target {
+            h.deliver(.tail(.records([FixtureTailService.record(topic: "orders", index: 1)])), at: h.now)
+        }
+        if case .record = route {
+            h.press("open")
+            await h.settle()
+        }
+        return h
+    }
+
     /// Made to fail once by keeping write actions in `activeBindings` under read-only mode
-    /// (and, separately, by letting a removed write key reach the screen).
+    /// (and, separately, by letting a removed write key reach the screen). The record view joined
+    /// the walk with its re-send key (failed once with `RecordAction.resend` not declared a write:
+    /// the writable walk no longer found it, and read-only offered nothing to catch).
     @Test func readOnlyOffersNoWriteOnAnyScreen() async {
         var writable = 0
-        for route in Self.routes {
+        for route in Self.routes + [.record(topic: "orders", partition: 0, offset: 1)] {
             // Without read-only the walk finds the writes (so the check below can fail).
-            let rw = await Harness.at(route, size: Size(width: 160, height: 50), options: Self.options(readOnly: false))
+            let rw = await Self.harness(route, readOnly: false)
             writable += Self.offeredWrites(rw).count
-
-            var h = await Harness.at(route, size: Size(width: 160, height: 50), options: Self.options(readOnly: true))
-            if case .tail = route {
-                h.deliver(.tail(.records([FixtureTailService.record(topic: "orders", index: 1)])), at: h.now)
+            if case .record = route {
+                #expect(rw.state.current is TailRecordScreen)
+                #expect(Self.offeredWrites(rw).contains("binding resend"), "\(Self.offeredWrites(rw))")
             }
+
+            var h = await Self.harness(route, readOnly: true)
+            if case .record = route { #expect(h.state.current is TailRecordScreen) }
             #expect(Self.offeredWrites(h).isEmpty, "\(route): \(Self.offeredWrites(h))")
             // Every key of every write action, pressed: nothing is asked, nothing is sent.
             for w in Action.all where w.isWrite {
@@ -61,6 +81,8 @@ import Testing
             #expect(!h.ran.contains { if case .connectAction = $0 { true } else { false } },
                     "\(route): \(h.ran)")
             #expect(h.connect.performed.isEmpty)
+            #expect(!(h.state.current is ProduceComposerScreen), "\(route): a composer opened in read-only mode")
+            #expect(h.producer.sent.isEmpty)
         }
         #expect(writable > 0, "the connector screens offer writes when not read-only")
     }

@@ -18,6 +18,8 @@ struct Harness {
     let producer = FixtureProduceService()
     /// Topic and config administration (issue 18).
     let topicAdmin = FixtureTopicAdmin()
+    /// Keeps what the tail's export was asked to write (no file is written).
+    let exporter = FixtureExportService()
     var now: Double = Harness.start
     /// Effects asked for and not run yet, with who asked.
     var queue: [Request] = []
@@ -38,6 +40,7 @@ struct Harness {
             .with(produce: producer)
             .with(editor: { text in "from the editor\n" + text })
             .with(topicAdmin: topicAdmin)
+            .with(export: exporter)
         state = AppState(options: options, size: size, now: now)
         if start { send(.start(now: now)) }
     }
@@ -107,6 +110,14 @@ struct Harness {
                 let result: Result<ProducedRecord, LoadError>
                 do { result = .success(try await producer.produce(draft)) } catch { result = .failure(LoadError(error)) }
                 send(.loaded(.produced(draft, result), at: now, for: from))
+            case .exportRecords(let x):
+                do {
+                    for try await event in exporter.export(x.records, to: x.path, overwrite: x.overwrite) {
+                        send(.loaded(.exported(.success(event)), at: now, for: from))
+                    }
+                } catch {
+                    send(.loaded(.exported(.failure(LoadError(error))), at: now, for: from))
+                }
             case .audit(let line):
                 audits.append(line)
             case .cancel, .startTail, .stopTail, .switchContext, .quit:

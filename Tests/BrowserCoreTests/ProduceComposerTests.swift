@@ -84,7 +84,7 @@ final class FixtureProduceService: ProduceService, @unchecked Sendable {
         #expect(sent.headers == [RecordHeader(key: "source", value: Array("tui".utf8)), RecordHeader(key: "trace", value: Array("abc".utf8))])
         #expect(sent.partition == 4)
         #expect(sent.compression == .snappy)
-        #expect(Self.composer(h)?.sent == [ProduceComposerScreen.Sent(partition: 4, offset: 40, bytes: 7 + 18 + 6 + 3 + 5 + 3)])
+        #expect(Self.composer(h)?.sent == [ProduceComposerScreen.Sent(topic: "orders", partition: 4, offset: 40, bytes: 7 + 18 + 6 + 3 + 5 + 3)])
         #expect(h.text().contains("written to orders partition 4 at offset 40"), "\(h.text())")
         #expect(h.audits.count == 1)
         #expect(h.audits.first?.contains("result=ok") == true, "\(h.audits)")

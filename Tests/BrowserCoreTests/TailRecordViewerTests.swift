@@ -76,7 +76,7 @@ import Testing
         TailScreenTests.feed(&h, 0..<3)
         h.press("open")
         await h.settle()
-        #expect(try Self.viewer(h).actions == [.record(.closeRecord)] + TailAction.allCases.map(Action.tail))
+        #expect(try Self.viewer(h).actions == [.record(.closeRecord), .record(.resend)] + TailRecordScreen.listActions.map(Action.tail))
         let names = Set(h.state.activeBindings.map(\.name))
         #expect(!names.contains("open") && !names.contains("sort"))
         h.key(.escape)

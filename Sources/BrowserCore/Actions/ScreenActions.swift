@@ -97,7 +97,7 @@ public enum ConnectorAction: String, ActionDeclaration {
 /// The live tail list. Pausing the view is `pauseView`: its binding was named "pause", the
 /// name of the Connect write too, so one name meant two things.
 public enum TailAction: String, ActionDeclaration {
-    case pauseView, follow, valueMode, keyMode
+    case pauseView, follow, valueMode, keyMode, export
 
     public var name: String { rawValue }
 
@@ -107,6 +107,7 @@ public enum TailAction: String, ActionDeclaration {
         case .follow: return [.character("f")]
         case .valueMode: return [.character("m")]
         case .keyMode: return [.character("M")]
+        case .export: return [.character("e")]
         }
     }
 
@@ -116,6 +117,7 @@ public enum TailAction: String, ActionDeclaration {
         case .follow: return "Follow: keep the cursor on the newest record"
         case .valueMode: return "Value decoding: auto (text if UTF-8, JSON pretty-printed, else hex) / text / json / hex / base64"
         case .keyMode: return "Key decoding: auto / text / json / hex / base64"
+        case .export: return "Export the records shown (as filtered) to a JSONL file, as tail -o json writes them"
         }
     }
 
@@ -124,19 +126,25 @@ public enum TailAction: String, ActionDeclaration {
         case .pauseView: return "pause"
         case .follow: return "follow"
         case .valueMode: return "mode"
-        case .keyMode: return nil
+        // In help only: at 80 columns the hint would push Enter (open) off the bar.
+        case .export, .keyMode: return nil
         }
     }
 }
 
-/// The record viewer opened from the tail.
+/// The record viewer opened from the tail: closing it, and re-sending its record (a write: the
+/// produce composer prefilled with the record; absent in read-only mode).
 public enum RecordAction: String, ActionDeclaration {
-    case closeRecord
+    case closeRecord, resend
 
     public var name: String { rawValue }
-    public var keys: [Key] { [.escape, .character("q")] }
-    public var help: String { "Close the record view" }
-    public var hint: String? { "close" }
+    public var keys: [Key] { self == .closeRecord ? [.escape, .character("q")] : [.character("P")] }
+    public var help: String {
+        self == .closeRecord ? "Close the record view"
+            : "Re-send this record: the produce composer with its key, value, headers and partition (any topic)"
+    }
+    public var hint: String? { self == .closeRecord ? "close" : "re-send" }
+    public var isWrite: Bool { self == .resend }
 }
 
 /// Consumer-group writes on the group detail (issue 15).
@@ -224,7 +232,7 @@ public enum ProduceAction: String, ActionDeclaration {
 
 /// The produce composer: moving between fields and sending (typing goes to the focused field).
 public enum ComposerAction: String, ActionDeclaration {
-    case nextField, previousField, editValue, send
+    case nextField, previousField, editValue, send, tombstone
 
     public var name: String { rawValue }
 
@@ -234,6 +242,7 @@ public enum ComposerAction: String, ActionDeclaration {
         case .previousField: return [.backTab, .up]
         case .editValue: return [.ctrl("o"), .function(4)]
         case .send: return [.ctrl("s"), .enter]
+        case .tombstone: return [.ctrl("t")]
         }
     }
 
@@ -243,6 +252,7 @@ public enum ComposerAction: String, ActionDeclaration {
         case .previousField: return "Previous field"
         case .editValue: return "Edit the value in $EDITOR (or $VISUAL)"
         case .send: return "Send the record (ctrl-s anywhere, Enter outside the value; asks to confirm)"
+        case .tombstone: return "Tombstone: send a null value (again: the typed value)"
         }
     }
 
@@ -251,7 +261,7 @@ public enum ComposerAction: String, ActionDeclaration {
         case .nextField: return "field"
         case .editValue: return "$EDITOR"
         case .send: return "send"
-        case .previousField: return nil
+        case .previousField, .tombstone: return nil
         }
     }
 

@@ -5,7 +5,8 @@ import TerminalCore
 /// key, headers and value (pretty JSON, hex, schema-decoded), scrolled with the usual keys.
 /// The tail keeps running under it; pause, follow and the `/` filter act on the list below
 /// (`toParent`), `m` / `M` cycle the decoding here and there, Esc or `q` closes it.
-/// New record actions (re-send, copy) are cases of `RecordAction` handled in `handle`.
+/// New record actions are cases of `RecordAction` handled in `handle`: `P` re-sends the record
+/// through the produce composer (a child made from this record, so its bytes are exact).
 public struct TailRecordScreen: Screen {
     /// The record as drawn, built once per decoding mode so drawing stays cheap.
     public struct RecordView: Sendable, Hashable {
@@ -35,7 +36,16 @@ public struct TailRecordScreen: Screen {
 
     public var route: Route { .record(topic: record.topic, partition: record.partition, offset: record.offset) }
 
-    public var actions: [Action] { [.record(.closeRecord)] + TailAction.allCases.map(Action.tail) }
+    public var actions: [Action] { RecordAction.allCases.map(Action.record) + Self.listActions.map(Action.tail) }
+
+    /// The list's actions that act on it from here (export asks for a path on the list itself).
+    public static let listActions: [TailAction] = TailAction.allCases.filter { $0 != .export }
+
+    /// The produce composer over this record (`P`): the route names the record's topic.
+    public func child(for route: Route) -> (any Screen)? {
+        guard case .produce(let t) = route, t == record.topic else { return nil }
+        return ProduceComposerScreen(resending: record)
+    }
 
     /// One record: nothing to open or sort.
     public var unusedGlobalActions: Set<Action> { [.navigation(.sort), .navigation(.sortReverse), .navigation(.open)] }
@@ -69,6 +79,8 @@ public struct TailRecordScreen: Screen {
             return []
         case .perform(.record(.closeRecord)):
             return [.close]
+        case .perform(.record(.resend)):
+            return [.open(.produce(topic: record.topic))]
         case .perform(.tail(.valueMode)), .perform(.tail(.keyMode)):
             // The list below cycles too (and says the new modes), so closing keeps them.
             if action == .perform(.tail(.valueMode)) { valueMode = valueMode.next } else { keyMode = keyMode.next }

@@ -6,7 +6,9 @@ import TerminalCore
 /// keep arriving), follow, the `/` filter on key/value/headers and rates overall and per
 /// partition. Enter pushes the record viewer (`TailRecordScreen`) over the selected record of
 /// this buffer; the tail keeps running and this list keeps receiving records under it.
-/// `m` / `M` cycle how values / keys are decoded.
+/// `m` / `M` cycle how values / keys are decoded. `e` exports the records shown (as filtered) to a
+/// JSONL file: the path is asked on a line of this screen, the file is written off the UI thread
+/// with a progress line, and the line then names the file and the count.
 public struct TailScreen: Screen {
     public static let make: ScreenRegistry.Factory = { route in
         if case .tail(let topic) = route { return TailScreen(topic: topic) }
@@ -45,6 +47,22 @@ public struct TailScreen: Screen {
     private var starts = 0
     /// A tail stream runs for this screen (started by `load`, stopped by `leave` or its end).
     private var running = false
+
+    /// The export of the records shown to a file: where it stands.
+    public enum ExportState: Sendable, Hashable {
+        /// Typing the path (Enter writes, Esc cancels).
+        case askingPath(LineEditor)
+        /// The file exists: y replaces it, n or Esc goes back to the path.
+        case askingOverwrite(path: String, LineEditor)
+        case writing(path: String, written: Int, total: Int)
+        case done(path: String, records: Int, bytes: Int)
+        case failed(String)
+    }
+    public private(set) var export: ExportState?
+    /// The records the export writes, taken when `e` was pressed (what the list showed then).
+    public private(set) var exportSet: [TailRecord] = []
+    /// The list was filtered when `e` was pressed.
+    private var exportFiltered = false
 
     public init(topic: String) {
         self.topic = topic
@@ -133,13 +151,15 @@ public struct TailScreen: Screen {
     }
 
     /// Where the table goes: below the summary, rates and notice lines when there is room.
-    func layout(_ area: Rect) -> (summary: Int?, partitions: Int?, notice: Int?, table: Rect) {
+    func layout(_ area: Rect) -> (summary: Int?, partitions: Int?, notice: Int?, export: Int?, table: Rect) {
         var rest = area
-        var summary: Int?, partitions: Int?, notice: Int?
+        var summary: Int?, partitions: Int?, notice: Int?, export: Int?
         if rest.height >= 3 { summary = rest.y; rest = rest.splitTop(1).1 }
+        // The export's prompt or progress comes before anything optional: it is what the user is doing.
+        if self.export != nil && rest.height >= 2 { export = rest.y; rest = rest.splitTop(1).1 }
         if rest.height >= 8 { partitions = rest.y; rest = rest.splitTop(1).1 }
         if !notices.isEmpty && rest.height >= 6 { notice = rest.y; rest = rest.splitTop(1).1 }
-        return (summary, partitions, notice, rest)
+        return (summary, partitions, notice, export, rest)
     }
 
     func visibleRows(_ context: ScreenContext) -> Int { tableRows(layout(context.area).table) }
@@ -177,6 +197,8 @@ public struct TailScreen: Screen {
         case .perform(.tail(.valueMode)), .perform(.tail(.keyMode)):
             cycleMode(action == .perform(.tail(.valueMode)))
             return [.note("Key: \(keyMode.rawValue), value: \(valueMode.rawValue)", .info)]
+        case .perform(.tail(.export)):
+            return beginExport(context: context)
         case .perform:
             break
         }
@@ -185,6 +207,106 @@ public struct TailScreen: Screen {
 
     private mutating func cycleMode(_ value: Bool) {
         if value { valueMode = valueMode.next } else { keyMode = keyMode.next }
+    }
+
+    // MARK: Export
+
+    /// `e`: the records shown now (filtered, frozen when paused) are the ones written.
+    mutating func beginExport(context: ScreenContext) -> [ScreenOutput] {
+        if case .writing = export { return [.note("An export is being written; wait for it to finish", .info)] }
+        let rows = rowCount
+        guard rows > 0 else { return [.note("No records to export", .info)] }
+        exportSet = (0..<rows).compactMap { recordAt(row: $0) }
+        exportFiltered = matches != nil
+        export = .askingPath(LineEditor(text: Self.defaultExportPath(topic: topic, now: context.now,
+                                                                   utcOffset: context.options.utcOffsetSeconds)))
+        return []
+    }
+
+    /// `orders-20251121-130000.jsonl` (local time), in the directory kafscope was started in.
+    static func defaultExportPath(topic: String, now: Double, utcOffset: Int) -> String {
+        let stamp = PayloadFormat.timestamp(Int64(now * 1000), utcOffset: utcOffset).prefix(19)
+            .replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+            .replacingOccurrences(of: " ", with: "-")
+        return "\(topic)-\(stamp).jsonl"
+    }
+
+    /// While the export asks for a path or an overwrite, keys go to it (ctrl-c still quits).
+    public mutating func input(_ key: Key, context: ScreenContext) -> [ScreenOutput]? {
+        guard key != .ctrl("c") else { return nil }
+        switch export {
+        case .askingPath(var editor):
+            switch editor.handle(key) {
+            case .submit:
+                let path = ProduceComposerScreen.trim(editor.text)
+                guard !path.isEmpty else { return [.note("Type the file to write", .error)] }
+                return startExport(path, overwrite: false)
+            case .cancel:
+                export = nil
+                exportSet = []
+                return [.note("Export cancelled", .info)]
+            default:
+                export = .askingPath(editor)
+                return []
+            }
+        case .askingOverwrite(let path, let editor):
+            switch key {
+            case .character("y"), .character("Y"):
+                return startExport(path, overwrite: true)
+            case .character("n"), .character("N"), .escape:
+                export = .askingPath(editor)
+                return []
+            default:
+                return []
+            }
+        default:
+            return nil
+        }
+    }
+
+    private mutating func startExport(_ path: String, overwrite: Bool) -> [ScreenOutput] {
+        export = .writing(path: path, written: 0, total: exportSet.count)
+        return [.effect(.exportRecords(RecordExport(path: path, records: exportSet, overwrite: overwrite)))]
+    }
+
+    private mutating func exported(_ result: Result<RecordExportEvent, LoadError>) -> [ScreenOutput] {
+        switch result {
+        case .success(.progress(let written, let total)):
+            if case .writing(let path, _, _) = export { export = .writing(path: path, written: written, total: total) }
+        case .success(.exists(let path)):
+            let typed: String
+            if case .writing(let p, _, _) = export { typed = p } else { typed = path }
+            export = .askingOverwrite(path: typed, LineEditor(text: typed))
+        case .success(.finished(let path, let records, let bytes)):
+            export = .done(path: path, records: records, bytes: bytes)
+            exportSet = []
+            return [.note("Exported \(Format.count(records)) records to \(path.sanitizedForTerminal)", .info)]
+        case .failure(let e):
+            export = .failed(e.message)
+            exportSet = []
+            return [.note("Export failed: \(e.message)", .error)]
+        }
+        return []
+    }
+
+    /// The export's line: the prompt, the progress, or how the last export ended.
+    func exportLine(_ g: Glyphs) -> (String, Role)? {
+        let what = "\(Format.count(exportSet.count)) record\(exportSet.count == 1 ? "" : "s")\(exportFiltered ? " (filtered)" : "")"
+        switch export {
+        case nil: return nil
+        case .askingPath(let e):
+            return ("Export \(what) to: \(e.text.sanitizedForTerminal)_   Enter writes, Esc cancels", .statusInfo)
+        case .askingOverwrite(let path, _):
+            return ("\(g.warn) Export: \(path.sanitizedForTerminal) exists: overwrite it? y/n", .statusWarn)
+        case .writing(let path, let written, let total):
+            return ("Exporting \(Format.count(written))/\(Format.count(total)) records to \(path.sanitizedForTerminal)\(g.ellipsis)",
+                    .statusInfo)
+        case .done(let path, let records, let bytes):
+            return ("\(g.ok) Exported \(Format.count(records)) records (\(Format.bytes(Int64(bytes)))) to \(path.sanitizedForTerminal)",
+                    .statusOk)
+        case .failed(let message):
+            return ("\(g.error) Export failed: \(message.sanitizedForTerminal)", .statusError)
+        }
     }
 
     // MARK: Results
@@ -210,6 +332,8 @@ public struct TailScreen: Screen {
             running = false
             ended = .some(error)
             endedAt = time
+        case .exported(let r):
+            return exported(r)
         default:
             break
         }
@@ -369,6 +493,10 @@ public struct TailScreen: Screen {
                 line.add("p\(p)", "\(Format.oneDecimal(r.records))/s \(Format.bytes(Int64(r.bytes)))/s")
             }
             line.render(into: &buffer, x: area.x, y: y, width: area.width)
+        }
+        if let y = l.export, let (text, role) = exportLine(g) {
+            buffer.put(TextLayout.truncate(text, width: area.width, ellipsis: g.ellipsis), x: area.x, y: y,
+                       style: Style(role), clip: area)
         }
         if let y = l.notice, let last = notices.last {
             let text = "\(g.warn) \(last)" + (notices.count > 1 ? " (+\(notices.count - 1) earlier)" : "")

@@ -1,0 +1,126 @@
+@testable import BrowserCore
+import ClusterModel
+import Foundation
+import KafkaTestSupport
+import TerminalCore
+import Testing
+
+/// An exporter that writes no file: it keeps what it was asked, says "exists" for the paths in
+/// `existing` (unless told to overwrite), fails when told to, and reports progress every 2 records.
+final class FixtureExportService: RecordExportService, @unchecked Sendable {
+    // @unchecked: every field is touched under `lock`.
+    private let lock = NSLock()
+    private var _asked: [RecordExport] = []
+    var existing: Set<String> = []
+    var failWith: String?
+    var asked: [RecordExport] { lock.withLock { _asked } }
+
+    func export(_ records: [TailRecord], to path: String, overwrite: Bool) -> AsyncThrowingStream<RecordExportEvent, Error> {
+        let (exists, failure) = lock.withLock { () -> (Bool, String?) in
+            _asked.append(RecordExport(path: path, records: records, overwrite: overwrite))
+            return (existing.contains(path), failWith)
+        }
+        return AsyncThrowingStream { c in
+            if let failure {
+                c.finish(throwing: UserFacingError(failure))
+                return
+            }
+            if exists && !overwrite {
+                c.yield(.exists(path: "/work/" + path))
+                c.finish()
+                return
+            }
+            for n in stride(from: 2, to: records.count, by: 2) { c.yield(.progress(written: n, total: records.count)) }
+            c.yield(.finished(path: "/work/" + path, records: records.count, bytes: records.count * 100))
+            c.finish()
+        }
+    }
+}
+
+/// Issue 16 item 4: `e` on the tail exports the records shown (as filtered) to a JSONL file: a path
+/// prompt with a default, a question before replacing a file, a progress line, a final line naming
+/// the file and the count, errors shown. The bytes of the file are KafscopeAppTests' TailExportFileTests.
+@Suite struct TailExportTests {
+    static func exportLine(_ h: Harness) -> String {
+        h.text().split(separator: "\n").first { $0.contains("Export") }.map(String.init) ?? ""
+    }
+
+    /// Made to fail once by taking every buffered record instead of the filtered rows (40 records
+    /// went to the exporter, not 11).
+    @Test func exportsTheFilteredRecordsAfterAskingThePathAndTheOverwrite() async throws {
+        var h = await TailScreenTests.open(size: Size(width: 110, height: 30))
+        TailScreenTests.feed(&h, 0..<35)
+        h.key(.character("/"))
+        h.type("key-2")
+        h.key(.enter)
+        let shown = try TailScreenTests.tail(h)
+        #expect(shown.rowCount == 11)
+        let expected = (0..<shown.rowCount).compactMap { shown.recordAt(row: $0) }
+
+        h.press("export")
+        #expect(Self.exportLine(h).contains("Export 11 records (filtered) to: orders-20251121-130000.jsonl_"), "\(h.text())")
+        // Records arriving now are not part of this export; keys are text for the path.
+        TailScreenTests.feed(&h, 35..<40)
+        h.key(.ctrl("u"))
+        h.type("q/j:k.jsonl")
+        #expect(h.state.current is TailScreen, "q went to the path")
+        h.exporter.existing = ["q/j:k.jsonl"]
+        h.key(.enter)
+        #expect(Self.exportLine(h).contains("Exporting 0/11 records to q/j:k.jsonl"), "\(h.text())")
+        await h.settle()
+        #expect(Self.exportLine(h).contains("q/j:k.jsonl exists: overwrite it? y/n"), "\(h.text())")
+        #expect(h.exporter.asked.count == 1 && h.exporter.asked[0].overwrite == false)
+        h.key(.character("n"))
+        #expect(Self.exportLine(h).contains("to: q/j:k.jsonl_"), "back to the path: \(h.text())")
+        h.key(.enter)
+        await h.settle()
+        h.key(.character("y"))
+        // The progress line while the file is written.
+        h.deliver(.exported(.success(.progress(written: 4, total: 11))))
+        #expect(Self.exportLine(h).contains("Exporting 4/11 records to q/j:k.jsonl"), "\(h.text())")
+        await h.settle()
+        let last = try #require(h.exporter.asked.last)
+        #expect(h.exporter.asked.count == 3)
+        #expect(last.overwrite && last.path == "q/j:k.jsonl")
+        #expect(last.records == expected, "the filtered rows, in the order shown")
+        #expect(Self.exportLine(h).contains("Exported 11 records (1.1 KiB) to /work/q/j:k.jsonl"), "\(h.text())")
+        #expect(h.state.note?.text == "Exported 11 records to /work/q/j:k.jsonl")
+        // The tail went on: 40 records received, the list is not frozen by the export.
+        #expect(try TailScreenTests.tail(h).received == 40)
+    }
+
+    /// Made to fail once by ignoring `.failure` in `exported` (the line kept saying "Exporting").
+    @Test func aFileThatCannotBeWrittenSaysWhy() async throws {
+        var h = await TailScreenTests.open(size: Size(width: 110, height: 30))
+        TailScreenTests.feed(&h, 0..<3)
+        h.exporter.failWith = "cannot write /root/x.jsonl: Permission denied"
+        h.press("export")
+        h.key(.ctrl("u"))
+        h.type("/root/x.jsonl")
+        h.key(.enter)
+        await h.settle()
+        #expect(Self.exportLine(h).contains("Export failed: cannot write /root/x.jsonl: Permission denied"), "\(h.text())")
+        #expect(h.state.note?.level == .error)
+        // Esc in the prompt cancels; nothing is asked of the exporter.
+        h.press("export")
+        h.key(.escape)
+        #expect(h.state.current is TailScreen && h.exporter.asked.count == 1)
+        #expect(h.state.note?.text == "Export cancelled")
+    }
+
+    /// Exporting is not a Kafka write: read-only mode keeps it; an empty tail has nothing to export.
+    /// Made to fail once by declaring `TailAction.export` a write.
+    @Test func readOnlyCanExportAndAnEmptyTailSaysSo() async throws {
+        var o = BrowserOptions(contextName: "prod-eu", contexts: ["prod-eu"])
+        o.readOnly = true
+        var h = await TailScreenTests.open(options: o)
+        h.press("export")
+        #expect(h.state.note?.text == "No records to export")
+        TailScreenTests.feed(&h, 0..<2)
+        h.press("export")
+        h.key(.enter)
+        await h.settle()
+        #expect(h.exporter.asked.first?.records.count == 2)
+        #expect(h.exporter.asked.first?.path == "orders-20251121-130000.jsonl")
+    }
+}
