@@ -94,7 +94,7 @@ import Testing
         #expect(!device.presented.contains { $0.text().contains("old-answer") })
     }
 
-    /// Answers the topic list in two stages; the full one waits for a gate.
+    /// Answers the topic and group lists in two stages; the full ones wait for a gate.
     final class StagedService: ClusterService, @unchecked Sendable {
         let base = FixtureClusterService()
         let lock = NSLock()
@@ -117,6 +117,19 @@ import Testing
         }
         func topic(named name: String) async throws -> TopicDetail { try await base.topic(named: name) }
         func groups() async throws -> Partial<[GroupSummary]> { try await base.groups() }
+        func groupsInStages() -> AsyncThrowingStream<Partial<[GroupSummary]>, Error> {
+            AsyncThrowingStream { continuation in
+                Task {
+                    var first = GroupSummary(group: "staged-group", type: "classic", state: "Stable")
+                    first.detailsPending = true
+                    continuation.yield(Partial([first], isPreliminary: true))
+                    while !self.lock.withLock({ self.gateOpen }) { try? await Task.sleep(for: .milliseconds(5)) }
+                    continuation.yield(Partial([GroupSummary(group: "staged-group", type: "classic", state: "Stable",
+                                                             members: 4, lag: 4242)]))
+                    continuation.finish()
+                }
+            }
+        }
         func group(named name: String) async throws -> GroupDetail { try await base.group(named: name) }
     }
 
@@ -143,36 +156,10 @@ import Testing
         #expect(full.contains("4.0 KiB") || full.contains("4 KiB") || full.contains("4.0K"), "\(full)")
     }
 
-    /// Answers the group list in two stages; the full one waits for a gate.
-    final class StagedGroupsService: ClusterService, @unchecked Sendable {
-        let base = FixtureClusterService()
-        let lock = NSLock()
-        var gateOpen = false
-        func open() { lock.withLock { gateOpen = true } }
-        func overview() async throws -> ClusterOverview { try await base.overview() }
-        func topics() async throws -> Partial<[TopicSummary]> { try await base.topics() }
-        func topic(named name: String) async throws -> TopicDetail { try await base.topic(named: name) }
-        func groups() async throws -> Partial<[GroupSummary]> { try await base.groups() }
-        func groupsInStages() -> AsyncThrowingStream<Partial<[GroupSummary]>, Error> {
-            AsyncThrowingStream { continuation in
-                Task {
-                    var first = GroupSummary(group: "staged-group", type: "classic", state: "Stable")
-                    first.detailsPending = true
-                    continuation.yield(Partial([first], isPreliminary: true))
-                    while !self.lock.withLock({ self.gateOpen }) { try? await Task.sleep(for: .milliseconds(5)) }
-                    continuation.yield(Partial([GroupSummary(group: "staged-group", type: "classic", state: "Stable",
-                                                             members: 4, lag: 4242)]))
-                    continuation.finish()
-                }
-            }
-        }
-        func group(named name: String) async throws -> GroupDetail { try await base.group(named: name) }
-    }
-
     /// Issue 11 item 6 for Groups: the rows are drawn from ListGroups while members and lag are
     /// still being read (the gate opens only after that frame was seen), then filled in.
     @Test func groupsAppearBeforeTheirLagAndFillInLater() async throws {
-        let service = StagedGroupsService()
+        let service = StagedService()
         let device = ScriptedDevice(size: Size(width: 120, height: 24), steps: [
             .waitFor("staged-group"),
             .run { service.open() },
