@@ -1,0 +1,134 @@
+import Foundation
+import KafkaTestSupport
+import Testing
+
+/// Issue 16 item 4 in the real binary (tmux) against the librdkafka mock: a record arrives in the
+/// tail, is opened, re-sent with `P` to another topic (confirmation naming cluster and topic) and
+/// read back there byte for byte; then `e` exports the tail's buffer to a JSONL file, which
+/// `kafscope produce --format jsonl` writes into a third topic whose records are the source's,
+/// byte for byte.
+@Suite(.serialized, .timeLimit(.minutes(5))) struct TailResendExportTmuxTests {
+    static func tailJSON(_ binary: String, _ topic: String, _ bootstrap: String) async throws -> [Substring] {
+        let out = try await ChildProcess.check([binary, "tail", topic, "--from", "beginning", "--exit-at-end", "-o", "json",
+                                               "-b", bootstrap])
+        return out.split(separator: "\n")
+    }
+
+    /// Made to fail once by sending the composer's value as `Array(value.text.utf8)` for a kept
+    /// binary value (the copy in "dst" was empty), and once by exporting with `\r\n` line ends
+    /// (the export file differed from `tail -o json`'s lines).
+    @Test func resendARecordThenExportTheBufferAndProduceItBack() async throws {
+        let binary = try kafscopeBinary()
+        try await MockCluster.with(brokers: 1) { mock in
+            for (t, n) in [("src", 2), ("dst", 2), ("copy", 2)] {
+                try await mock.createTopic(t, partitions: n, replicationFactor: 1)
+            }
+            let home = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-resend-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: home) }
+            let config = home.appendingPathComponent("config.toml")
+            try """
+            [contexts.mock]
+            bootstrap = ["\(mock.bootstrap)"]
+            """.write(to: config, atomically: true, encoding: .utf8)
+            let env = ["TERM": "xterm-256color", "LANG": "C.UTF-8", "HOME": home.path, "XDG_CONFIG_HOME": home.path,
+                       "XDG_STATE_HOME": home.path]
+
+            let ui = try TmuxSession(command: [binary, "--config", config.path, "--context", "mock"], width: 120, height: 32,
+                                     environment: env)
+            defer { ui.kill() }
+            _ = try await ui.waitFor { $0.contains("src") && $0.contains("copy") }
+            try ui.type(":tail src")
+            try ui.send("Enter")
+            var screen = try await ui.waitFor { $0.contains("Tail src") && $0.contains("Waiting for new records") }
+            #expect(screen.contains("Waiting for new records"), "tail caught up:\n\(screen)")
+
+            // Three records into src (text with commas in a header, a tombstone, binary bytes last).
+            let binaryValue = Data([0x00, 0xFF, 0x1B, 0x5B, 0x32, 0x4A, 0x0D, 0x0A, 0xC3, 0x28, 0x41])
+            let input = home.appendingPathComponent("in.jsonl")
+            try """
+            {"partition":0,"key":"k1","value":"hello, world","headers":[{"key":"trace","value":"a,b=c"}]}
+            {"partition":1,"key":"gone","value":null,"headers":[]}
+            {"partition":1,"key":{"base64":"AP8="},"value":{"base64":"\(binaryValue.base64EncodedString())"},"headers":[{"key":"bin","value":{"base64":"AAE="}},{"key":"n","value":null}]}
+
+            """.write(to: input, atomically: true, encoding: .utf8)
+            try await ChildProcess.check([binary, "produce", "src", "--format", "jsonl", "--keep-partitions", "--file", input.path,
+                                          "--yes", "-b", mock.bootstrap])
+            screen = try await ui.waitFor { $0.contains("Tail src [3]") }
+            #expect(screen.contains("Tail src [3]"), "three records in the tail:\n\(screen)")
+
+            // The newest record (binary) is selected: open it, re-send it to dst.
+            try ui.send("Enter")
+            screen = try await ui.waitFor { $0.contains("Record src partition 1 offset 1") }
+            try ui.type("P")
+            screen = try await ui.waitFor { $0.contains("Produce to src") && $0.contains("re-sending src p1@1") }
+            #expect(screen.contains("binary, 11 bytes, kept as is"), "the binary value kept:\n\(screen)")
+            try ui.send("BTab", "BTab")
+            try ui.send("C-u")
+            try ui.type("dst")
+            try ui.send("Tab")
+            screen = try await ui.waitFor { $0.contains("(2 partitions)") && $0.contains("Topic") && $0.contains("dst") }
+            try ui.send("C-s")
+            screen = try await ui.waitFor { $0.contains("Really produce 1 record to topic?") }
+            #expect(screen.contains("dst on cluster mock"), "confirmation names cluster and topic:\n\(screen)")
+            #expect(screen.contains("a re-send of src partition 1 offset 1"), "\(screen)")
+            try ui.type("y")
+            screen = try await ui.waitFor { $0.contains("written to dst partition 1 at offset 0") }
+            #expect(screen.contains("written to dst partition 1 at offset 0"), "where it went:\n\(screen)")
+
+            // Read back: the copy in dst is the source record, byte for byte (key, value, headers).
+            let source = try await Self.tailJSON(binary, "src", mock.bootstrap)
+            let copied = try await Self.tailJSON(binary, "dst", mock.bootstrap)
+            #expect(source.count == 3 && copied.count == 1, "\(source) \(copied)")
+            let original = try #require(source.first { $0.contains("\"bin\"") })
+            func without(_ line: Substring, _ fields: [String]) throws -> [String: String] {
+                let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                var out: [String: String] = [:]
+                for (k, v) in o where !fields.contains(k) {
+                    out[k] = String(decoding: try JSONSerialization.data(withJSONObject: [v], options: [.sortedKeys]), as: UTF8.self)
+                }
+                return out
+            }
+            let a = try without(original, ["topic", "offset", "timestamp"])
+            let b = try without(try #require(copied.first), ["topic", "offset", "timestamp"])
+            #expect(a == b, "re-sent record differs:\n\(original)\n\(copied)")
+            #expect(original.contains(binaryValue.base64EncodedString()))
+
+            // Back to the tail; export its buffer.
+            try ui.send("Escape")
+            _ = try await ui.waitFor { $0.contains("Record src partition 1 offset 1") }
+            try ui.send("Escape")
+            _ = try await ui.waitFor { $0.contains("Tail src [3]") && !$0.contains("Record src") }
+            let export = home.appendingPathComponent("export.jsonl")
+            try ui.type("e")
+            screen = try await ui.waitFor { $0.contains("Export 3 records to: src-") }
+            #expect(screen.contains(".jsonl_"), "a default file name:\n\(screen)")
+            try ui.send("C-u")
+            try ui.type(export.path)
+            try ui.send("Enter")
+            screen = try await ui.waitFor { $0.contains("Exported 3 records") }
+            #expect(screen.contains("Exported 3 records"), "the final line:\n\(screen)")
+            #expect(screen.contains(export.path), "names the file:\n\(screen)")
+            // Again to the same file: asked before overwriting; n keeps it.
+            try ui.type("e")
+            _ = try await ui.waitFor { $0.contains("Export 3 records to: src-") }
+            try ui.send("C-u")
+            try ui.type(export.path)
+            try ui.send("Enter")
+            screen = try await ui.waitFor { $0.contains("exists: overwrite it? y/n") }
+            #expect(screen.contains("exists: overwrite it? y/n"), "asked before overwriting:\n\(screen)")
+            try ui.send("Escape", "Escape")
+
+            // The export is tail -o json's lines exactly, and produce --format jsonl copies it byte for byte.
+            let exported = try String(contentsOf: export, encoding: .utf8)
+            #expect(Set(exported.split(separator: "\n")) == Set(source), "export vs tail -o json:\n\(exported)\n\(source)")
+            try await ChildProcess.check([binary, "produce", "copy", "--format", "jsonl", "--keep-partitions", "--keep-timestamps",
+                                          "--file", export.path, "--yes", "-b", mock.bootstrap])
+            let copy = try await Self.tailJSON(binary, "copy", mock.bootstrap)
+            let renamed = copy.map { $0.replacingOccurrences(of: "\"topic\":\"copy\"", with: "\"topic\":\"src\"") }
+            #expect(Set(renamed) == Set(exported.split(separator: "\n").map(String.init)),
+                    "copy vs export:\n\(renamed)\n\(exported)")
+            #expect(copy.count == 3)
+        }
+    }
+}
