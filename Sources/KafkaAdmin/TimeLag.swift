@@ -67,13 +67,15 @@ extension KafkaAdminService {
         return found.filter { wanted.contains($0.key) }
     }
 
-    /// One Fetch (no wait, a few bytes per partition) to `leader` for every partition it leads.
+    /// One Fetch (a few bytes per partition, answered at once) to `leader` for every partition it leads.
     static func fetchTimestamps(client: KafkaClient, leader: Int32,
                                 topics: [String: [(Int32, Int64)]]) async -> [PartitionOffset: Int64] {
         var req = FetchRequest()
         req.replicaId = -1
-        req.maxWaitMs = 0
-        req.minBytes = 0
+        // Every partition asked has records at its offset (it lags), so a broker answers at once; tansu
+        // answers a Fetch with no wait with no records at all, hence a short wait and one byte minimum.
+        req.maxWaitMs = 100
+        req.minBytes = 1
         req.maxBytes = Int32(min(Int(Int32.max), max(65_536, topics.values.reduce(0) { $0 + $1.count } * Int(timeLagPartitionBytes))))
         req.isolationLevel = 0
         req.sessionId = 0
