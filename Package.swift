@@ -52,7 +52,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ] + nio),
         // The SSH jump host: broker connections as direct-tcpip channels of one SSH connection.
-        .target(name: "SSHTunnel", dependencies: ["KafkaClient",
+        .target(name: "SSHTunnel", dependencies: ["KafkaClient", "ClusterModel",
             .product(name: "NIOSSH", package: "swift-nio-ssh"),
             .product(name: "NIOSOCKS", package: "swift-nio-extras"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -135,7 +135,7 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["KafkaTestSupport"]),
         // Decodes keys through the ncurses adapter on a pty (KeyDecodingPtyTests); not shipped.
         .executableTarget(name: "kafscope-keyprobe", dependencies: ["TerminalNCurses", "TerminalCore"], path: "Tests/KeyProbe"),
-        .testTarget(name: "SSHTunnelTests", dependencies: ["SSHTunnel", "KafkaClient", "KafkaTestSupport",
+        .testTarget(name: "SSHTunnelTests", dependencies: ["SSHTunnel", "KafkaClient", "KafkaTestSupport", "ClusterModel",
             .product(name: "NIOSSH", package: "swift-nio-ssh")] + nio),
     ]
 )

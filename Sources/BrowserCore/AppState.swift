@@ -61,6 +61,8 @@ public struct AppState: Sendable {
     /// Screens recently left, by route, so going back to one paints its old rows at once.
     var recent: [Route: any Screen] = [:]
     var recentOrder: [Route] = []
+    /// The SSH jump host's link (nil without a jump host, or before the app says anything).
+    public var jumpHostLink: JumpHostLink?
     /// Bumped on every visible change; the runtime redraws only when it moves.
     public private(set) var revision = 0
     /// Set by `:q` / ctrl-c and `:ctx` (the runtime stops after running the effect).

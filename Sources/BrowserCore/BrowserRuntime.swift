@@ -84,6 +84,7 @@ public final class BrowserRuntime: @unchecked Sendable {
             }
             if burst.count == 1 { apply(&state, .key(burst[0])) } else if !burst.isEmpty { apply(&state, .keys(burst)) }
             if device.size != state.size { apply(&state, .resize(device.size)) }
+            if let link = services.jumpHostLink?(), link != state.jumpHostLink { apply(&state, .jumpHost(link)) }
             for item in inbox.drain() where accept(item) {
                 apply(&state, .loaded(item.result, at: item.at, for: item.requester))
             }

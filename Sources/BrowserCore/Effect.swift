@@ -224,6 +224,8 @@ public enum Message: Sendable {
     case open(Route)
     /// Runs a command line as if typed after `:` (without the colon).
     case command(String)
+    /// The SSH jump host's link changed (the header shows it).
+    case jumpHost(JumpHostLink)
 }
 
 /// Records to write to a file (the tail's buffered records, as filtered).

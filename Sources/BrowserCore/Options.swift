@@ -84,6 +84,8 @@ public struct BrowserServices: Sendable {
     public var topicAdmin: (any TopicAdminService)?
     /// Writes the tail's export files (JSONL as `tail -o json`); nil when the app has none.
     public var export: (any RecordExportService)?
+    /// The SSH jump host's link now (read by the UI loop every turn); nil without a jump host.
+    public var jumpHostLink: (@Sendable () -> JumpHostLink)?
 
     public init(cluster: any ClusterService, connect: (any ConnectService)? = nil, tail: (any TailService)? = nil,
                 audit: @escaping @Sendable (String) -> Void = { _ in }, schemas: (any SchemaRegistryService)? = nil,

@@ -92,7 +92,9 @@ enum Chrome {
         var ident: [Segment] = []
         ident.append(Segment(parts: [("ctx ", .headerLabel), (state.options.contextName, .headerValue)], priority: 100))
         if state.options.readOnly { ident.append(Segment(parts: [("[read-only]", .statusWarn)], priority: 95)) }
-        if let jump = state.options.jumpHost { ident.append(Segment(parts: [("via ssh ", .headerLabel), (jump, .headerValue)], priority: 94)) }
+        if let jump = state.options.jumpHost {
+            ident.append(jumpHostSegment(jump, state.jumpHostLink, used: ident, width: area.width, glyphs: g))
+        }
         var health: [(String, Role)] = []
         let ov = state.overview
         if let o = ov.value {
@@ -134,6 +136,31 @@ enum Chrome {
         } else {
             draw(ident + [Segment(parts: health, priority: 90)], into: &buffer, row: area, glyphs: g)
         }
+    }
+
+    /// "via ssh ops@bastion:2222 ✔ connected", or where that does not fit, the link's state first
+    /// ("ssh ▲ reconnecting 3 ops@bas…"): on a narrow terminal whether the hop is up matters more
+    /// than its name.
+    static func jumpHostSegment(_ jump: String, _ link: JumpHostLink?, used: [Segment], width: Int, glyphs g: Glyphs) -> Segment {
+        guard let link else { return Segment(parts: [("via ssh ", .headerLabel), (jump, .headerValue)], priority: 94) }
+        let state: (String, Role)
+        var why = ""
+        switch link {
+        case .connected: state = ("\(g.ok) connected", .statusOk)
+        case .connecting(let n): state = (n > 1 ? "\(g.warn) connecting, attempt \(n)" : "connecting\(g.ellipsis)", n > 1 ? .statusWarn : .dim)
+        case .reconnecting(let n): state = ("\(g.warn) reconnecting \(n)", .statusWarn)
+        case .lost(let reason):
+            state = ("\(g.error) lost", .statusError)
+            why = reason
+        }
+        var wide = Segment(parts: [("via ssh ", .headerLabel), (jump, .headerValue), (" ", .headerLabel), state], priority: 94)
+        let sepW = DisplayWidth.of(" \(g.vertical) ")
+        let before = used.reduce(0) { $0 + $1.width + sepW } + 1
+        guard before + wide.width > width else {
+            if !why.isEmpty { wide.parts.append((": \(why)", .statusError)) }
+            return wide
+        }
+        return Segment(parts: [("ssh ", .headerLabel), state, (" ", .headerLabel), (jump, .headerValue)], priority: 94)
     }
 
     /// Segments separated by bars; low-priority ones go first when the row is too narrow

@@ -70,6 +70,10 @@ enum Updater {
         case .command(let line):
             state.touch()
             runCommand(&state, line, &effects)
+        case .jumpHost(let link):
+            guard state.jumpHostLink != link else { return }
+            state.jumpHostLink = link
+            state.touch()
         }
     }
 

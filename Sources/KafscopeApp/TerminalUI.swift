@@ -49,7 +49,9 @@ enum TerminalUI {
                 utcOffsetSeconds: TimeZone.current.secondsFromGMT(), glyphs: term.capabilities.glyphs)
             options.user = OSUser.name
             options.jumpHost = SSHJump.destination(settings)
-            let runtime = BrowserRuntime(device: term, services: services.browser, options: options)
+            var browserServices = services.browser
+            browserServices.jumpHostLink = SSHJump.link(settings)
+            let runtime = BrowserRuntime(device: term, services: browserServices, options: options)
             let exit = await runtime.run()
             await services.close()
             switch exit {

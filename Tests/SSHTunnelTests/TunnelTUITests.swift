@@ -25,4 +25,29 @@ struct TunnelTUITests {
             #expect(header.contains("ctx lab") && header.contains("via ssh \(destination)"), "\(header)")
         }
     }
+
+    /// The header follows the link live: connected, then (sshd killed) reconnecting N, then (sshd
+    /// back) connected again, with nothing typed meanwhile.
+    @Test func theHeaderFollowsTheJumpHostGoingAwayAndComingBack() async throws {
+        try await withLabCluster(brokers: 1) { lab, cluster in
+            try await cluster.createTopic("behind-the-bastion", partitions: 1, replicationFactor: 1)
+            let k = try Kafscope(lab: lab, bootstrap: cluster.labBootstrap)
+            try k.trust(lab)
+            let env = k.environment([:])
+            let tmux = try TmuxSession(command: [try Kafscope.binary().path, "--config", k.config.path], width: 120, height: 30,
+                                       environment: ["HOME": env["HOME"]!, "XDG_CONFIG_HOME": env["XDG_CONFIG_HOME"]!,
+                                                     "XDG_STATE_HOME": env["XDG_STATE_HOME"]!, "TERM": "xterm-256color"])
+            defer { tmux.kill() }
+            let destination = "root@\(lab.sshAddress):\(lab.sshPort)"
+            let header = { (screen: String) in screen.split(separator: "\n").first.map(String.init) ?? "" }
+            let up = try await tmux.waitFor { header($0).contains("via ssh \(destination) ● connected") && $0.contains("behind-the-bastion") }
+            #expect(header(up).contains("● connected"), "\(up)")
+            await lab.killSSHD()
+            let down = try await tmux.waitFor { header($0).contains("via ssh \(destination) ▲ reconnecting") }
+            #expect(header(down).range(of: #"reconnecting \d+"#, options: .regularExpression) != nil, "\(header(down))")
+            try await lab.startSSHD()
+            let back = try await tmux.waitFor { header($0).contains("via ssh \(destination) ● connected") }
+            #expect(!header(back).contains("reconnecting"), "\(header(back))")
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import ClusterModel
 import Foundation
 import KafkaClient
 import KafscopeConfig
@@ -69,12 +70,15 @@ public enum SSHJump {
     /// Call before the first connection, so the first connect is not mistaken for a return.
     public static func narrate(_ settings: KafscopeSettings, _ emit: @escaping @Sendable (String) -> Void) {
         guard let tunnel = tunnel(for: settings) else { return }
-        var up = false
-        if case .connected = tunnel.status { up = true }
-        let narrator = SSHStatusNarrator(destination: tunnel.config.destination, connected: up)
-        tunnel.onStatusChange { status in
-            if let line = narrator.notice(for: status) { emit(line) }
-        }
+        cache.narrator(for: tunnel).listen(emit)
+    }
+
+    /// The jump host's link as the TUI header shows it (nil without a jump host): the same
+    /// narrator's state as the lines `narrate` reports.
+    public static func link(_ settings: KafscopeSettings) -> (@Sendable () -> JumpHostLink)? {
+        guard let tunnel = tunnel(for: settings) else { return nil }
+        let narrator = cache.narrator(for: tunnel).narrator
+        return { narrator.link }
     }
 
     /// "ops@bastion:2222" with the user and port the tunnel really uses (the header shows it).
@@ -86,6 +90,20 @@ public enum SSHJump {
         private let lock = NSLock()
         private var tunnels: [SSHJumpSettings: SSHTunnel] = [:]
         private var forwarders: [ObjectIdentifier: SOCKSForwarder] = [:]
+        private var narrators: [ObjectIdentifier: NarratorHub] = [:]
+
+        /// One narrator per tunnel, listening from its first use, so every reader (the log, the
+        /// header) sees the same story however often a context is switched back to.
+        func narrator(for tunnel: SSHTunnel) -> NarratorHub {
+            lock.lock(); defer { lock.unlock() }
+            if let n = narrators[ObjectIdentifier(tunnel)] { return n }
+            var up = false
+            if case .connected = tunnel.status { up = true }
+            let hub = NarratorHub(SSHStatusNarrator(destination: tunnel.config.destination, connected: up))
+            tunnel.onStatusChange { status in hub.take(status) }
+            narrators[ObjectIdentifier(tunnel)] = hub
+            return hub
+        }
 
         func tunnel(for s: SSHJumpSettings, make: () -> SSHTunnelConfig) -> SSHTunnel {
             lock.lock(); defer { lock.unlock() }
@@ -105,6 +123,22 @@ public enum SSHJump {
             forwarders[ObjectIdentifier(tunnel)] = f
             return f
         }
+    }
+}
+
+/// A tunnel's narrator and whoever wants its lines (the CLI's stderr, the TUI's log).
+final class NarratorHub: @unchecked Sendable {
+    let narrator: SSHStatusNarrator
+    private let lock = NSLock()
+    private var listeners: [@Sendable (String) -> Void] = []
+
+    init(_ narrator: SSHStatusNarrator) { self.narrator = narrator }
+
+    func listen(_ emit: @escaping @Sendable (String) -> Void) { lock.withLock { listeners.append(emit) } }
+
+    func take(_ status: SSHTunnelStatus) {
+        guard let line = narrator.notice(for: status) else { return }
+        for l in lock.withLock({ listeners }) { l(line) }
     }
 }
 
