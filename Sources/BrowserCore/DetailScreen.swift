@@ -33,6 +33,8 @@ public protocol DetailScreenSpec: Sendable {
     /// Runs one of `actions` (`selection`: the selected row of each table section).
     mutating func perform(_ action: Action, value: Value?, selection: DetailSelection,
                           context: ScreenContext) -> [ScreenOutput]
+    /// A result that is not the screen's value (e.g. `.writeFinished` of a write it asked for).
+    mutating func receiveOther(_ result: LoadResult) -> [ScreenOutput]
 }
 
 extension DetailScreenSpec {
@@ -41,6 +43,7 @@ extension DetailScreenSpec {
     public func missing(_ value: Value) -> String? { nil }
     public func titleDetail(_ value: Value) -> String { "" }
     public var actions: [Action] { [] }
+    public mutating func receiveOther(_ result: LoadResult) -> [ScreenOutput] { [] }
     public mutating func perform(_ action: Action, value: Value?, selection: DetailSelection,
                                  context: ScreenContext) -> [ScreenOutput] { [] }
 }
@@ -130,7 +133,7 @@ public struct DetailScreen<Spec: DetailScreenSpec>: Screen {
     }
 
     public mutating func receive(_ result: LoadResult, at time: Double, context: ScreenContext) -> [ScreenOutput] {
-        guard let r = spec.value(in: result) else { return [] }
+        guard let r = spec.value(in: result) else { return spec.receiveOther(result) }
         switch r {
         case .success(let v):
             data.succeed(v, at: time, warnings: spec.warnings(v), missing: spec.missing(v))

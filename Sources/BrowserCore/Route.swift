@@ -24,6 +24,11 @@ public enum Route: Hashable, Sendable {
     case produce(topic: String)
     /// The config editor of a topic, a broker or the cluster-wide broker default (never in read-only mode).
     case editConfigs(ConfigResource)
+    /// The topic forms (issue 18; never in read-only mode): create (from Topics), add partitions and
+    /// delete records (from the topic detail; `partition` preselects the selected row's).
+    case createTopic
+    case addPartitions(topic: String)
+    case deleteRecords(topic: String, partition: Int32?)
 
     /// The word shown in breadcrumbs.
     public var crumb: String {
@@ -44,6 +49,9 @@ public enum Route: Hashable, Sendable {
         case .resetOffsets: return "reset offsets"
         case .produce: return "produce"
         case .editConfigs: return "edit configs"
+        case .createTopic: return "create topic"
+        case .addPartitions: return "add partitions"
+        case .deleteRecords: return "delete records"
         }
     }
 
@@ -66,6 +74,9 @@ public enum Route: Hashable, Sendable {
         case .resetOffsets(let group): return "Reset offsets of group \(group)"
         case .produce(let topic): return "Produce to \(topic)"
         case .editConfigs(let resource): return "Edit configs of \(resource)"
+        case .createTopic: return "Create a topic"
+        case .addPartitions(let topic): return "Add partitions to \(topic)"
+        case .deleteRecords(let topic, _): return "Delete records of \(topic)"
         }
     }
 
@@ -84,7 +95,8 @@ public enum Route: Hashable, Sendable {
         case .connector: return .connectors
         case .subject, .schema: return .subjects
         case .resetOffsets(let group): return .group(group)
-        case .editConfigs(.topic(let topic)): return .topic(topic)
+        case .editConfigs(.topic(let topic)), .addPartitions(let topic), .deleteRecords(let topic, _): return .topic(topic)
+        case .createTopic: return .topics
         case .editConfigs: return .brokers
         default: return nil
         }

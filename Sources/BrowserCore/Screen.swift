@@ -204,6 +204,7 @@ public enum ScreenRegistry {
         TailScreen.make,
         ProduceComposerScreen.make,
         ConfigEditorScreen.make,
+        TopicFormScreen.make,
         ConnectorsSpec.make,
         ConnectorDetailSpec.make,
         SubjectsSpec.make,

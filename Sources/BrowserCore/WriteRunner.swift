@@ -186,7 +186,9 @@ enum WriteRunner {
                 case .note(let text, let level): Updater.note(&state, text, level)
                 // e.g. reading the group again to show what a partial reset left.
                 case .effect(let e): effects.append(e, from: write.requester)
-                case .open, .write, .close, .toParent: break
+                // A form whose write is done (a topic created), a detail whose object is gone (deleted).
+                case .close: if write.requester == state.currentRequester { Updater.pop(&state, &effects) }
+                case .open, .write, .toParent: break
                 }
             }
         }

@@ -64,4 +64,96 @@ public enum AdminWriteWording {
         }.joined(separator: ", ")
         return .accepted("deleted records of topic \(topic); log start offsets now \(starts)")
     }
+
+    static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+
+    static func settingsText(_ configs: [ConfigSetting], separator: String) -> String {
+        configs.map { "\($0.key)=\(ConfigDiff.isSensitive($0.key, entry: nil) ? ConfigDiff.masked : $0.value)" }.joined(separator: separator)
+    }
+
+    public static func topicCreate(_ topic: NewTopic, location: String) -> WriteDescription {
+        var audit = [AuditField("topic", topic.name), AuditField("partitions", topic.partitions.map(String.init) ?? "default"),
+                     AuditField("replication_factor", topic.replicationFactor.map(String.init) ?? "default")]
+        if !topic.configs.isEmpty { audit.append(AuditField("configs", settingsText(topic.configs, separator: ","))) }
+        return WriteDescription(kind: .topicCreate, action: "create topic", target: WriteTarget(name: topic.name, location: location),
+                                audit: audit)
+    }
+
+    /// "6 partitions, replication factor 3." then the configs (sensitive values masked) and the verdict.
+    public static func topicCreateDetails(_ topic: NewTopic, verdict: ResourceOutcome?) -> [String] {
+        let partitions = verdict?.partitions.map { "\($0) partitions" } ?? topic.partitions.map { plural(Int($0), "partition") }
+            ?? "the broker's default partition count"
+        let rf = verdict?.replicationFactor.map { "replication factor \($0)" } ?? topic.replicationFactor.map { "replication factor \($0)" }
+            ?? "the broker's default replication factor"
+        var lines = ["\(partitions), \(rf)."]
+        if !topic.configs.isEmpty { lines.append("Configs: " + settingsText(topic.configs, separator: ", ") + ".") }
+        lines.append("The broker validated this request (validate-only) and would accept it.")
+        return lines
+    }
+
+    /// Deleting a topic: the name is typed to confirm; what it holds is said when known.
+    public static func topicDelete(_ topic: String, location: String, partitions: Int? = nil, replicationFactor: Int? = nil,
+                                   records: Int64? = nil) -> WriteDescription {
+        var details = ["Its records are deleted with it; this cannot be undone."]
+        if let partitions {
+            var held = plural(partitions, "partition")
+            if let replicationFactor { held += ", replication factor \(replicationFactor)" }
+            if let records { held += ", \(records) record\(records == 1 ? "" : "s") retained" }
+            details.insert(held + ".", at: 0)
+        }
+        return WriteDescription(kind: .topicDelete, action: "delete topic", target: WriteTarget(name: topic, location: location),
+                                details: details, typeNameToConfirm: true, audit: [AuditField("topic", topic)])
+    }
+
+    /// Growing a topic: the old and new counts, the keyed-records warning, the verdict.
+    public static func addPartitions(_ topic: String, from before: Int32, to total: Int32, location: String) -> WriteDescription {
+        WriteDescription(kind: .topicPartitions, action: "add partitions to topic",
+                         target: WriteTarget(name: topic, qualifier: "(to \(total) in total)", location: location),
+                         details: [
+                             "\(before) -> \(total) partitions (\(total - before) new).",
+                             keyedRecordsWarning,
+                             "Partitions cannot be removed again. The broker validated this request (validate-only).",
+                         ],
+                         audit: [AuditField("topic", topic), AuditField("partitions", "\(before)->\(total)")])
+    }
+
+    public static let keyedRecordsWarning =
+        "Records with a key will map to other partitions from now on: per-key ordering breaks across the change."
+
+    /// Deleting records before `before` (-1: each partition's end) in `partitions` (empty: all) of a
+    /// topic of this shape: the description (the name is typed to confirm) and the offsets to send,
+    /// or why it cannot be done.
+    public static func recordDeletion(_ topic: String, partitions: [Int32], before: Int64, shape: TopicShape,
+                                      location: String) -> Result<(WriteDescription, [Int32: Int64]), UserFacingError> {
+        let scope = partitions.isEmpty ? "all partitions" : "partition" + (partitions.count == 1 ? " " : "s ")
+            + partitions.map(String.init).joined(separator: ",")
+        let beforeText = before < 0 ? "the end" : "offset \(before)"
+        var description = WriteDescription(kind: .recordDelete, action: "delete records of topic",
+                                           target: WriteTarget(name: topic, qualifier: "(\(scope), before \(beforeText))", location: location),
+                                           typeNameToConfirm: true,
+                                           audit: [AuditField("topic", topic), AuditField("before", before < 0 ? "end" : String(before))])
+        let chosen = partitions.isEmpty ? Array(0..<shape.partitionCount) : partitions.sorted()
+        if let bad = chosen.first(where: { $0 >= shape.partitionCount || $0 < 0 }) {
+            return .failure(UserFacingError("topic \(topic) has no partition \(bad) (it has \(shape.partitionCount))"))
+        }
+        var lines: [String] = [], audit: [String] = [], total: Int64 = 0, offsets: [Int32: Int64] = [:]
+        for p in chosen {
+            guard let low = shape.earliest[p], let high = shape.latest[p] else {
+                return .failure(UserFacingError("the offsets of partition \(p) could not be read (its leader is unreachable)"))
+            }
+            let upTo = before < 0 ? high : before
+            if upTo > high {
+                return .failure(UserFacingError("partition \(p) ends at offset \(high): --before \(before) is past its end"))
+            }
+            let count = max(0, upTo - low)
+            total += count
+            lines.append("partition \(p): log start \(low) -> \(max(low, upTo)) (\(count) record\(count == 1 ? "" : "s"), end \(high))")
+            audit.append("\(p) \(low)->\(max(low, upTo))")
+            offsets[p] = upTo
+        }
+        description.details = lines + ["\(total) record\(total == 1 ? "" : "s") deleted in all; this cannot be undone "
+            + "(DeleteRecords has no validate-only mode)."]
+        description.audit.append(AuditField("log_start", audit.joined(separator: ", ")))
+        return .success((description, offsets))
+    }
 }

@@ -12,7 +12,8 @@ import Testing
         .brokers, .quorum, .topics, .topic("orders"), .groups, .group("orders-processor"),
         .connectors, .connector(cluster: "QA", name: "orders-sink"), .connector(cluster: "QA", name: "payments-source"),
         .tail(topic: "orders"), .resetOffsets(group: "audit-archiver"),
-        .editConfigs(.topic("orders")), .editConfigs(.broker(1)),
+        .editConfigs(.topic("orders")), .editConfigs(.broker(1)), .createTopic, .addPartitions(topic: "orders"),
+        .deleteRecords(topic: "orders", partition: 0),
     ]
 
     static func options(readOnly: Bool) -> BrowserOptions {

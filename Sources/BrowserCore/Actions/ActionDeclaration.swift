@@ -37,6 +37,7 @@ public enum Action: Hashable, Sendable {
     case composer(ComposerAction)
     case configEdit(ConfigEditAction)
     case topicAdmin(TopicAdminAction)
+    case topicForm(TopicFormAction)
 
     public var declaration: any ActionDeclaration {
         switch self {
@@ -54,6 +55,7 @@ public enum Action: Hashable, Sendable {
         case .composer(let a): return a
         case .configEdit(let a): return a
         case .topicAdmin(let a): return a
+        case .topicForm(let a): return a
         }
     }
 
@@ -72,6 +74,7 @@ public enum Action: Hashable, Sendable {
             + GroupAction.allCases.map(Action.group) + ResetFormAction.allCases.map(Action.resetForm)
             + ProduceAction.allCases.map(Action.produce) + ComposerAction.allCases.map(Action.composer)
             + ConfigEditAction.allCases.map(Action.configEdit) + TopicAdminAction.allCases.map(Action.topicAdmin)
+            + TopicFormAction.allCases.map(Action.topicForm)
     }
 }
 

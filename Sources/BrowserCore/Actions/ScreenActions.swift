@@ -311,27 +311,66 @@ public enum ConfigEditAction: String, ActionDeclaration {
 /// Topic administration keys (issue 18) on the topics list and the topic detail. All writes: read-only
 /// mode offers none of them.
 public enum TopicAdminAction: String, ActionDeclaration {
-    case editConfigs
+    case createTopic, deleteTopic, addPartitions, deleteRecords, editConfigs
 
     public var name: String { rawValue }
 
     public var keys: [Key] {
         switch self {
+        case .createTopic: return [.character("C")]
+        case .deleteTopic: return [.ctrl("d")]
+        case .addPartitions: return [.character("A")]
+        case .deleteRecords: return [.character("D")]
         case .editConfigs: return [.character("E")]
         }
     }
 
     public var help: String {
         switch self {
+        case .createTopic: return "Create a topic: name, partitions, replication factor, configs; the broker validates first"
+        case .deleteTopic: return "Delete the topic (type its name to confirm)"
+        case .addPartitions: return "Add partitions to the topic (the broker validates first; keyed records move)"
+        case .deleteRecords: return "Delete records before an offset in the selected partition(s) (DeleteRecords)"
         case .editConfigs: return "Edit the topic's configs: set/delete keys, diff, broker's verdict, apply"
+        }
+    }
+
+    /// In help only: the hint bars of the topics list and detail keep open/back at 80 columns.
+    public var hint: String? { nil }
+
+    public var isWrite: Bool { true }
+}
+
+/// The topic forms (create, add partitions, delete records): moving between fields and submitting
+/// (the first Enter asks the broker with validateOnly, the next applies). Typing goes to the field.
+public enum TopicFormAction: String, ActionDeclaration {
+    case nextTopicField, previousTopicField, submitTopicForm
+
+    public var name: String { rawValue }
+
+    public var keys: [Key] {
+        switch self {
+        case .nextTopicField: return [.tab, .down]
+        case .previousTopicField: return [.backTab, .up]
+        case .submitTopicForm: return [.enter]
+        }
+    }
+
+    public var help: String {
+        switch self {
+        case .nextTopicField: return "Next field"
+        case .previousTopicField: return "Previous field"
+        case .submitTopicForm: return "Ask the broker (validate-only), then apply (asks to confirm)"
         }
     }
 
     public var hint: String? {
         switch self {
-        case .editConfigs: return "edit configs"
+        case .nextTopicField: return "field"
+        case .submitTopicForm: return "validate/apply"
+        case .previousTopicField: return nil
         }
     }
 
-    public var isWrite: Bool { true }
+    public var isWrite: Bool { self == .submitTopicForm }
 }

@@ -23,13 +23,21 @@ public struct TopicDetailSpec: DetailScreenSpec {
     public var what: String { "topic \(name)" }
     public var load: Effect { .load(.topic(name)) }
     public var leaveEffects: [Effect] { [.cancel(.topic)] }
-    public var actions: [Action] { [.topic(.tailThis), .produce(.produceThis), .topicAdmin(.editConfigs)] }
+    public var actions: [Action] {
+        [.topic(.tailThis), .produce(.produceThis)]
+            + [TopicAdminAction.editConfigs, .addPartitions, .deleteRecords, .deleteTopic].map(Action.topicAdmin)
+    }
 
     public func value(in result: LoadResult) -> Result<TopicDetail, LoadError>? {
         if case .topic(let n, let r) = result, n == name { return r }
         return nil
     }
     public func warnings(_ d: TopicDetail) -> [SourceError] { d.errors }
+    /// The topic was deleted from here: nothing is left to show.
+    public mutating func receiveOther(_ result: LoadResult) -> [ScreenOutput] {
+        if case .writeFinished(let outcome) = result, outcome.succeeded { return [.close] }
+        return []
+    }
     public func titleDetail(_ d: TopicDetail) -> String { d.isInternal ? "(internal)" : "" }
 
     public mutating func perform(_ action: Action, value: TopicDetail?, selection: DetailSelection,
@@ -38,6 +46,11 @@ public struct TopicDetailSpec: DetailScreenSpec {
         case .topic(.tailThis): return [.open(.tail(topic: name))]
         case .produce(.produceThis): return [.open(.produce(topic: name))]
         case .topicAdmin(.editConfigs): return [.open(.editConfigs(.topic(name)))]
+        case .topicAdmin(.addPartitions): return [.open(.addPartitions(topic: name))]
+        case .topicAdmin(.deleteRecords):
+            return [.open(.deleteRecords(topic: name, partition: selection.row(0, as: PartitionRow.self)?.partition))]
+        case .topicAdmin(.deleteTopic):
+            return [.write(TopicWriteRequests.deleteTopic(name, summary: value.map(TopicWriteRequests.held), context: context))]
         default: return []
         }
     }

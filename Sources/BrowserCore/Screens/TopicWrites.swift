@@ -71,3 +71,38 @@ public enum TopicAdminStep: Hashable, Sendable {
         }
     }
 }
+
+/// Topic deletes as write requests, from what the topics list or the topic detail loaded.
+enum TopicWriteRequests {
+    /// What a topic holds, as the confirmation says it: partitions, replication factor, records.
+    struct Held: Sendable, Hashable {
+        var partitions: Int
+        var replicationFactor: Int
+        var records: Int64?
+        var isInternal = false
+    }
+
+    static func held(_ t: TopicSummary) -> Held {
+        Held(partitions: t.partitions, replicationFactor: t.replicationFactor, records: t.messages, isInternal: t.isInternal)
+    }
+
+    static func held(_ d: TopicDetail) -> Held {
+        let counts = d.partitions.map { p -> Int64? in
+            guard let e = p.earliest, let l = p.latest else { return nil }
+            return max(0, l - e)
+        }
+        let records: Int64? = counts.contains(nil) ? nil : counts.compactMap { $0 }.reduce(0, +)
+        return Held(partitions: d.partitions.count, replicationFactor: d.partitions.map(\.replicas.count).max() ?? 0, records: records,
+                    isInternal: d.isInternal)
+    }
+
+    /// DeleteTopics; the person types the topic's name to confirm. Internal topics are refused here.
+    static func deleteTopic(_ name: String, summary: Held?, context: ScreenContext) -> WriteRequest {
+        let description = AdminWriteWording.topicDelete(name, location: "cluster \(context.options.contextName)",
+                                                        partitions: summary?.partitions, replicationFactor: summary?.replicationFactor,
+                                                        records: summary?.records)
+        let check: WriteCheck = summary?.isInternal == true
+            ? .unavailable("\(name) is an internal topic: Kafka needs it") : .ready(description)
+        return WriteRequest(description: description, check: check, steps: [.topicAdmin(.deleteTopic(name))])
+    }
+}

@@ -22,11 +22,21 @@ public struct TopicsSpec: ListScreenSpec {
     public func isPreliminary(_ p: Partial<[TopicSummary]>) -> Bool { p.isPreliminary }
     public func rows(_ p: Partial<[TopicSummary]>, at time: Double) -> [TopicSummary] { p.value }
     public func open(_ t: TopicSummary) -> Route? { .topic(t.name) }
-    public var actions: [Action] { [.topic(.tailSelected), .produce(.produceSelected)] }
+    public var actions: [Action] {
+        [.topic(.tailSelected), .produce(.produceSelected)]
+            + [TopicAdminAction.createTopic, .editConfigs, .addPartitions, .deleteTopic].map(Action.topicAdmin)
+    }
 
     public mutating func perform(_ action: Action, on rows: [TopicSummary], context: ScreenContext) -> [ScreenOutput] {
+        if action == .topicAdmin(.createTopic) { return [.open(.createTopic)] }
         guard let t = rows.first else { return [] }
         switch action {
+        case .topicAdmin(.editConfigs): return [.open(.editConfigs(.topic(t.name)))]
+        case .topicAdmin(.addPartitions): return [.open(.addPartitions(topic: t.name))]
+        case .topicAdmin(.deleteTopic):
+            var request = TopicWriteRequests.deleteTopic(t.name, summary: TopicWriteRequests.held(t), context: context)
+            request.poll = .load(.topics)
+            return [.write(request)]
         case .topic(.tailSelected): return [.open(.tail(topic: t.name))]
         case .produce(.produceSelected): return [.open(.produce(topic: t.name))]
         default: return []

@@ -47,31 +47,11 @@ public enum TopicWriteCLI {
     // MARK: create
 
     public static func createDescription(_ topic: NewTopic, location: String) -> WriteDescription {
-        var audit = [AuditField("topic", topic.name), AuditField("partitions", topic.partitions.map(String.init) ?? "default"),
-                     AuditField("replication_factor", topic.replicationFactor.map(String.init) ?? "default")]
-        if !topic.configs.isEmpty {
-            audit.append(AuditField("configs", topic.configs.map { s in
-                "\(s.key)=\(ConfigDiff.isSensitive(s.key, entry: nil) ? ConfigDiff.masked : s.value)"
-            }.joined(separator: ",")))
-        }
-        return WriteDescription(kind: .topicCreate, action: "create topic", target: WriteTarget(name: topic.name, location: location),
-                                audit: audit)
+        AdminWriteWording.topicCreate(topic, location: location)
     }
 
-    /// "6 partitions, replication factor 3, configs: cleanup.policy=compact"
     static func createDetails(_ topic: NewTopic, verdict: ResourceOutcome?) -> [String] {
-        let partitions = verdict?.partitions.map { "\($0) partitions" } ?? topic.partitions.map { plural(Int($0), "partition") }
-            ?? "the broker's default partition count"
-        let rf = verdict?.replicationFactor.map { "replication factor \($0)" } ?? topic.replicationFactor.map { "replication factor \($0)" }
-            ?? "the broker's default replication factor"
-        var lines = ["\(partitions), \(rf)."]
-        if !topic.configs.isEmpty {
-            lines.append("Configs: " + topic.configs.map { s in
-                "\(s.key)=\(ConfigDiff.isSensitive(s.key, entry: nil) ? ConfigDiff.masked : s.value)"
-            }.joined(separator: ", ") + ".")
-        }
-        lines.append("The broker validated this request (validate-only) and would accept it.")
-        return lines
+        AdminWriteWording.topicCreateDetails(topic, verdict: verdict)
     }
 
     static func ignoredValidateOnly(_ name: String) -> String { AdminWriteWording.ignoredValidateOnly(name) }
@@ -155,14 +135,9 @@ public enum TopicWriteCLI {
     // MARK: delete
 
     public static func deleteDescription(_ topic: String, location: String, shape: TopicShape? = nil) -> WriteDescription {
-        var details = ["Its records are deleted with it; this cannot be undone."]
-        if let shape {
-            let records = shape.latest.reduce(Int64(0)) { sum, kv in sum + max(0, kv.value - (shape.earliest[kv.key] ?? 0)) }
-            details.insert("\(plural(Int(shape.partitionCount), "partition")), replication factor \(shape.replicationFactor), "
-                + "\(records) record\(records == 1 ? "" : "s") retained.", at: 0)
-        }
-        return WriteDescription(kind: .topicDelete, action: "delete topic", target: WriteTarget(name: topic, location: location),
-                                details: details, typeNameToConfirm: true, audit: [AuditField("topic", topic)])
+        let records = shape.map { shape in shape.latest.reduce(Int64(0)) { sum, kv in sum + max(0, kv.value - (shape.earliest[kv.key] ?? 0)) } }
+        return AdminWriteWording.topicDelete(topic, location: location, partitions: shape.map { Int($0.partitionCount) },
+                                             replicationFactor: shape?.replicationFactor, records: records)
     }
 
     /// One flow (one confirmation with the typed name, one audit line) per topic; exit 1 if any was not deleted.
@@ -227,12 +202,7 @@ public enum TopicWriteCLI {
                 }
                 let v = try await service.createPartitions(topic: topic, totalCount: total, validateOnly: true)
                 if let refusal = v.refusal { return "the broker refuses it: \(refusal)" }
-                description.details = [
-                    "\(shape.partitionCount) -> \(total) partitions (\(total - shape.partitionCount) new).",
-                    "Records with a key will map to other partitions from now on: per-key ordering breaks across the change.",
-                    "Partitions cannot be removed again. The broker validated this request (validate-only).",
-                ]
-                description.audit = [AuditField("topic", topic), AuditField("partitions", "\(shape.partitionCount)->\(total)")]
+                description = AdminWriteWording.addPartitions(topic, from: shape.partitionCount, to: total, location: context.location)
                 return nil
             } catch {
                 return message(error)
@@ -286,40 +256,20 @@ public enum TopicWriteCLI {
     public static func deleteRecords(topic: String, partitions: [Int32], before: Int64, yes: Bool, context: GroupWriteContext,
                                      service: any TopicAdminService) async -> Int32 {
         let console = context.driver.console
-        let scope = partitions.isEmpty ? "all partitions" : "partition" + (partitions.count == 1 ? " " : "s ")
-            + partitions.map(String.init).joined(separator: ",")
-        let beforeText = before < 0 ? "the end" : "offset \(before)"
         var description = WriteDescription(kind: .recordDelete, action: "delete records of topic",
-                                           target: WriteTarget(name: topic, qualifier: "(\(scope), before \(beforeText))", location: context.location),
-                                           typeNameToConfirm: true,
-                                           audit: [AuditField("topic", topic), AuditField("before", before < 0 ? "end" : String(before))])
+                                           target: WriteTarget(name: topic, location: context.location), typeNameToConfirm: true)
         let box = OutcomeBox()
         do {
             let report = try await context.driver.run(description, readOnly: context.readOnly, yes: yes, check: {
                 do {
                     guard let shape = try await service.topicShape(topic) else { return .unavailable("topic \(topic) does not exist") }
-                    let chosen = partitions.isEmpty ? Array(0..<shape.partitionCount) : partitions.sorted()
-                    if let bad = chosen.first(where: { $0 >= shape.partitionCount }) {
-                        return .unavailable("topic \(topic) has no partition \(bad) (it has \(shape.partitionCount))")
+                    switch AdminWriteWording.recordDeletion(topic, partitions: partitions, before: before, shape: shape,
+                                                            location: context.location) {
+                    case .failure(let why): return .unavailable(why.message)
+                    case .success(let (planned, offsets)):
+                        description = planned
+                        box.offsets = offsets
                     }
-                    var lines: [String] = [], audit: [String] = [], total: Int64 = 0
-                    for p in chosen {
-                        guard let low = shape.earliest[p], let high = shape.latest[p] else {
-                            return .unavailable("the offsets of partition \(p) could not be read (its leader is unreachable)")
-                        }
-                        let upTo = before < 0 ? high : before
-                        if upTo > high {
-                            return .unavailable("partition \(p) ends at offset \(high): --before \(before) is past its end")
-                        }
-                        let count = max(0, upTo - low)
-                        total += count
-                        lines.append("partition \(p): log start \(low) -> \(max(low, upTo)) (\(count) record\(count == 1 ? "" : "s"), end \(high))")
-                        audit.append("\(p) \(low)->\(max(low, upTo))")
-                        box.offsets[p] = upTo
-                    }
-                    description.details = lines + ["\(total) record\(total == 1 ? "" : "s") deleted in all; this cannot be undone "
-                        + "(DeleteRecords has no validate-only mode)."]
-                    description.audit.append(AuditField("log_start", audit.joined(separator: ", ")))
                     return .ready(description)
                 } catch {
                     return .unavailable(message(error))
