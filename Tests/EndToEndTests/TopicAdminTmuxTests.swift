@@ -113,4 +113,54 @@ private func waitUntil(_ tmux: TmuxSession, _ what: String, sourceLocation: Sour
             #expect(try await fake.requests(apiKey: 20).count == 1)
         }
     }
+
+    /// Against tansu, a real broker (CreateTopics, DeleteTopics) that applies a validate-only
+    /// CreateTopics: the form says the broker ignored validate-only and created the topic instead of
+    /// showing a verdict it did not give; the topic is then deleted from the list with its name typed.
+    /// (kcat cannot talk to tansu: the topic list read again is the check.) Made to fail once by
+    /// reporting the validation as accepted (the wait for "ignored validate-only" ran out).
+    @Test func onTansuTheFormSaysTheBrokerCreatedWhileValidatingAndTheListDeletesIt() async throws {
+        let binary = try kafscopeBinary()
+        try await TansuBroker.with { tansu in
+            let home = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-topicadmin-tansu-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: home) }
+            try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+            let config = home.appendingPathComponent("config.toml")
+            try """
+            [contexts.tansu]
+            bootstrap = ["\(tansu.bootstrap)"]
+            refresh_seconds = 2
+
+            """.write(to: config, atomically: true, encoding: .utf8)
+            let tmux = try TmuxSession(command: [binary, "--config", config.path, "--context", "tansu"], width: 140, height: 34,
+                                       environment: ["TERM": "xterm-256color", "LANG": "C.UTF-8", "HOME": home.path,
+                                                     "XDG_CONFIG_HOME": home.path, "XDG_STATE_HOME": home.path])
+            defer { tmux.kill() }
+            _ = try await waitUntil(tmux, "Topics") { $0.contains("Topics") }
+            try tmux.send("C")
+            _ = try await waitUntil(tmux, "Create a topic") { $0.contains("Create a topic") }
+            try tmux.type("ledger")
+            try tmux.send("Tab"); try tmux.type("3")
+            try tmux.send("Enter")
+            var screen = try await waitUntil(tmux, "ignored validate-only") {
+                $0.contains("the broker ignored validate-only and created topic ledger while validating it")
+            }
+            #expect(!screen.contains("Really create topic?"), "no confirmation for a verdict the broker did not give:\n\(screen)")
+            try tmux.send("Escape")
+            screen = try await waitUntil(tmux, "ledger in the list") { $0.range(of: #"ledger\s+3\s"#, options: .regularExpression) != nil }
+            try tmux.send("/")
+            try tmux.type("^ledger$")
+            try tmux.send("Enter")
+            try tmux.send("C-d")
+            screen = try await waitUntil(tmux, "Type ledger to confirm:") { $0.contains("Type ledger to confirm:") }
+            #expect(screen.contains("3 partitions"), "what the topic holds:\n\(screen)")
+            try tmux.type("ledger")
+            try tmux.send("Enter")
+            screen = try await waitUntil(tmux, "deleted topic ledger") { $0.contains("deleted topic ledger") }
+            try tmux.send("Escape")
+            screen = try await waitUntil(tmux, "ledger gone from the list") {
+                $0.contains("Topics") && $0.range(of: #"ledger\s+3\s"#, options: .regularExpression) == nil
+            }
+        }
+    }
 }
