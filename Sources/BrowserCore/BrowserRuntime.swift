@@ -313,6 +313,17 @@ public final class BrowserRuntime: @unchecked Sendable {
             return .configs(resource, await run { try await admin.describeConfigs(resource) })
         case .adminVerdict(let step):
             return .adminVerdict(step, await step.validate(services.topicAdmin))
+        case .acls(let filter):
+            guard let admin = services.topicAdmin else {
+                return .acls(filter, .failure(LoadError("this cluster service cannot list ACLs")))
+            }
+            do {
+                return .acls(filter, .success(.acls(try await admin.describeAcls(filter))))
+            } catch let refused as AclListRefused {
+                return .acls(filter, .success(.refused(refused)))
+            } catch {
+                return .acls(filter, .failure(LoadError(error)))
+            }
         }
     }
 

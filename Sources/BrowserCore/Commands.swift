@@ -5,6 +5,8 @@ public struct CommandSpec: Sendable, Hashable {
         case none
         /// Optional topic/group name: with it the command opens that item.
         case optionalTopic, optionalGroup, optionalSubject
+        /// Optional broker id: with it the command opens that broker.
+        case optionalBroker
         case topic, context
     }
 
@@ -27,6 +29,7 @@ public struct CommandSpec: Sendable, Hashable {
         case .optionalTopic: return names + " [TOPIC]"
         case .optionalGroup: return names + " [GROUP]"
         case .optionalSubject: return names + " [SUBJECT]"
+        case .optionalBroker: return names + " [ID]"
         case .topic: return names + " TOPIC"
         case .context: return names + " NAME"
         }
@@ -46,7 +49,9 @@ public enum Commands {
         CommandSpec("topics", aliases: ["tp", "topic"], argument: .optionalTopic, "Topics (with a name: that topic)"),
         CommandSpec("groups", aliases: ["gr", "cg", "group"], argument: .optionalGroup,
                     "Consumer groups (with a name: that group)"),
-        CommandSpec("brokers", aliases: ["br", "broker"], "Brokers, leaders and partitions"),
+        CommandSpec("brokers", aliases: ["br", "broker"], argument: .optionalBroker,
+                    "Brokers, leaders and partitions (with an id: that broker's configs)"),
+        CommandSpec("acls", aliases: ["acl"], "ACLs: principal, host, operation, permission, resource, pattern"),
         CommandSpec("quorum", aliases: ["qr", "kraft"], "KRaft quorum: voters, observers, lag"),
         CommandSpec("connectors", aliases: ["cn", "conn", "connect"], "Kafka Connect connectors"),
         CommandSpec("tail", aliases: ["tl"], argument: .topic, "Tail a topic"),
@@ -73,7 +78,11 @@ public enum Commands {
         switch spec.name {
         case "topics": return .success(.go(arg.isEmpty ? .topics : .topic(arg)))
         case "groups": return .success(.go(arg.isEmpty ? .groups : .group(arg)))
-        case "brokers": return .success(.go(.brokers))
+        case "brokers":
+            if arg.isEmpty { return .success(.go(.brokers)) }
+            guard let id = Int32(arg), id >= 0 else { return .failure(LoadError(":brokers takes a broker id (a number), not '\(arg)'")) }
+            return .success(.go(.broker(id)))
+        case "acls": return .success(.go(.acls))
         case "quorum": return .success(.go(.quorum))
         case "connectors": return .success(.go(.connectors))
         case "schemas": return .success(.go(arg.isEmpty ? .subjects : .subject(arg)))
@@ -98,7 +107,7 @@ public enum Commands {
             case .none: return nil
             case .topic, .optionalTopic: pool = topics
             case .optionalGroup: pool = groups
-            case .optionalSubject: return nil
+            case .optionalSubject, .optionalBroker: return nil
             case .context: pool = contexts
             }
             guard !partial.isEmpty else { return pool.first.map { word + " " + $0 } }

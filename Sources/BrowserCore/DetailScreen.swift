@@ -15,6 +15,11 @@ public protocol DetailScreenSpec: Sendable {
     var load: Effect { get }
     /// Stops this screen's work when it is left.
     var leaveEffects: [Effect] { get }
+    /// Reads started with `load` whose results the spec keeps itself and its sections show as
+    /// they arrive (the ACLs that apply), so the rest of the detail never waits on them.
+    var sideLoads: [Effect] { get }
+    /// Keeps a side load's result; false when the result is not one of this screen's side loads.
+    mutating func receiveSide(_ result: LoadResult, at time: Double) -> Bool
     /// This screen's value from a result, nil when the result is not for it.
     func value(in result: LoadResult) -> Result<Value, LoadError>?
     /// Per-source errors that came with a value (shown as a partial-result note).
@@ -39,6 +44,8 @@ public protocol DetailScreenSpec: Sendable {
 
 extension DetailScreenSpec {
     public var leaveEffects: [Effect] { [] }
+    public var sideLoads: [Effect] { [] }
+    public mutating func receiveSide(_ result: LoadResult, at time: Double) -> Bool { false }
     public func warnings(_ value: Value) -> [SourceError] { [] }
     public func missing(_ value: Value) -> String? { nil }
     public func titleDetail(_ value: Value) -> String { "" }
@@ -69,7 +76,7 @@ public struct DetailScreen<Spec: DetailScreenSpec>: Screen {
 
     public mutating func load(context: ScreenContext) -> [Effect] {
         data.begin()
-        return [spec.load]
+        return [spec.load] + spec.sideLoads
     }
 
     public mutating func leave() -> [Effect] { spec.leaveEffects }
@@ -116,9 +123,16 @@ public struct DetailScreen<Spec: DetailScreenSpec>: Screen {
                 return [.open(r)]
             case .section(let i, let note):
                 note(&spec)
-                if sections.indices.contains(i), case .text(var text) = sections[i].body {
-                    text.offset = 0
-                    sections[i].body = .text(text)
+                if sections.indices.contains(i) {
+                    switch sections[i].body {
+                    case .text(var text):
+                        text.offset = 0
+                        sections[i].body = .text(text)
+                    case .table(var t):
+                        // A table drawn from what the spec noted (the selected config's synonyms).
+                        if let v = data.value { t.setRows(from: v, spec: spec, visibleRows: tableRows(body)) }
+                        sections[i].body = .table(t)
+                    }
                 }
                 tabs.active = i
             }
@@ -133,27 +147,36 @@ public struct DetailScreen<Spec: DetailScreenSpec>: Screen {
     }
 
     public mutating func receive(_ result: LoadResult, at time: Double, context: ScreenContext) -> [ScreenOutput] {
+        if spec.receiveSide(result, at: time) {
+            // Only the rows change: the value's state (stale, error) is the main load's.
+            if let v = data.value { setRows(v, context: context) }
+            return []
+        }
         guard let r = spec.value(in: result) else { return spec.receiveOther(result) }
         switch r {
         case .success(let v):
             data.succeed(v, at: time, warnings: spec.warnings(v), missing: spec.missing(v))
             // A value missing its essential part does not replace the rows of a complete one.
             if data.error != nil { return [] }
+            setRows(v, context: context)
+        case .failure(let e):
+            data.fail(e, at: time)
+        }
+        return []
+    }
+
+    private mutating func setRows(_ v: Spec.Value, context: ScreenContext) {
             let body = bodyArea(context.area)
             for i in sections.indices {
                 switch sections[i].body {
                 case .table(var t):
-                    t.setRows(from: v, visibleRows: tableRows(body))
+                    t.setRows(from: v, spec: spec, visibleRows: tableRows(body))
                     sections[i].body = .table(t)
                 case .text(var t):
                     t.offset = min(t.offset, t.view(spec, v).maxOffset(in: body.splitTop(1).1))
                     sections[i].body = .text(t)
                 }
             }
-        case .failure(let e):
-            data.fail(e, at: time)
-        }
-        return []
     }
 
     public var filter: RowFilter? {
@@ -191,12 +214,12 @@ public struct DetailScreen<Spec: DetailScreenSpec>: Screen {
         }
         if area.height >= 6 {
             tabs.render(into: &buffer, x: area.x, y: y, width: area.width,
-                        labels: sections.map { $0.label(v, g) }, glyphs: g)
+                        labels: sections.map { $0.label(spec, v, g) }, glyphs: g)
         }
         let body = bodyArea(area)
         switch sections[tabs.active].body {
         case .table(let t):
-            if let (text, role) = t.message(v, glyphs: g) {
+            if let (text, role) = t.message(v, spec: spec, glyphs: g) {
                 renderMessage(text, role: role, into: &buffer, area: body)
             } else {
                 t.render(into: &buffer, area: body, context: context)

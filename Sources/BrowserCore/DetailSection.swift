@@ -5,7 +5,7 @@ import TerminalCore
 public struct DetailSection<Spec: DetailScreenSpec>: Sendable {
     /// The section's name ("Offsets"); the tab shows `label` ("Offsets 12").
     public let name: String
-    let label: @Sendable (Spec.Value, Glyphs) -> String
+    let label: @Sendable (Spec, Spec.Value, Glyphs) -> String
     var body: Body
 
     enum Body: Sendable {
@@ -24,6 +24,21 @@ public struct DetailSection<Spec: DetailScreenSpec>: Sendable {
         open: (@Sendable (Row) -> DetailOpening<Spec>?)? = nil,
         message: @escaping @Sendable (Spec.Value, Glyphs) -> (String, Role)? = { _, _ in nil }
     ) -> DetailSection {
+        sideTable(name, label: { _, v, g in label(v, g) }, columns: columns, sort: sort, emptyMessage: emptyMessage,
+                  identity: identity, searchText: searchText, rows: { _, v, previous in rows(v, previous) }, open: open,
+                  message: { _, v, g in message(v, g) })
+    }
+
+    /// A table whose rows may also come from the spec: what its side loads brought (the ACLs that
+    /// apply), which arrive apart from the value.
+    public static func sideTable<Row: Sendable>(
+        _ name: String, label: @escaping @Sendable (Spec, Spec.Value, Glyphs) -> String,
+        columns: [ListColumn<Row>], sort: TableSort? = TableSort(column: 1), emptyMessage: String,
+        identity: @escaping @Sendable (Row) -> String, searchText: @escaping @Sendable (Row) -> String,
+        rows: @escaping @Sendable (Spec, Spec.Value, _ previous: [Row]) -> [Row],
+        open: (@Sendable (Row) -> DetailOpening<Spec>?)? = nil,
+        message: @escaping @Sendable (Spec, Spec.Value, Glyphs) -> (String, Role)? = { _, _, _ in nil }
+    ) -> DetailSection {
         var list = ListModel(columns: columns, sort: sort, identity: identity, searchText: searchText)
         list.emptyMessage = emptyMessage
         return DetailSection(name: name, label: label,
@@ -36,7 +51,7 @@ public struct DetailSection<Spec: DetailScreenSpec>: Sendable {
         heading: @escaping @Sendable (Spec, Spec.Value) -> String,
         view: @escaping @Sendable (Spec, Spec.Value) -> TextView, filterRefusal: String
     ) -> DetailSection {
-        DetailSection(name: name, label: label,
+        DetailSection(name: name, label: { _, v, g in label(v, g) },
                       body: .text(DetailText(heading: heading, view: view, filterRefusal: filterRefusal)))
     }
 }
@@ -64,26 +79,26 @@ protocol DetailTableModel<Spec>: Sendable {
     var selectedRow: (any Sendable)? { get }
     var filter: RowFilter? { get }
     mutating func apply(_ action: ScreenAction, visibleRows: Int) -> Bool
-    mutating func setRows(from value: Spec.Value, visibleRows: Int)
+    mutating func setRows(from value: Spec.Value, spec: Spec, visibleRows: Int)
     mutating func setFilter(_ filter: RowFilter?, visibleRows: Int) -> String?
     func opening() -> DetailOpening<Spec>?
-    func message(_ value: Spec.Value, glyphs: Glyphs) -> (String, Role)?
+    func message(_ value: Spec.Value, spec: Spec, glyphs: Glyphs) -> (String, Role)?
     func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext)
 }
 
 struct DetailTable<Spec: DetailScreenSpec, Row: Sendable>: DetailTableModel {
     var list: ListModel<Row>
-    let rows: @Sendable (Spec.Value, [Row]) -> [Row]
+    let rows: @Sendable (Spec, Spec.Value, [Row]) -> [Row]
     let open: (@Sendable (Row) -> DetailOpening<Spec>?)?
-    let message: @Sendable (Spec.Value, Glyphs) -> (String, Role)?
+    let message: @Sendable (Spec, Spec.Value, Glyphs) -> (String, Role)?
 
     var selectedRow: (any Sendable)? { list.selected }
     var filter: RowFilter? { list.filter }
 
     mutating func apply(_ action: ScreenAction, visibleRows: Int) -> Bool { list.apply(action, visibleRows: visibleRows) }
 
-    mutating func setRows(from value: Spec.Value, visibleRows: Int) {
-        list.setRows(rows(value, list.rows), visibleRows: visibleRows)
+    mutating func setRows(from value: Spec.Value, spec: Spec, visibleRows: Int) {
+        list.setRows(rows(spec, value, list.rows), visibleRows: visibleRows)
     }
 
     mutating func setFilter(_ filter: RowFilter?, visibleRows: Int) -> String? {
@@ -92,7 +107,7 @@ struct DetailTable<Spec: DetailScreenSpec, Row: Sendable>: DetailTableModel {
 
     func opening() -> DetailOpening<Spec>? { list.selected.flatMap { r in open?(r) } }
 
-    func message(_ value: Spec.Value, glyphs: Glyphs) -> (String, Role)? { message(value, glyphs) }
+    func message(_ value: Spec.Value, spec: Spec, glyphs: Glyphs) -> (String, Role)? { message(spec, value, glyphs) }
 
     func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext) {
         list.render(into: &buffer, area: area, context: context)

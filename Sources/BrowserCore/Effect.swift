@@ -21,6 +21,8 @@ public enum LoadRequest: Hashable, Sendable {
     case configs(ConfigResource)
     /// The broker's verdict on a topic or config write, asked with validateOnly (nothing changes).
     case adminVerdict(TopicAdminStep)
+    /// DescribeAcls with one filter (`:acls`, and the ACLs that apply in a topic or group detail).
+    case acls(AclFilter)
 
     public var kind: EffectKind {
         switch self {
@@ -37,6 +39,7 @@ public enum LoadRequest: Hashable, Sendable {
         case .resetPlan: return .resetPlan
         case .configs: return .configs
         case .adminVerdict: return .adminVerdict
+        case .acls: return .acls
         }
     }
 }
@@ -50,6 +53,7 @@ public enum EffectKind: String, Hashable, Sendable, CaseIterable {
     case produce, editor
     case configs, adminVerdict, topicAdmin
     case export
+    case acls
 }
 
 /// What `update` asks the runtime to do. Effects never touch state; their results come
@@ -167,6 +171,7 @@ public enum LoadResult: Sendable {
     case topicAdmin(TopicAdminStep, WriteSendResult)
     /// How an export of records to a file goes (`.exportRecords`).
     case exported(Result<RecordExportEvent, LoadError>)
+    case acls(AclFilter, Result<AclListing, LoadError>)
 
     /// The read this result answers (nil for writes and the tail), so that a read's kind is
     /// declared once, on `LoadRequest`.
@@ -185,6 +190,7 @@ public enum LoadResult: Sendable {
         case .resetPlan(let group, let spec, let scope, _): return .resetPlan(group: group, spec: spec, scope: scope)
         case .configs(let resource, _): return .configs(resource)
         case .adminVerdict(let step, _): return .adminVerdict(step)
+        case .acls(let filter, _): return .acls(filter)
         case .connectAction, .writeFinished, .tail, .tailEnded, .groupWrite, .produced, .edited, .topicAdmin, .exported: return nil
         }
     }
@@ -193,7 +199,7 @@ public enum LoadResult: Sendable {
     public var kind: EffectKind {
         switch self {
         case .overview, .topics, .topic, .groups, .group, .connectors, .connector, .subjects, .subject, .schema,
-             .resetPlan, .configs, .adminVerdict:
+             .resetPlan, .configs, .adminVerdict, .acls:
             return answers!.kind
         case .connectAction, .writeFinished: return .connectAction
         case .tail, .tailEnded: return .tail

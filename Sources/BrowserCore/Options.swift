@@ -80,7 +80,8 @@ public struct BrowserServices: Sendable {
     /// Runs `$EDITOR` on a text and returns what it saved (called on the UI thread, with the
     /// terminal handed over); nil when the app has no editor to offer.
     public var editText: (@Sendable (String) throws -> String)?
-    /// Topic and config administration (issue 18); by default the cluster service, when it can.
+    /// Topic and config administration, configs with synonyms and ACLs (issue 18); by default the
+    /// cluster service, when it can.
     public var topicAdmin: (any TopicAdminService)?
     /// Writes the tail's export files (JSONL as `tail -o json`); nil when the app has none.
     public var export: (any RecordExportService)?

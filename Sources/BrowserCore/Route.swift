@@ -4,6 +4,10 @@ import ClusterModel
 /// Every route has a screen in `ScreenRegistry` (or a notice that none is built in).
 public enum Route: Hashable, Sendable {
     case brokers
+    /// One broker: its configs with source, sensitivity, read-only flag and synonyms.
+    case broker(Int32)
+    /// Every ACL of the cluster (DescribeAcls).
+    case acls
     case quorum
     case topics
     case topic(String)
@@ -34,6 +38,8 @@ public enum Route: Hashable, Sendable {
     public var crumb: String {
         switch self {
         case .brokers: return "brokers"
+        case .broker(let id): return "broker \(id)"
+        case .acls: return "acls"
         case .quorum: return "quorum"
         case .topics: return "topics"
         case .topic(let name): return name
@@ -59,6 +65,8 @@ public enum Route: Hashable, Sendable {
     public var title: String {
         switch self {
         case .brokers: return "Brokers"
+        case .broker(let id): return "Broker \(id)"
+        case .acls: return "ACLs"
         case .quorum: return "KRaft quorum"
         case .topics: return "Topics"
         case .topic(let name): return "Topic \(name)"
@@ -90,6 +98,7 @@ public enum Route: Hashable, Sendable {
     public var parent: Route? {
         switch self {
         case .topic, .tail, .produce: return .topics
+        case .broker: return .brokers
         case .record(let topic, _, _): return .tail(topic: topic)
         case .group: return .groups
         case .connector: return .connectors
@@ -105,7 +114,7 @@ public enum Route: Hashable, Sendable {
     /// Routes reachable from command mode without an argument: they start a new stack.
     public var isTopLevel: Bool {
         switch self {
-        case .brokers, .quorum, .topics, .groups, .connectors, .subjects: return true
+        case .brokers, .acls, .quorum, .topics, .groups, .connectors, .subjects: return true
         default: return false
         }
     }

@@ -195,6 +195,8 @@ public enum ScreenRegistry {
 
     public static let factories: [Factory] = [
         BrokersSpec.make,
+        BrokerDetailSpec.make,
+        AclsSpec.make,
         QuorumSpec.make,
         TopicsSpec.make,
         TopicDetailSpec.make,

@@ -46,6 +46,7 @@ public enum AclNames {
     public static let topic: Int8 = 2, group: Int8 = 3, anyResource: Int8 = 1
     public static let anyPattern: Int8 = 1, match: Int8 = 2, literal: Int8 = 3, prefixed: Int8 = 4
     public static let anyOperation: Int8 = 1, anyPermission: Int8 = 1
+    public static let deny: Int8 = 2, allow: Int8 = 3
 }
 
 /// A DescribeAcls filter: which resources (type, name, how the name matches) and whose ACLs.
@@ -95,5 +96,94 @@ public struct AclFilter: Sendable, Hashable {
     }
     public static func applying(toGroup group: String) -> AclFilter {
         AclFilter(resourceType: AclNames.group, resourceName: group, pattern: .match)
+    }
+}
+
+/// How an ACL comes to apply to a resource name, as Kafka's authorizer matches it.
+public enum AclMatch: String, Sendable, Hashable, CaseIterable {
+    /// A LITERAL ACL on exactly this name.
+    case literal
+    /// A PREFIXED ACL whose prefix starts the name.
+    case prefixed
+    /// The LITERAL `*` ACL: every resource of the type.
+    case wildcard
+}
+
+extension AclBinding {
+    /// The wildcard resource name of a LITERAL ACL.
+    public static let wildcardName = "*"
+
+    /// How this ACL applies to resource `name` of `type`, or nil when it does not (another type or
+    /// name, a prefix that does not start the name, a pattern type the authorizer never matches).
+    public func match(resourceType type: Int8, name: String) -> AclMatch? {
+        guard resourceType == type else { return nil }
+        switch patternType {
+        case AclNames.literal:
+            if resourceName == name { return .literal }
+            return resourceName == Self.wildcardName ? .wildcard : nil
+        case AclNames.prefixed:
+            // An empty prefix is refused by Kafka when the ACL is created: never match on it.
+            return !resourceName.isEmpty && name.hasPrefix(resourceName) ? .prefixed : nil
+        default:
+            return nil
+        }
+    }
+}
+
+/// One ACL that applies to a resource, with the rule that makes it apply.
+public struct ApplyingAcl: Sendable, Hashable {
+    public var binding: AclBinding
+    public var match: AclMatch
+    public init(binding: AclBinding, match: AclMatch) {
+        self.binding = binding
+        self.match = match
+    }
+}
+
+extension AclFilter {
+    /// The ACLs of `acls` that apply to this filter's resource (for MATCH filters: a broker may
+    /// answer more than asked, e.g. a DescribeAcls v0 broker that only knows literal names), each
+    /// with how it applies; nil when the filter names no single resource.
+    public func applying(_ acls: [AclBinding]) -> [ApplyingAcl]? {
+        guard let name = resourceName, resourceType != AclNames.anyResource else { return nil }
+        return acls.compactMap { a in a.match(resourceType: resourceType, name: name).map { ApplyingAcl(binding: a, match: $0) } }
+    }
+}
+
+/// The broker refused DescribeAcls (no authorizer, no permission, ...): a state of the cluster to
+/// explain, not an empty list.
+public struct AclListRefused: Error, Sendable, Hashable, CustomStringConvertible {
+    public static let securityDisabled: Int16 = 54
+    public static let clusterAuthorizationFailed: Int16 = 31
+
+    public var refusal: BrokerRefusal
+    public init(_ refusal: BrokerRefusal) { self.refusal = refusal }
+
+    /// "cannot list ACLs: SECURITY_DISABLED (54): ... (no authorizer is configured on the cluster)"
+    public var description: String {
+        "cannot list ACLs: \(refusal)" + (refusal.code == Self.securityDisabled ? " (no authorizer is configured on the cluster)" : "")
+    }
+
+    /// What a screen shows instead of the ACLs: what the refusal means for who may do what.
+    public var explanation: String {
+        switch refusal.code {
+        case Self.securityDisabled:
+            return "No authorizer is configured on this cluster (\(refusal)): it keeps no ACLs, and every client may do everything its listener lets it."
+        case Self.clusterAuthorizationFailed:
+            return "Not allowed to list ACLs (\(refusal)): listing needs DESCRIBE on the cluster resource for this principal."
+        default:
+            return "The broker refused to list ACLs: \(refusal)"
+        }
+    }
+}
+
+/// A DescribeAcls answer as a screen shows it: the ACLs, or the broker's refusal to list them.
+public enum AclListing: Sendable, Hashable {
+    case acls([AclBinding])
+    case refused(AclListRefused)
+
+    public var acls: [AclBinding]? {
+        if case .acls(let a) = self { return a }
+        return nil
     }
 }

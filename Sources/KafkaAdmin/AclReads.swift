@@ -22,10 +22,7 @@ extension KafkaAdminService {
                 throw UserFacingError("\(conn.endpoint): this broker (DescribeAcls v0) only matches literal names: use --pattern literal")
             }
             let resp = try await conn.send(request, version: v)
-            if let refusal = Self.refusal(resp.errorCode, resp.errorMessage) {
-                throw UserFacingError("cannot list ACLs: \(refusal)"
-                    + (resp.errorCode == 54 ? " (no authorizer is configured on the cluster)" : ""))
-            }
+            if let refusal = Self.refusal(resp.errorCode, resp.errorMessage) { throw AclListRefused(refusal) }
             return resp.resources.flatMap { r in
                 r.acls.map { a in
                     AclBinding(principal: a.principal, host: a.host, operation: a.operation, permission: a.permissionType,

@@ -13,7 +13,7 @@ import Testing
         .connectors, .connector(cluster: "QA", name: "orders-sink"), .connector(cluster: "QA", name: "payments-source"),
         .tail(topic: "orders"), .resetOffsets(group: "audit-archiver"),
         .editConfigs(.topic("orders")), .editConfigs(.broker(1)), .createTopic, .addPartitions(topic: "orders"),
-        .deleteRecords(topic: "orders", partition: 0),
+        .deleteRecords(topic: "orders", partition: 0), .broker(1), .acls,
     ]
 
     static func options(readOnly: Bool) -> BrowserOptions {

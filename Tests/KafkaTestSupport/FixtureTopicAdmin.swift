@@ -12,6 +12,9 @@ public final class FixtureTopicAdmin: TopicAdminService, @unchecked Sendable {
     private var shapes: [String: TopicShape]
     private var refusals: [String: BrokerRefusal] = [:]
     private var log: [String] = []
+    private var aclLog: [String] = []
+    private var aclRefusal: BrokerRefusal?
+    private var configFailure: String?
 
     public init() {
         let topicDefaults = [
@@ -26,18 +29,66 @@ public final class FixtureTopicAdmin: TopicAdminService, @unchecked Sendable {
         ]
         configs = [
             .topic("orders"): topicDefaults,
-            .broker(1): [
-                ConfigEntry(name: "log.retention.ms", value: "604800000", source: .staticBroker),
+            .broker(1): (Self.brokerConfigs(1) + [
                 ConfigEntry(name: "listener.name.internal.scram-sha-256.sasl.jaas.config", value: nil, source: .dynamicBroker,
                             isSensitive: true),
-                ConfigEntry(name: "num.io.threads", value: "8", source: .defaultConfig),
-            ],
+            ]).sorted { $0.name < $1.name },
+            .broker(2): Self.brokerConfigs(2),
+            .broker(3): Self.brokerConfigs(3),
             .brokerDefault: [ConfigEntry(name: "log.cleaner.threads", value: "1", source: .defaultConfig)],
         ]
         shapes = ["orders": TopicShape(name: "orders", partitionCount: 6, replicationFactor: 3,
                                        earliest: Dictionary(uniqueKeysWithValues: (0..<6).map { (Int32($0), Int64(100)) }),
                                        latest: Dictionary(uniqueKeysWithValues: (0..<6).map { (Int32($0), Int64(205_761)) }))]
     }
+
+    /// A broker's configs at every level: static read-only ones, a dynamic cluster default over static
+    /// and default synonyms, a dynamic per-broker value (broker 1), sensitive ones, a null value.
+    static func brokerConfigs(_ id: Int32) -> [ConfigEntry] {
+        let pw = "listener.name.internal.ssl.keystore.password"
+        return [
+            ConfigEntry(name: "broker.id", value: String(id), source: .staticBroker, readOnly: true,
+                        synonyms: [ConfigSynonym(name: "broker.id", value: String(id), source: .staticBroker)]),
+            ConfigEntry(name: "log.dirs", value: "/var/lib/kafka/data", source: .staticBroker, readOnly: true,
+                        synonyms: [ConfigSynonym(name: "log.dirs", value: "/var/lib/kafka/data", source: .staticBroker)]),
+            ConfigEntry(name: "log.retention.ms", value: "86400000", source: .dynamicDefaultBroker,
+                        synonyms: [ConfigSynonym(name: "log.retention.ms", value: "86400000", source: .dynamicDefaultBroker),
+                                   ConfigSynonym(name: "log.retention.hours", value: "168", source: .staticBroker),
+                                   ConfigSynonym(name: "log.retention.hours", value: "168", source: .defaultConfig)]),
+            ConfigEntry(name: "log.cleaner.threads", value: id == 1 ? "4" : "1", source: id == 1 ? .dynamicBroker : .defaultConfig,
+                        synonyms: (id == 1 ? [ConfigSynonym(name: "log.cleaner.threads", value: "4", source: .dynamicBroker)] : [])
+                            + [ConfigSynonym(name: "log.cleaner.threads", value: "1", source: .defaultConfig)]),
+            ConfigEntry(name: pw, value: nil, source: .dynamicBroker, isSensitive: true,
+                        synonyms: [ConfigSynonym(name: pw, value: nil, source: .dynamicBroker)]),
+            ConfigEntry(name: "num.io.threads", value: "8", source: .defaultConfig,
+                        synonyms: [ConfigSynonym(name: "num.io.threads", value: "8", source: .defaultConfig)]),
+            ConfigEntry(name: "sasl.jaas.config", value: nil, source: .defaultConfig, isSensitive: true),
+            ConfigEntry(name: "message.max.bytes", value: "1048588", source: .defaultConfig,
+                        synonyms: [ConfigSynonym(name: "message.max.bytes", value: "1048588", source: .defaultConfig)]),
+            ConfigEntry(name: "ssl.truststore.location", value: nil, source: .defaultConfig),
+        ].sorted { $0.name < $1.name }
+    }
+
+    /// Literal, prefixed and wildcard ACLs on topics and groups, a DENY, a cluster ACL.
+    public static let acls: [AclBinding] = [
+        AclBinding(principal: "User:alice", host: "*", operation: 3, permission: 3, resourceType: 2, resourceName: "orders", patternType: 3),
+        AclBinding(principal: "User:alice", host: "*", operation: 4, permission: 3, resourceType: 2, resourceName: "orders", patternType: 3),
+        AclBinding(principal: "User:bob", host: "10.0.0.7", operation: 4, permission: 3, resourceType: 2, resourceName: "ord", patternType: 4),
+        AclBinding(principal: "User:ops", host: "*", operation: 8, permission: 3, resourceType: 2, resourceName: "*", patternType: 3),
+        AclBinding(principal: "User:mallory", host: "*", operation: 2, permission: 2, resourceType: 2, resourceName: "payments", patternType: 3),
+        AclBinding(principal: "User:etl", host: "*", operation: 3, permission: 3, resourceType: 3, resourceName: "analytics-", patternType: 4),
+        AclBinding(principal: "User:alice", host: "*", operation: 3, permission: 3, resourceType: 3, resourceName: "orders-processor", patternType: 3),
+        AclBinding(principal: "User:admin", host: "*", operation: 7, permission: 3, resourceType: 4, resourceName: "kafka-cluster", patternType: 3),
+    ]
+
+
+    /// DescribeAcls answers this refusal (e.g. SECURITY_DISABLED 54); nil: the ACLs again.
+    public func refuseAcls(_ refusal: BrokerRefusal?) { locked { aclRefusal = refusal } }
+    /// DescribeConfigs fails with this message; nil: the configs again.
+    public func failConfigs(_ message: String?) { locked { configFailure = message } }
+    /// The DescribeAcls filters asked, e.g. "TOPIC orders match" (kept apart from `requests`, which
+    /// holds writes).
+    public var aclRequests: [String] { locked { aclLog } }
 
     private func locked<T>(_ f: () throws -> T) rethrows -> T {
         lock.lock()
@@ -129,6 +180,7 @@ public final class FixtureTopicAdmin: TopicAdminService, @unchecked Sendable {
 
     public func describeConfigs(_ resource: ConfigResource) async throws -> [ConfigEntry] {
         try locked {
+            if let configFailure { throw UserFacingError(configFailure) }
             guard let c = configs[resource] else {
                 if case .topic(let t) = resource, shapes[t] == nil { throw UserFacingError("topic \(t) does not exist (UNKNOWN_TOPIC_OR_PARTITION)") }
                 return []
@@ -182,5 +234,22 @@ public final class FixtureTopicAdmin: TopicAdminService, @unchecked Sendable {
         }
     }
 
-    public func describeAcls(_ filter: AclFilter) async throws -> [AclBinding] { [] }
+    public func describeAcls(_ filter: AclFilter) async throws -> [AclBinding] {
+        try locked {
+            aclLog.append("\(AclNames.resourceType(filter.resourceType)) \(filter.resourceName ?? "-") \(filter.pattern.rawValue)")
+            if let aclRefusal { throw AclListRefused(aclRefusal) }
+            // As the broker's AclBindingFilter: MATCH is the applying rule; the others compare names.
+            return Self.acls.filter { a in
+                guard filter.resourceType == AclNames.anyResource || a.resourceType == filter.resourceType else { return false }
+                if let p = filter.principal, a.principal != p { return false }
+                guard let name = filter.resourceName else { return true }
+                switch filter.pattern {
+                case .match: return a.match(resourceType: a.resourceType, name: name) != nil
+                case .literal: return a.patternType == AclNames.literal && a.resourceName == name
+                case .prefixed: return a.patternType == AclNames.prefixed && a.resourceName == name
+                case .any: return a.resourceName == name
+                }
+            }
+        }
+    }
 }

@@ -21,6 +21,9 @@ public struct BrokersSpec: OverviewListSpec {
     public func identity(_ r: Row) -> String { String(r.broker.id) }
     public func searchText(_ r: Row) -> String { "\(r.broker.id) \(r.broker.host):\(r.broker.port) \(r.broker.rack ?? "")" }
     public func rows(_ o: ClusterOverview, at time: Double) -> [Row] { Self.rows(o.brokers) }
+    /// Enter opens the broker detail (its configs).
+    public var unusedGlobalActions: Set<Action> { [] }
+    public func open(_ r: Row) -> Route? { .broker(r.broker.id) }
 
     public func titleDetail(_ o: ClusterOverview, countLabel: String, rows: [Row]) -> String {
         let pct = Int((o.leaderImbalance * 100).rounded())
