@@ -10,8 +10,9 @@ import Testing
 @Suite struct DetailScreenTests {
     /// Each detail route, its sections in Tab order, and a column header or text each section draws.
     static let specs: [(Route, [String], [String])] = [
-        (.topic("orders"), ["Partitions", "Configs", "Groups"], ["LEADER", "VALUE", "GROUP"]),
-        (.group("orders-processor"), ["Offsets", "Members"], ["CURRENT-OFFSET", "MEMBER-ID"]),
+        (.topic("orders"), ["Partitions", "Configs", "Groups", "ACLs"], ["LEADER", "VALUE", "GROUP", "APPLIES AS"]),
+        (.group("orders-processor"), ["Offsets", "Members", "ACLs"], ["CURRENT-OFFSET", "MEMBER-ID", "APPLIES AS"]),
+        (.broker(1), ["Configs", "Synonyms"], ["SOURCE", "Enter on a config"]),
         (.connector(cluster: "QA", name: "payments-source"), ["Tasks", "Config", "Trace"],
          ["WORKER", "KEY", "ConnectException"]),
     ]

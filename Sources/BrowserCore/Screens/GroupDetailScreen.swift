@@ -19,10 +19,12 @@ public struct GroupDetailSpec: DetailScreenSpec {
     }
 
     public let name: String
+    /// The ACLs that apply to the group, loaded beside the detail (AclSection.swift).
+    public internal(set) var appliedAcls = ResourceAcls()
     public var route: Route { .group(name) }
     public var what: String { "group \(name)" }
     public var load: Effect { .load(.group(name)) }
-    public var leaveEffects: [Effect] { [.cancel(.group)] }
+    public var leaveEffects: [Effect] { [.cancel(.group), .cancel(.acls)] }
 
     public func value(in result: LoadResult) -> Result<GroupDetail, LoadError>? {
         if case .group(let n, let r) = result, n == name { return r }
@@ -45,6 +47,7 @@ public struct GroupDetailSpec: DetailScreenSpec {
                    columns: Self.memberColumns, sort: TableSort(column: 0), emptyMessage: "No active members",
                    identity: { $0.memberId }, searchText: { "\($0.memberId) \($0.clientId) \($0.host)" },
                    rows: { d, _ in d.members.value ?? [] }, message: { d, g in d.members.note("members", glyphs: g) }),
+            aclSection,
         ]
     }
 

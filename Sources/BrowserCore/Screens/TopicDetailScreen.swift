@@ -19,10 +19,12 @@ public struct TopicDetailSpec: DetailScreenSpec {
     }
 
     public let name: String
+    /// The ACLs that apply to the topic, loaded beside the detail (AclSection.swift).
+    public internal(set) var appliedAcls = ResourceAcls()
     public var route: Route { .topic(name) }
     public var what: String { "topic \(name)" }
     public var load: Effect { .load(.topic(name)) }
-    public var leaveEffects: [Effect] { [.cancel(.topic)] }
+    public var leaveEffects: [Effect] { [.cancel(.topic), .cancel(.acls)] }
     public var actions: [Action] {
         [.topic(.tailThis), .produce(.produceThis)]
             + [TopicAdminAction.editConfigs, .addPartitions, .deleteRecords, .deleteTopic].map(Action.topicAdmin)
@@ -71,6 +73,7 @@ public struct TopicDetailSpec: DetailScreenSpec {
                    searchText: { "\($0.group) \($0.state) \($0.health?.status?.rawValue ?? "")" },
                    rows: { d, _ in Self.groupRows(d) }, open: { .route(.group($0.group)) },
                    message: { d, g in d.consumingGroups.note("consuming groups", glyphs: g) }),
+            aclSection,
         ]
     }
 
