@@ -249,10 +249,11 @@ import WriteFlow
             #expect(sent.note["pattern"] as? Int == 2 && sent.note["name"] as? String == "orders", "MATCH on the wire")
         }
         try await withRig(["acl_error": [54, "No Authorizer is configured."]]) { rig in
-            await #expect(throws: UserFacingError("cannot list ACLs: SECURITY_DISABLED (54): No Authorizer is configured. "
-                + "(no authorizer is configured on the cluster)")) {
-                _ = try await rig.service.describeAcls(.all)
-            }
+            // A typed refusal (the TUI explains it instead of showing an empty list); the CLI's text is unchanged.
+            let refused = await #expect(throws: AclListRefused.self) { _ = try await rig.service.describeAcls(.all) }
+            #expect(refused?.refusal.code == 54)
+            #expect(refused.map { String(describing: $0) } == "cannot list ACLs: SECURITY_DISABLED (54): No Authorizer is configured. "
+                + "(no authorizer is configured on the cluster)")
         }
     }
 }
