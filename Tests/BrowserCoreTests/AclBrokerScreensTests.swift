@@ -147,7 +147,7 @@ import Testing
         ]
         for size in snapshotSizes + [Size(width: 200, height: 20), Size(width: 30, height: 8)] {
             var h = await Harness.at(.broker(1), size: size)
-            h.deliver(.brokerConfigs(1, .success(configs)))
+            h.deliver(.configs(.broker(1), .success(configs)))
             #expect(!h.text().contains("hunter2"), "\(size)\n\(h.text())")
             #expect(h.text(Size(width: 220, height: 20)).contains(ConfigDiff.masked))
             for row in 0..<2 {

@@ -35,7 +35,7 @@ import Testing
         #expect(h.text().contains("prefix ord"), "\(h.text())")
         #expect(h.text().contains("wildcard *"), "\(h.text())")
         #expect(!h.text().contains("mallory"), "\(h.text())")
-        #expect(h.admin.requestLog.contains("describeAcls TOPIC orders match"), "\(h.admin.requestLog)")
+        #expect(h.topicAdmin.aclRequests.contains("TOPIC orders match"), "\(h.topicAdmin.aclRequests)")
     }
 
     @Test func topicDetailAclsSnapshots() async {
@@ -51,14 +51,14 @@ import Testing
         let screen = try #require(h.state.current as? GroupDetailScreen)
         #expect(screen.aclRows.rows.map(\.binding.principal) == ["User:etl"])
         #expect(h.text().contains("prefix analytics-"), "\(h.text())")
-        #expect(h.admin.requestLog.contains("describeAcls GROUP analytics-etl match"), "\(h.admin.requestLog)")
+        #expect(h.topicAdmin.aclRequests.contains("GROUP analytics-etl match"), "\(h.topicAdmin.aclRequests)")
     }
 
     /// A cluster without an authorizer: the section says so, the rest of the detail is unaffected.
     /// Made to fail once by treating the refusal as a failed topic read.
     @Test func aclSectionSaysWhenTheClusterHasNoAuthorizer() async {
         var h = Harness(size: Size(width: 120, height: 24), start: false)
-        h.admin.refuseAcls(BrokerRefusal(code: 54, name: "SECURITY_DISABLED", message: nil))
+        h.topicAdmin.refuseAcls(BrokerRefusal(code: 54, name: "SECURITY_DISABLED", message: nil))
         h.send(.start(now: h.now))
         h.send(.open(.group("orders-processor")))
         await h.settle()
