@@ -106,6 +106,7 @@ public enum Route: Hashable, Sendable {
         case .resetOffsets(let group): return .group(group)
         case .editConfigs(.topic(let topic)), .addPartitions(let topic), .deleteRecords(let topic, _): return .topic(topic)
         case .createTopic: return .topics
+        case .editConfigs(.broker(let id)): return .broker(id)
         case .editConfigs: return .brokers
         default: return nil
         }

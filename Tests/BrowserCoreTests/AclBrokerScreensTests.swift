@@ -87,6 +87,24 @@ import Testing
         #expect(h.text().contains("takes a broker id"), "\(h.text())")
     }
 
+    /// E edits this broker's configs and D the cluster-wide default, in the one config editor; Esc
+    /// comes back. Made to fail once by opening the editor on .brokerDefault for E.
+    @Test func editKeysOpenTheConfigEditor() async {
+        var h = await Harness.at(.broker(2), size: Size(width: 120, height: 30))
+        #expect(h.text().contains("<E> edit configs"), "\(h.text())")
+        h.press("editBrokerConfigs")
+        await h.settle()
+        #expect(h.state.route == .editConfigs(.broker(2)))
+        #expect(h.text().contains("log.retention.ms"), "\(h.text())")
+        h.key(.escape)
+        await h.settle()
+        #expect(h.state.route == .broker(2))
+        h.press("editClusterDefault")
+        await h.settle()
+        #expect(h.state.route == .editConfigs(.brokerDefault))
+        #expect(Route.editConfigs(.broker(2)).parent == .broker(2))
+    }
+
     @Test func brokerDetailSnapshots() async { await snap(.broker(1), "broker_1") }
 
     @Test func brokerDetailSynonymsSnapshots() async {

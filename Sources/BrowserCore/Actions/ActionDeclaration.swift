@@ -37,6 +37,7 @@ public enum Action: Hashable, Sendable {
     case composer(ComposerAction)
     case configEdit(ConfigEditAction)
     case topicAdmin(TopicAdminAction)
+    case broker(BrokerAction)
     case topicForm(TopicFormAction)
 
     public var declaration: any ActionDeclaration {
@@ -55,6 +56,7 @@ public enum Action: Hashable, Sendable {
         case .composer(let a): return a
         case .configEdit(let a): return a
         case .topicAdmin(let a): return a
+        case .broker(let a): return a
         case .topicForm(let a): return a
         }
     }
@@ -74,6 +76,7 @@ public enum Action: Hashable, Sendable {
             + GroupAction.allCases.map(Action.group) + ResetFormAction.allCases.map(Action.resetForm)
             + ProduceAction.allCases.map(Action.produce) + ComposerAction.allCases.map(Action.composer)
             + ConfigEditAction.allCases.map(Action.configEdit) + TopicAdminAction.allCases.map(Action.topicAdmin)
+            + BrokerAction.allCases.map(Action.broker)
             + TopicFormAction.allCases.map(Action.topicForm)
     }
 }

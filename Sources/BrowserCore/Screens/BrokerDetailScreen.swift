@@ -35,6 +35,18 @@ public struct BrokerDetailSpec: DetailScreenSpec {
         return nil
     }
 
+    /// Editing goes through the config editor (ConfigEditorScreen), as for topics.
+    public var actions: [Action] { BrokerAction.allCases.map(Action.broker) }
+
+    public mutating func perform(_ action: Action, value: [ConfigEntry]?, selection: DetailSelection,
+                                 context: ScreenContext) -> [ScreenOutput] {
+        switch action {
+        case .broker(.editBrokerConfigs): return [.open(.editConfigs(.broker(id)))]
+        case .broker(.editClusterDefault): return [.open(.editConfigs(.brokerDefault))]
+        default: return []
+        }
+    }
+
     public func titleDetail(_ configs: [ConfigEntry]) -> String {
         "[\(configs.filter { !$0.isDefault }.count) dynamic of \(configs.count)]"
     }
@@ -87,7 +99,7 @@ public struct BrokerDetailSpec: DetailScreenSpec {
     static func roles(_ id: Int32, overview o: ClusterOverview) -> [String] {
         var out: [String] = []
         if let q = o.quorum.value {
-            if q.leaderId == id { out.append("quorum leader (active controller)") }
+            if q.leaderId == id { out.append("quorum leader") }
             else if q.voters.contains(where: { $0.replicaId == id }) { out.append("quorum voter") }
             else if q.observers.contains(where: { $0.replicaId == id }) { out.append("quorum observer") }
         } else if o.controllerId == id || o.brokers.contains(where: { $0.id == id && $0.isController }) {
@@ -100,11 +112,12 @@ public struct BrokerDetailSpec: DetailScreenSpec {
         ListColumn(TableColumn("", priority: 95, width: 1), order: { !$0.isDefault && $1.isDefault }) { c, _ in
             c.isDefault ? TableCell("") : TableCell("*", role: .statusInfo)
         },
-        ListColumn(TableColumn("NAME", minWidth: 12, maxWidth: 48, flex: 1, priority: 100),
+        // Long names differ at the end (…ssl.keystore.password, …sasl.jaas.config): cut in the middle.
+        ListColumn(TableColumn("NAME", minWidth: 16, maxWidth: 56, flex: 1, truncation: .middle, priority: 100),
                    order: { $0.name < $1.name }) { c, _ in
             c.isDefault ? TableCell(c.name) : TableCell(c.name, role: .statusInfo)
         },
-        ListColumn(TableColumn("VALUE", minWidth: 8, maxWidth: 60, flex: 2, priority: 90)) { c, _ in
+        ListColumn(TableColumn("VALUE", minWidth: 8, maxWidth: 60, flex: 1, priority: 90)) { c, _ in
             BrokerConfigText.valueCell(c)
         },
         ListColumn(TableColumn("SOURCE", priority: 60, width: 23), order: { $0.source.rawValue < $1.source.rawValue }) { c, _ in
