@@ -6,6 +6,9 @@
   topics   `kafscope get topics -o json` vs `kcat -L`, 2,000 topics x 10 partitions, 3 brokers
   firstpaint  the Topics screen's first frame (rows) vs `kcat -L`, 4,000 topics x 10 partitions, 3 brokers
   groups   requests sent per broker when describing the lag of 500 groups
+  lagstatus  500 groups on 20 topics x 10 partitions: one refresh with lag only, with time lag, and
+           with status (second sample); wall and CPU time, requests per broker (KafscopeBench;
+           KAFSCOPE_BENCH_BUILD=debug uses the debug build instead of building a release one)
   reset    `kafscope group reset-offsets` of one group over 1,000 partitions on 3 brokers (plan and
            --execute: requests per broker) vs the same plan's offsets read with `kcat -Q`
   tail     `kafscope tail --from beginning --exit-at-end` vs `kcat -C -e`, ~300,000 x 100-byte records
@@ -160,6 +163,44 @@ def bench_groups():
     finally:
         mc.close()
         shutil.rmtree(cfg_dir, ignore_errors=True)
+
+
+def bench_lagstatus():
+    if os.environ.get("KAFSCOPE_BENCH_BUILD") == "debug":
+        exe = os.path.join(ROOT, ".build", "debug", "KafscopeBench")
+    else:
+        exe = build_release("KafscopeBench")
+    from confluent_kafka import Producer
+    mc = MockCluster(brokers=3)
+    work = tempfile.mkdtemp(prefix="kafscope-bench-")
+    try:
+        topics = ["lag-%02d" % i for i in range(20)]
+        for t in topics:
+            mc.create_topic(t, partitions=10, replication_factor=3)
+        # 20 records per partition, stamped one second apart, so every group's next record has an age.
+        p = Producer({"bootstrap.servers": mc.bootstraps, "linger.ms": 20, "log_level": 3})
+        base = int(time.time() * 1000) - 3_600_000
+        for t in topics:
+            for part in range(10):
+                for i in range(20):
+                    p.produce(t, value=b"v%d" % i, partition=part, timestamp=base + i * 1000)
+        p.flush(30)
+        groups = ["bench-group-%03d" % i for i in range(500)]
+        for n, g in enumerate(groups):
+            # 25 groups per topic, at offsets 0-9 of 20: all lag, at different offsets.
+            mc.commit_offsets(g, topics[n % len(topics)], {str(part): (n // 20 + part) % 10 for part in range(10)})
+        groups_file = os.path.join(work, "groups.txt")
+        with open(groups_file, "w") as f:
+            f.write("\n".join(groups) + "\n")
+        log("500 groups on 20 topics x 10 partitions, 3 brokers (librdkafka mock); %s build; the machine may be shared"
+            % ("debug" if os.environ.get("KAFSCOPE_BENCH_BUILD") == "debug" else "release"))
+        out = subprocess.run([exe, "lagstatus", mc.bootstraps, groups_file, "--runs", "5"],
+                             stdout=subprocess.PIPE, check=True, text=True).stdout
+        for line in out.splitlines():
+            log(line)
+    finally:
+        mc.close()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def bench_reset():
@@ -642,13 +683,14 @@ def main():
         return
     which = sys.argv[1:] or ["all"]
     if which == ["all"]:
-        which = ["records", "render", "schema", "topics", "firstpaint", "groups", "reset", "tail", "schematail", "idle", "produce"]
+        which = ["records", "render", "schema", "topics", "firstpaint", "groups", "lagstatus", "reset", "tail", "schematail", "idle", "produce"]
     for w in which:
         log("\n## %s" % w)
         if w in ("records", "render", "schema"):
             bench_swift(w)
         else:
-            {"topics": bench_topics, "firstpaint": bench_firstpaint, "groups": bench_groups, "reset": bench_reset,
+            {"topics": bench_topics, "firstpaint": bench_firstpaint, "groups": bench_groups, "lagstatus": bench_lagstatus,
+             "reset": bench_reset,
              "tail": bench_tail, "idle": bench_idle, "produce": bench_produce, "schematail": bench_schematail,
              "tunnel": bench_tunnel}[w]()
 

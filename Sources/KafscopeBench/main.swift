@@ -11,6 +11,8 @@ case "firstpaint":
     await FirstPaintBench.run(Array(args.dropFirst()))
 case "schema":
     SchemaBench.run(Array(args.dropFirst()))
+case "lagstatus":
+    await LagStatusBench.run(Array(args.dropFirst()))
 default:
     print("""
     usage: kafscope-bench <bench> [options]
@@ -19,5 +21,6 @@ default:
       render    draw the Topics screen with 20,000 rows; keypress-to-screen latency
       firstpaint BOOTSTRAP  time to the Topics screen's first frame (rows) and full frame (counts, sizes)
       schema    Avro and Protobuf decoding of a 12-field record to JSON, records/s on one core
+      lagstatus BOOTSTRAP GROUPS_FILE  one refresh of many groups: lag only, + time lag, + status; requests per broker
     """)
 }
