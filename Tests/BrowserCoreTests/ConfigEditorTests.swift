@@ -203,5 +203,9 @@ import WriteFlow
         }
         h.key(.character("e"))
         expectSnapshot(h.screen(Size(width: 80, height: 24)), "config_editor_editing_80x24")
+        // A refusal's message is wrapped over up to three rows, never cut.
+        var r = await Self.editor()
+        await Self.set("retention.ms", to: "a week", &r)
+        expectSnapshot(r.screen(Size(width: 80, height: 24)), "config_editor_refused_80x24")
     }
 }

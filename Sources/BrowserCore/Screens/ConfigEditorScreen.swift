@@ -121,7 +121,7 @@ public struct ConfigEditorScreen: Screen {
     }
 
     public mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] {
-        let visible = tableRows(tableArea(context.area))
+        let visible = tableRows(tableArea(context.area, context.glyphs))
         if rows.apply(action, visibleRows: visible) { return [] }
         guard case .perform(.configEdit(let a)) = action else { return [] }
         switch a {
@@ -218,7 +218,7 @@ public struct ConfigEditorScreen: Screen {
     }
 
     public mutating func receive(_ result: LoadResult, at time: Double, context: ScreenContext) -> [ScreenOutput] {
-        let visible = tableRows(tableArea(context.area))
+        let visible = tableRows(tableArea(context.area, context.glyphs))
         switch result {
         case .configs(let r, let answer) where r == resource:
             configs.apply(answer, at: time)
@@ -244,30 +244,53 @@ public struct ConfigEditorScreen: Screen {
 
     /// The rows above the table: the diff (at most a third of the body, none on a tiny terminal, where
     /// the list comes first), the verdict, and the edit line (the legend only where there is room).
-    func layout(_ area: Rect) -> (diffRows: Int, infoLine: Bool) {
+    func layout(_ area: Rect, _ g: Glyphs) -> (diffRows: Int, verdictRows: Int, infoLine: Bool) {
         let diffRows = staged.isEmpty || area.height < 10 ? 0 : 1 + min(staged.count, max(1, area.height / 3))
-        return (diffRows, editor != nil || area.height >= 12)
+        var verdictRows = 1
+        if area.height >= 12, let (text, _) = verdictLine(g) {
+            verdictRows = min(3, max(1, TextLayout.wrap(text, width: max(1, area.width - 1)).count))
+        }
+        return (diffRows, verdictRows, editor != nil || area.height >= 12)
     }
 
-    func headerLines(_ area: Rect) -> Int {
-        let l = layout(area)
-        return min(area.height, l.diffRows + 1 + (l.infoLine ? 1 : 0))
+    func headerLines(_ area: Rect, _ g: Glyphs) -> Int {
+        let l = layout(area, g)
+        return min(area.height, l.diffRows + l.verdictRows + (l.infoLine ? 1 : 0))
     }
 
-    func tableArea(_ area: Rect) -> Rect {
-        area.splitTop(headerLines(area)).1
+    func tableArea(_ area: Rect, _ g: Glyphs) -> Rect {
+        area.splitTop(headerLines(area, g)).1
+    }
+
+    /// The broker's answer to the staged changes, what applying did, or what to do; nil: a blank row.
+    func verdictLine(_ g: Glyphs) -> (String, Style)? {
+        if let outcome = applied {
+            switch outcome {
+            case .done(let t): return (" \(g.ok) \(t); the configs below are read back", Style(.statusOk))
+            case .failed(let t), .partial(let t), .unsettled(let t): return (" \(g.error) not applied: \(t)", Style(.statusError))
+            case .refused(let r): return (" \(g.warn) not applied: \(r.reason)", Style(.statusWarn))
+            case .abandoned: return (" \(g.warn) result unknown", Style(.statusWarn))
+            }
+        }
+        if staged.isEmpty { return (" Nothing staged. e/Enter sets the selected config, a adds one (KEY=VALUE), d deletes one", Style(.dim)) }
+        if diff.allSatisfy({ $0.kind == .unchanged }) { return (" \(g.warn) nothing would change", Style(.statusWarn)) }
+        if verdict.isLoading { return (" Asking the broker (validate-only)\(g.ellipsis)", Style(.dim)) }
+        if let e = verdict.error { return (" \(g.error) the broker could not check it: \(e.message)", Style(.statusError)) }
+        guard let v = verdict.value else { return nil }
+        if let refusal = v.refusal { return (" \(g.error) the broker refuses: \(refusal)", Style(.statusError)) }
+        return (" \(g.ok) the broker would accept this (validate-only). ctrl-s applies it (asks to confirm)", Style(.statusOk))
     }
 
     public func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext) {
         let g = context.glyphs
         var y = area.y
-        let end = area.y + headerLines(area)
+        let end = area.y + headerLines(area, g)
         func line(_ parts: [(String, Style)]) {
             guard y < end else { return }
             buffer.put(parts, x: area.x, y: y, clip: area)
             y += 1
         }
-        let shape = layout(area)
+        let shape = layout(area, g)
         if shape.diffRows > 0 {
             let lines = diff
             let room = shape.diffRows - 1
@@ -288,27 +311,10 @@ public struct ConfigEditorScreen: Screen {
                 line([("  \(mark) ", Style(role, .bold)), (l.text, Style(role))])
             }
         }
-        // The verdict: the broker's answer to these changes, or what applying did.
-        if let outcome = applied {
-            switch outcome {
-            case .done(let t): line([(" \(g.ok) \(t); the configs below are read back", Style(.statusOk))])
-            case .failed(let t), .partial(let t), .unsettled(let t): line([(" \(g.error) not applied: \(t)", Style(.statusError))])
-            case .refused(let r): line([(" \(g.warn) not applied: \(r.reason)", Style(.statusWarn))])
-            case .abandoned: line([(" \(g.warn) result unknown", Style(.statusWarn))])
-            }
-        } else if staged.isEmpty {
-            line([(" Nothing staged. e/Enter sets the selected config, a adds one (KEY=VALUE), d deletes one", Style(.dim))])
-        } else if diff.allSatisfy({ $0.kind == .unchanged }) {
-            line([(" \(g.warn) nothing would change", Style(.statusWarn))])
-        } else if verdict.isLoading {
-            line([(" Asking the broker (validate-only)\(g.ellipsis)", Style(.dim))])
-        } else if let e = verdict.error {
-            line([(" \(g.error) the broker could not check it: \(e.message)", Style(.statusError))])
-        } else if let v = verdict.value {
-            if let refusal = v.refusal {
-                line([(" \(g.error) the broker refuses: \(refusal)", Style(.statusError))])
-            } else {
-                line([(" \(g.ok) the broker would accept this (validate-only). ctrl-s applies it (asks to confirm)", Style(.statusOk))])
+        // The verdict (the broker's own message may be long: wrapped over the rows the layout gave it).
+        if let (text, style) = verdictLine(g) {
+            for part in TextLayout.wrap(text, width: max(1, area.width - 1)).prefix(shape.verdictRows) {
+                line([((part.hasPrefix(" ") ? "" : " ") + part, style)])
             }
         } else {
             y += 1
@@ -324,7 +330,7 @@ public struct ConfigEditorScreen: Screen {
             line([(" \(resource) on cluster \(context.options.contextName)", Style(.headerValue)),
                   ("  * set dynamically  ~ change staged  - delete staged", Style(.dim))])
         }
-        rows.render(into: &buffer, area: tableArea(area), context: context)
+        rows.render(into: &buffer, area: tableArea(area, g), context: context)
     }
 
     /// A sensitive value as typed: one `*` per character (after `KEY=` when the key is typed too).
