@@ -46,14 +46,21 @@ public actor KafkaProducer {
     @discardableResult
     public func send(_ records: [ProducerRecord]) async -> Range<UInt64> {
         let first = nextId
+        // One clock reading per call (records handed over together are stamped together), taken
+        // again after a wait for buffer space.
+        var now = Self.now(), wall = Self.wallClockMs()
         for r in records {
-            while machine.bufferedBytes >= machine.config.bufferBytes && !closed {
-                wake()
-                await withCheckedContinuation { spaceWaiters.append($0) }
+            if machine.bufferedBytes >= machine.config.bufferBytes && !closed {
+                while machine.bufferedBytes >= machine.config.bufferBytes && !closed {
+                    wake()
+                    await withCheckedContinuation { spaceWaiters.append($0) }
+                }
+                now = Self.now()
+                wall = Self.wallClockMs()
             }
             let id = nextId
             nextId += 1
-            let reports = machine.append(id: id, r, nowNanos: Self.now(), wallClockMs: Self.wallClockMs())
+            let reports = machine.append(id: id, r, nowNanos: now, wallClockMs: wall)
             if !reports.isEmpty { deliver(reports) }
         }
         startLoopIfNeeded()

@@ -78,6 +78,11 @@ struct ProducerStateMachine {
         var inFlight = false
         var nextSequence: Int32 = 0
         var sequenceOwner: Int64 = -1
+
+        mutating func add(_ r: PendingRecord) {
+            open.append(r)
+            openBytes += r.size
+        }
     }
 
     let config: ProducerConfig
@@ -111,16 +116,15 @@ struct ProducerStateMachine {
         let pending = PendingRecord(id: id, record: out, size: record.estimatedSize, enqueuedAtNanos: nowNanos)
         pendingCount += 1
         bufferedBytes += pending.size
-        guard topics[record.topic] != nil else {
+        guard let info = topics[record.topic] else {
             waiting[record.topic, default: []].append((pending, record.partition))
             needsMetadata = true
             return []
         }
-        return route(pending, topic: record.topic, explicit: record.partition)
+        return route(pending, topic: record.topic, info: info, explicit: record.partition)
     }
 
-    private mutating func route(_ r: PendingRecord, topic: String, explicit: Int32?) -> [DeliveryReport] {
-        let info = topics[topic]!
+    private mutating func route(_ r: PendingRecord, topic: String, info: ProducerTopicInfo, explicit: Int32?) -> [DeliveryReport] {
         let count = info.leaders.count
         let partition: Int32
         if let explicit {
@@ -136,9 +140,8 @@ struct ProducerStateMachine {
             let available = info.leaders.indices.filter { info.leaders[$0] >= 0 }.map { Int32($0) }
             partition = sticky.partition(topic: topic, partitionCount: count, available: available)
         }
-        let tp = TopicPartition(topic: topic, partition: partition)
-        partitions[tp, default: PartitionState()].open.append(r)
-        partitions[tp]!.openBytes += r.size
+        // One dictionary access per record (hashing the topic name is most of its cost).
+        partitions[TopicPartition(topic: topic, partition: partition), default: PartitionState()].add(r)
         return []
     }
 
@@ -153,7 +156,7 @@ struct ProducerStateMachine {
                 topics[topic] = info
                 if info.leaders.contains(where: { $0 < 0 }) { needsMetadata = true }
                 for (r, explicit) in waiting.removeValue(forKey: topic) ?? [] {
-                    reports += route(r, topic: topic, explicit: explicit)
+                    reports += route(r, topic: topic, info: info, explicit: explicit)
                 }
             } else if let list = waiting.removeValue(forKey: topic) {
                 let f = ProduceFailure(errorName: "UNKNOWN_TOPIC_OR_PARTITION", message: "topic \(topic) does not exist")

@@ -40,7 +40,8 @@ struct ProduceInput {
 
     /// Up to `max` items; empty at the end of input.
     mutating func next(max: Int) throws -> [(line: Int, item: Item)] {
-        var out: [(Int, Item)] = []
+        // Typed as returned: an unlabeled tuple array was converted element by element (a copy per call).
+        var out: [(line: Int, item: Item)] = []
         while out.count < max, let line = try nextLine() {
             lineNumber += 1
             if options.format == .jsonl && line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) { continue }
