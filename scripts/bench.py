@@ -52,32 +52,39 @@ def build_release(product):
 
 
 def timed(cmd, env=None, stdout=subprocess.DEVNULL):
-    """Runs cmd under /usr/bin/time; returns (seconds, peak RSS in MiB, peer CPU seconds).
+    """Runs cmd under /usr/bin/time; returns (seconds, peak RSS in MiB, peer CPU seconds)."""
+    return timed_cpu(cmd, env=env, stdout=stdout)[:3]
+
+
+def timed_cpu(cmd, env=None, stdout=subprocess.DEVNULL):
+    """As `timed`, plus the command's own CPU time (user + system seconds) last.
 
     The librdkafka mock runs on threads of this Python process, which itself only waits meanwhile:
     this process's CPU time over the run is the time the peer spent serving the command."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         start, cpu0 = time.perf_counter(), time.process_time()
-        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", tf.name] + cmd, env=env, stdout=stdout,
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", "-o", tf.name] + cmd, env=env, stdout=stdout,
                               stderr=subprocess.PIPE)
         elapsed, peer_cpu = time.perf_counter() - start, time.process_time() - cpu0
         if proc.returncode != 0:
             raise RuntimeError("%s failed (%d): %s" % (cmd[0], proc.returncode, proc.stderr.decode()[-2000:]))
-        rss_kib = int(tf.read().strip().splitlines()[-1])
-    return elapsed, rss_kib / 1024.0, peer_cpu
+        rss_kib, user, system = tf.read().strip().splitlines()[-1].split()
+    return elapsed, int(rss_kib) / 1024.0, peer_cpu, float(user) + float(system)
 
 
-def compare(label_a, cmd_a, label_b, cmd_b, env=None, extra=()):
+def compare(label_a, cmd_a, label_b, cmd_b, env=None, extra=(), cpu=False):
+    """Median wall time, peak RSS and the peer's CPU of each command; with `cpu`, its own CPU time too
+    (user + system: on a shared machine the steadier figure)."""
     results = {}
     for label, cmd in ((label_a, cmd_a), (label_b, cmd_b)) + tuple(extra):
         timed(cmd, env=env)  # warm-up: page cache, broker connections' first-use costs
-        runs = [timed(cmd, env=env) for _ in range(RUNS)]
+        runs = [timed_cpu(cmd, env=env) for _ in range(RUNS)]
         results[label] = (statistics.median(r[0] for r in runs), max(r[1] for r in runs),
-                          statistics.median(r[2] for r in runs))
-    log("| command | median wall time | peak RSS | peer CPU (mock serving it) |")
-    log("|---|---|---|---|")
-    for label, (secs, rss, peer) in results.items():
-        log("| `%s` | %.3f s | %.1f MiB | %.3f s |" % (label, secs, rss, peer))
+                          statistics.median(r[2] for r in runs), statistics.median(r[3] for r in runs))
+    log("| command | median wall time | peak RSS | peer CPU (mock serving it) |" + (" median CPU time (user+sys) |" if cpu else ""))
+    log("|---|---|---|---|" + ("---|" if cpu else ""))
+    for label, (secs, rss, peer, own) in results.items():
+        log("| `%s` | %.3f s | %.1f MiB | %.3f s |" % (label, secs, rss, peer) + (" %.3f s |" % own if cpu else ""))
     a, b = results[label_a][0], results[label_b][0]
     log("ratio %s / %s: %.2f" % (label_a.split()[0], label_b.split()[0], a / b))
     return results
@@ -332,21 +339,21 @@ def bench_produce():
                 for i in range(count):
                     f.write(b"%08d" % i + b"x" * 92 + b"\n")
             compare("kafscope produce --file", [kafscope, "produce", "p-kafscope", "--file", lines, "--yes", "-b", boot],
-                    "kcat -P -l", ["kcat", "-P", "-b", boot, "-t", "p-kcat", "-l", lines])
+                    "kcat -P -l", ["kcat", "-P", "-b", boot, "-t", "p-kcat", "-l", lines], cpu=True)
             # Round trip: a topic of `count` records (kcat wrote them above, once per run) -> JSON lines -> a copy.
             mc.create_topic("rt-src", partitions=12, replication_factor=1)
             subprocess.run(["kcat", "-P", "-b", boot, "-t", "rt-src", "-l", lines], check=True)
             dump = os.path.join(d, "dump.jsonl")
             with open(dump, "wb") as out:
-                secs, rss, _ = timed([kafscope, "tail", "rt-src", "--from", "beginning", "--exit-at-end", "-o", "json",
-                                      "-b", boot], stdout=out)
+                secs, rss, _, own = timed_cpu([kafscope, "tail", "rt-src", "--from", "beginning", "--exit-at-end", "-o",
+                                               "json", "-b", boot], stdout=out)
             n = sum(1 for _ in open(dump, "rb"))
-            log("| `kafscope tail rt-src --from beginning --exit-at-end -o json > dump` (%d records) | %.3f s | %.1f MiB |"
-                % (n, secs, rss))
-            secs, rss, _ = timed([kafscope, "produce", "rt-copy", "--format", "jsonl", "--keep-partitions",
-                                  "--keep-timestamps", "--file", dump, "--yes", "-b", boot])
-            log("| `kafscope produce rt-copy --format jsonl --keep-partitions --keep-timestamps --file dump` | %.3f s | %.1f MiB |"
-                % (secs, rss))
+            log("| `kafscope tail rt-src --from beginning --exit-at-end -o json > dump` (%d records) | %.3f s | %.1f MiB | CPU %.3f s |"
+                % (n, secs, rss, own))
+            secs, rss, _, own = timed_cpu([kafscope, "produce", "rt-copy", "--format", "jsonl", "--keep-partitions",
+                                           "--keep-timestamps", "--file", dump, "--yes", "-b", boot])
+            log("| `kafscope produce rt-copy --format jsonl --keep-partitions --keep-timestamps --file dump` | %.3f s | %.1f MiB | CPU %.3f s |"
+                % (secs, rss, own))
     finally:
         mc.close()
 
