@@ -15,6 +15,9 @@ public struct SSHJumpSettings: Sendable, Hashable {
     public var passphraseEnv: String?
     /// `--ssh-accept-new`: record an unknown host key (a changed one is still refused).
     public var acceptNewHostKey: Bool
+    /// The OpenSSH client config whose `Host` entries apply (HostName, User, Port, IdentityFile,
+    /// ProxyJump, UserKnownHostsFile); nil: ~/.ssh/config. Values set here win over it.
+    public var sshConfigFile: String?
 
     public init(host: String, port: Int? = nil, user: String? = nil, identityFiles: [String] = [],
                 knownHosts: String? = nil, agent: Bool? = nil, passphraseEnv: String? = nil, acceptNewHostKey: Bool = false) {
@@ -78,12 +81,12 @@ public struct SSHJumpSettings: Sendable, Hashable {
         return s
     }
 
-    static let tableKeys: Set<String> = ["host", "port", "user", "identity_file", "known_hosts", "agent", "passphrase_env"]
+    static let tableKeys: Set<String> = ["host", "port", "user", "identity_file", "known_hosts", "agent", "passphrase_env", "ssh_config"]
 }
 
 extension Reader {
-    /// `[contexts.NAME.ssh]`: host (may be USER@HOST:PORT), port, user, identity_file (a path or an
-    /// array of paths), known_hosts, agent, passphrase_env.
+    /// `[contexts.NAME.ssh]`: host (may be USER@HOST:PORT, or a Host of ~/.ssh/config), port, user,
+    /// identity_file (a path or an array of paths), known_hosts, agent, passphrase_env, ssh_config.
     func sshJump(_ root: TOMLNode, _ path: [String]) throws(ConfigError) -> SSHJumpSettings {
         guard case .table = node(root, path)! else { throw error(path, "expected a table ([\(Self.dotted(path))])") }
         try rejectUnknown(root, path, allowed: SSHJumpSettings.tableKeys)
@@ -113,6 +116,7 @@ extension Reader {
             }
         }
         s.knownHosts = try filePath(root, path + ["known_hosts"])
+        s.sshConfigFile = try filePath(root, path + ["ssh_config"])
         s.agent = try bool(root, path + ["agent"])
         if let e = try string(root, path + ["passphrase_env"]) {
             guard !e.isEmpty else { throw error(path + ["passphrase_env"], "expected an environment variable name") }

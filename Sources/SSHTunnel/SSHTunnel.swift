@@ -40,6 +40,8 @@ public final class SSHTunnel: BrokerTransport, @unchecked Sendable {
     public let eventLoop: any EventLoop
     private let logger: Logger
     private let identities: SSHIdentities
+    /// The previous hop (ProxyJump): this tunnel's SSH connection is a direct-tcpip channel of it.
+    public let via: SSHTunnel?
 
     private final class Session: @unchecked Sendable {
         let channel: any Channel
@@ -63,15 +65,25 @@ public final class SSHTunnel: BrokerTransport, @unchecked Sendable {
     private var listeners: [@Sendable (SSHTunnelStatus) -> Void] = []
 
     /// Loads (and decrypts) the keys now, so passphrases are asked before any UI starts.
-    public init(config: SSHTunnelConfig, eventLoopGroup: (any EventLoopGroup)? = nil,
+    /// `via`: reach the jump host through that tunnel (OpenSSH's ProxyJump), on its event loop.
+    public init(config: SSHTunnelConfig, via: SSHTunnel? = nil, eventLoopGroup: (any EventLoopGroup)? = nil,
                 logger: Logger = Logger(label: "kafscope.ssh")) {
         self.config = config
-        self.eventLoop = (eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton).next()
+        self.via = via
+        self.eventLoop = via?.eventLoop ?? (eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton).next()
         self.logger = logger
         self.identities = SSHIdentities.load(config)
     }
 
-    public var routeDescription: String { "SSH jump host \(config.destination)" }
+    public var routeDescription: String { "SSH jump host \(chainDescription)" }
+
+    /// "ops@b:2222 (through ops@a)" with ProxyJump hops, else the destination.
+    public var chainDescription: String {
+        var hops: [String] = []
+        var t = via
+        while let h = t { hops.insert(h.config.destination, at: 0); t = h.via }
+        return hops.isEmpty ? config.destination : "\(config.destination) (through \(hops.joined(separator: ", ")))"
+    }
 
     public var status: SSHTunnelStatus { lock.withLock { _status } }
 
@@ -285,11 +297,35 @@ public final class SSHTunnel: BrokerTransport, @unchecked Sendable {
             }
         let started = NIODeadline.now()
         let channel: any Channel
-        do {
-            channel = try await bootstrap.connect(host: config.host, port: config.port).get()
-        } catch {
-            ready.fail(ChannelError.ioOnClosedChannel)
-            throw SSHTunnelError.connect(destination: config.destination, detail: Self.describeConnectError(error))
+        if let via {
+            // ProxyJump: SSH over a direct-tcpip channel of the previous hop to this hop's sshd.
+            do {
+                channel = try await via.openStream(to: HostAddress(host: config.host, port: config.port),
+                                                   timeout: config.connectTimeout) { child in
+                    child.eventLoop.makeCompletedFuture {
+                        let sync = child.pipeline.syncOperations
+                        try sync.addHandler(NIOSSHHandler(role: .client(SSHClientConfiguration(
+                            userAuthDelegate: KeyOfferingDelegate(user: config.user, identities: identities, record: record,
+                                                                  onExhausted: { ready.fail(SSHTunnelError.authFailed(destination: config.destination, attempts: record.attempts)) }),
+                            serverAuthDelegate: KnownHostsDelegate(config: config, record: record))),
+                            allocator: child.allocator, inboundChildChannelInitializer: nil))
+                        try sync.addHandler(SSHReadyWatcher(promise: ready))
+                    }
+                }
+            } catch let e as SSHTunnelError where e.isPermanent {
+                ready.fail(ChannelError.ioOnClosedChannel)
+                throw e
+            } catch {
+                ready.fail(ChannelError.ioOnClosedChannel)
+                throw SSHTunnelError.connect(destination: config.destination, detail: "through \(via.config.destination): \(error)")
+            }
+        } else {
+            do {
+                channel = try await bootstrap.connect(host: config.host, port: config.port).get()
+            } catch {
+                ready.fail(ChannelError.ioOnClosedChannel)
+                throw SSHTunnelError.connect(destination: config.destination, detail: Self.describeConnectError(error))
+            }
         }
         let timer = loop.scheduleTask(in: .nanoseconds(Self.nanos(config.connectTimeout))) {
             ready.fail(SSHTunnelError.handshake(destination: config.destination,

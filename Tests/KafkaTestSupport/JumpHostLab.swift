@@ -29,8 +29,11 @@ public final class JumpHostLab: @unchecked Sendable {
 
     /// The 10.251.X.Y/30 subnet of this lab (an index into `claimed`).
     private let subnet: Int
+    /// The lab whose namespace holds this one's outer end (a second hop: reachable only from there).
+    public let behind: JumpHostLab?
 
-    private init(tag: String, subnet: Int) {
+    private init(tag: String, subnet: Int, behind: JumpHostLab?) {
+        self.behind = behind
         namespace = "kssh\(tag)"
         vethHost = "kssh\(tag)a"
         vethInside = "kssh\(tag)b"
@@ -43,7 +46,9 @@ public final class JumpHostLab: @unchecked Sendable {
 
     /// Creates the namespace, the veth pair, keys and sshd. Throws (the test fails loudly) when
     /// namespaces cannot be made here; whatever was created is removed again.
-    public static func start(hosts: [String] = []) async throws -> JumpHostLab {
+    /// `behind`: join this lab to that lab's namespace instead of this one, so that only the other
+    /// lab's sshd reaches this lab's sshd (a ProxyJump chain: here -> behind -> this).
+    public static func start(hosts: [String] = [], behind: JumpHostLab? = nil) async throws -> JumpHostLab {
         guard getuid() == 0 else { throw PeerError("JumpHostLab: network namespaces need root; this test cannot run here") }
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd") else {
             throw PeerError("JumpHostLab: /usr/sbin/sshd missing (scripts/setup installs openssh-server)")
@@ -54,7 +59,7 @@ public final class JumpHostLab: @unchecked Sendable {
         // The pid keeps names apart from other test processes on this machine; the random part
         // apart from earlier labs of this process.
         let tag = String(format: "%x%03x", getpid() & 0xfffff, UInt32.random(in: 0..<0xfff))
-        let lab = JumpHostLab(tag: tag, subnet: try await claimSubnet())
+        let lab = JumpHostLab(tag: tag, subnet: try await claimSubnet(), behind: behind)
         do {
             try await lab.create(hosts: hosts)
         } catch {
@@ -70,8 +75,14 @@ public final class JumpHostLab: @unchecked Sendable {
         lock.withLock { created = true }
         try await Self.sh("ip", "link", "add", vethHost, "type", "veth", "peer", "name", vethInside)
         try await Self.sh("ip", "link", "set", vethInside, "netns", namespace)
-        try await Self.sh("ip", "addr", "add", "\(hostAddress)/30", "dev", vethHost)
-        try await Self.sh("ip", "link", "set", vethHost, "up")
+        if let behind {
+            try await Self.sh("ip", "link", "set", vethHost, "netns", behind.namespace)
+            // Nothing here may reach this lab, not even through the default route (a gateway that
+            // answers every TCP connect would make it look reachable): only the lab in front does.
+            try await Self.sh("ip", "route", "add", "unreachable", "\(Self.address(subnet, 0))/30")
+        }
+        try await outside("ip", "addr", "add", "\(hostAddress)/30", "dev", vethHost)
+        try await outside("ip", "link", "set", vethHost, "up")
         try await inside("ip", "addr", "add", "\(sshAddress)/30", "dev", vethInside)
         try await inside("ip", "link", "set", vethInside, "up")
         try await inside("ip", "link", "set", "lo", "up")
@@ -137,6 +148,8 @@ public final class JumpHostLab: @unchecked Sendable {
     public func startSSHD() async throws {
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
         let log = dir.appendingPathComponent("sshd.log").path
+        // The readiness check of a lab behind another reads this log: no line of an earlier sshd.
+        if behind != nil { try? FileManager.default.removeItem(atPath: log) }
         let p = try ChildProcess.spawn([Self.ip, "netns", "exec", namespace, "/usr/sbin/sshd", "-D", "-e",
                                         "-f", dir.appendingPathComponent("sshd_config").path],
                                        stdout: log, stderr: log)
@@ -144,7 +157,10 @@ public final class JumpHostLab: @unchecked Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: .seconds(30))
         while clock.now < deadline {
-            if Self.canConnect(sshAddress, sshPort) { return }
+            // A lab behind another cannot be reached from here: its sshd's own word has to do.
+            if behind == nil ? Self.canConnect(sshAddress, sshPort) : sshdLog.contains("Server listening on \(sshAddress) port \(sshPort)") {
+                return
+            }
             if !p.isRunning { throw PeerError("sshd exited: \(sshdLog)") }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -198,9 +214,17 @@ public final class JumpHostLab: @unchecked Sendable {
         return PeerEnvironment(repoRoot: base.repoRoot, python: wrapper)
     }
 
+    /// Runs a command where the lab's outer veth end is: this namespace, or the lab it is behind.
+    private func outside(_ args: String...) async throws {
+        if let behind { try await behind.inside(args) } else { try await Self.sh(args) }
+    }
+
     /// Runs a command inside the namespace (tc, a test peer ...) to completion.
     @discardableResult
-    public func inside(_ args: String...) async throws -> String {
+    public func inside(_ args: String...) async throws -> String { try await inside(args) }
+
+    @discardableResult
+    public func inside(_ args: [String]) async throws -> String {
         try await Self.sh([Self.ip, "netns", "exec", namespace] + args)
     }
 
@@ -233,7 +257,9 @@ public final class JumpHostLab: @unchecked Sendable {
         await killSSHD()
         for pid in await namespacePIDs() { kill(pid, SIGKILL) }
         if lock.withLock({ created }) {
-            _ = try? await Self.sh("ip", "link", "del", vethHost)
+            // (Behind another lab the pair goes with either namespace.)
+            if behind == nil { _ = try? await Self.sh("ip", "link", "del", vethHost) }
+            else { _ = try? await Self.sh("ip", "route", "del", "unreachable", "\(Self.address(subnet, 0))/30") }
             _ = try? await Self.sh("ip", "netns", "del", namespace)
             lock.withLock { created = false }
         }

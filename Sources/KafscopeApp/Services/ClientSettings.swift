@@ -32,7 +32,7 @@ public enum KafkaClientSettings {
                                        aliases: aliases, tls: tls, sasl: sasl)
         if let t = s.timeouts.requestSeconds { config.requestTimeout = .milliseconds(Int64(t * 1000)) }
         if let t = s.timeouts.connectSeconds { config.connectTimeout = .milliseconds(Int64(t * 1000)) }
-        if let tunnel = SSHJump.tunnel(for: s) { config.transport = BrokerTransportRef(tunnel) }
+        if let tunnel = try SSHJump.tunnel(for: s) { config.transport = BrokerTransportRef(tunnel) }
         return config
     }
 

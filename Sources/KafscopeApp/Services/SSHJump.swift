@@ -15,22 +15,53 @@ public enum SSHJump {
     private static let cache = TunnelCache()
 
     /// The tunnel for these settings (nil when no jump host is configured). Keys are loaded now, so
-    /// passphrases are asked before any UI starts.
+    /// passphrases are asked before any UI starts. With `ProxyJump` in ~/.ssh/config the tunnel runs
+    /// over a channel of the previous hop's tunnel, hop after hop.
     public static func tunnel(for settings: KafscopeSettings,
-                              environment: [String: String] = ProcessInfo.processInfo.environment) -> SSHTunnel? {
+                              environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SSHTunnel? {
         guard let s = settings.ssh else { return nil }
-        return cache.tunnel(for: s) { makeConfig(s, environment: environment) }
+        return try cache.tunnel(for: s) { try makeChain(s, environment: environment) }
     }
 
-    public static func makeConfig(_ s: SSHJumpSettings, environment env: [String: String]) -> SSHTunnelConfig {
+    /// The hops to the jump host, first one first (the jump host itself last).
+    public static func makeChain(_ s: SSHJumpSettings, environment env: [String: String]) throws -> [SSHTunnelConfig] {
         let home = env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        let user = s.user ?? env["USER"] ?? env["LOGNAME"] ?? "root"
-        let knownHosts = s.knownHosts ?? "\(home)/.ssh/known_hosts"
+        let localUser = env["USER"] ?? env["LOGNAME"] ?? "root"
+        let file = s.sshConfigFile ?? "\(home)/.ssh/config"
+        func lookUp(_ alias: String) throws -> OpenSSHHostConfig {
+            do { return try OpenSSHConfig.resolve(alias, file: file, home: home, localUser: localUser) } catch {
+                throw ConfigError(key: "ssh_config", "\(error)")
+            }
+        }
+        let target = try lookUp(s.host)
+        var hops: [SSHTunnelConfig] = []
+        for hop in target.proxyJump {
+            let d: (user: String?, host: String, port: Int?)
+            do { d = try SSHJumpSettings.parseDestination(hop) } catch {
+                throw ConfigError(key: "ssh_config", "ProxyJump of \(s.host) in \(file): \(error.message)")
+            }
+            var hs = SSHJumpSettings(host: d.host, port: d.port, user: d.user, knownHosts: s.knownHosts, agent: s.agent,
+                                     passphraseEnv: s.passphraseEnv, acceptNewHostKey: s.acceptNewHostKey)
+            hs.sshConfigFile = s.sshConfigFile
+            // A hop without keys of its own logs in with the jump host's.
+            let own = try lookUp(hop)
+            if own.identityFiles.isEmpty { hs.identityFiles = s.identityFiles.isEmpty ? target.identityFiles : s.identityFiles }
+            hops.append(makeConfig(hs, resolved: own, home: home, localUser: localUser, environment: env))
+        }
+        return hops + [makeConfig(s, resolved: target, home: home, localUser: localUser, environment: env)]
+    }
+
+    /// The context's settings over what ~/.ssh/config says for the host, over OpenSSH's defaults.
+    static func makeConfig(_ s: SSHJumpSettings, resolved c: OpenSSHHostConfig, home: String, localUser: String,
+                           environment env: [String: String]) -> SSHTunnelConfig {
+        let user = s.user ?? c.user ?? localUser
+        let knownHosts = s.knownHosts ?? c.userKnownHostsFile ?? "\(home)/.ssh/known_hosts"
         let passphraseEnv = s.passphraseEnv
+        let keys = !s.identityFiles.isEmpty ? s.identityFiles : c.identityFiles
         return SSHTunnelConfig(
-            host: s.host, port: s.port ?? 22, user: user,
-            identityFiles: s.identityFiles.isEmpty ? SSHTunnelConfig.defaultIdentityFiles(home: home) : s.identityFiles,
-            identityFilesExplicit: !s.identityFiles.isEmpty,
+            host: c.hostName ?? s.host, port: s.port ?? c.port ?? 22, user: user,
+            identityFiles: keys.isEmpty ? SSHTunnelConfig.defaultIdentityFiles(home: home) : keys,
+            identityFilesExplicit: !keys.isEmpty,
             knownHostsFiles: [knownHosts], knownHostsWriteFile: knownHosts,
             useAgent: s.agent ?? true, agentSocket: env["SSH_AUTH_SOCK"], acceptNewHostKey: s.acceptNewHostKey,
             passphrase: { file in
@@ -44,7 +75,7 @@ public enum SSHJump {
     /// jump host and https is verified against the URL's host name, end to end over the channel.
     /// The forwarder carries only the endpoints configured in `settings`.
     public static func socksProxy(_ settings: KafscopeSettings) throws -> HostAddress? {
-        guard let tunnel = tunnel(for: settings) else { return nil }
+        guard let tunnel = try tunnel(for: settings) else { return nil }
         let urls = settings.connect.map(\.url) + (settings.schemaRegistry.map { [$0.url] } ?? [])
         let targets = try Set(urls.map(httpTarget))
         return try cache.socksForwarder(tunnel: tunnel, allowing: targets).localAddress
@@ -69,21 +100,21 @@ public enum SSHJump {
     /// Reports the jump host going away and coming back (one line each; nothing without a jump host).
     /// Call before the first connection, so the first connect is not mistaken for a return.
     public static func narrate(_ settings: KafscopeSettings, _ emit: @escaping @Sendable (String) -> Void) {
-        guard let tunnel = tunnel(for: settings) else { return }
+        guard let tunnel = try? tunnel(for: settings) else { return }
         cache.narrator(for: tunnel).listen(emit)
     }
 
     /// The jump host's link as the TUI header shows it (nil without a jump host): the same
     /// narrator's state as the lines `narrate` reports.
     public static func link(_ settings: KafscopeSettings) -> (@Sendable () -> JumpHostLink)? {
-        guard let tunnel = tunnel(for: settings) else { return nil }
+        guard let tunnel = try? tunnel(for: settings) else { return nil }
         let narrator = cache.narrator(for: tunnel).narrator
         return { narrator.link }
     }
 
     /// "ops@bastion:2222" with the user and port the tunnel really uses (the header shows it).
     public static func destination(_ settings: KafscopeSettings) -> String? {
-        tunnel(for: settings)?.config.destination
+        (try? tunnel(for: settings))??.chainDescription
     }
 
     final class TunnelCache: @unchecked Sendable {
@@ -105,12 +136,13 @@ public enum SSHJump {
             return hub
         }
 
-        func tunnel(for s: SSHJumpSettings, make: () -> SSHTunnelConfig) -> SSHTunnel {
+        func tunnel(for s: SSHJumpSettings, make: () throws -> [SSHTunnelConfig]) throws -> SSHTunnel {
             lock.lock(); defer { lock.unlock() }
             if let t = tunnels[s] { return t }
-            let t = SSHTunnel(config: make())
-            tunnels[s] = t
-            return t
+            var via: SSHTunnel?
+            for config in try make() { via = SSHTunnel(config: config, via: via) }
+            tunnels[s] = via!
+            return via!
         }
 
         func socksForwarder(tunnel: SSHTunnel, allowing targets: Set<HostAddress>) throws -> SOCKSForwarder {
@@ -218,9 +250,9 @@ extension SSHJump {
         guard let tunnel = config.transport?.transport as? SSHTunnel else { return nil }
         do {
             let info = try await tunnel.connect()
-            return SSHDoctorHop(ok: true, destination: tunnel.config.destination, info: info)
+            return SSHDoctorHop(ok: true, destination: tunnel.chainDescription, info: info)
         } catch {
-            return SSHDoctorHop(ok: false, destination: tunnel.config.destination, error: "\(error)")
+            return SSHDoctorHop(ok: false, destination: tunnel.chainDescription, error: "\(error)")
         }
     }
 }
