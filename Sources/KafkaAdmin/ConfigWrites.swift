@@ -29,14 +29,7 @@ extension KafkaAdminService {
             if let refusal = Self.refusal(result.errorCode, result.errorMessage) {
                 throw UserFacingError("cannot read the configs of \(resource): \(refusal)")
             }
-            return result.configs.map { c in
-                ConfigEntry(name: c.name, value: c.isSensitive ? nil : c.value,
-                            source: v >= 1 ? Self.configSource(c.configSource) : (c.isDefault ? .defaultConfig : .topic),
-                            isSensitive: c.isSensitive, readOnly: c.readOnly,
-                            synonyms: c.synonyms.map { s in
-                                ConfigSynonym(name: s.name, value: c.isSensitive ? nil : s.value, source: Self.configSource(s.source))
-                            })
-            }.sorted { $0.name < $1.name }
+            return result.configs.map { Self.configEntry($0, version: v) }.sorted { $0.name < $1.name }
         }
     }
 

@@ -6,11 +6,12 @@ extension KafkaAdminService {
     static let resourceTypeTopic: Int8 = 2
 
     /// DescribeConfigs for many topics in one request per 500 topics (any broker); `keys` nil = all.
-    public func topicConfigs(_ topics: [String], keys: [String]?) async -> FieldState<[String: [ConfigEntry]]> {
+    /// `synonyms`: also where else each config is defined (a topic detail wants them; a list does not).
+    public func topicConfigs(_ topics: [String], keys: [String]?, synonyms: Bool = false) async -> FieldState<[String: [ConfigEntry]]> {
         guard !topics.isEmpty else { return .value([:]) }
         do {
             return try await client.withConnection(to: nil) { conn in
-                try await Self.describeTopicConfigs(conn: conn, topics: topics, keys: keys)
+                try await Self.describeTopicConfigs(conn: conn, topics: topics, keys: keys, synonyms: synonyms)
             }
         } catch let e as KafkaClientError where e.isUnsupported {
             return .unsupported(unsupportedMessage("DescribeConfigs"))
@@ -20,7 +21,7 @@ extension KafkaAdminService {
     }
 
     static func describeTopicConfigs(conn: BrokerConnection, topics: [String],
-                                     keys: [String]?) async throws -> FieldState<[String: [ConfigEntry]]> {
+                                     keys: [String]?, synonyms: Bool = false) async throws -> FieldState<[String: [ConfigEntry]]> {
             guard let v = conn.negotiatedVersion(DescribeConfigsRequest.self) else {
                 return .unsupported(unsupportedMessage("DescribeConfigs"))
             }
@@ -29,6 +30,7 @@ extension KafkaAdminService {
             let sorted = topics.sorted()
             for start in stride(from: 0, to: sorted.count, by: 500) {
                 var req = DescribeConfigsRequest()
+                req.includeSynonyms = synonyms
                 req.resources = sorted[start..<min(start + 500, sorted.count)].map { t in
                     var r = DescribeConfigsRequest.DescribeConfigsResource()
                     r.resourceType = Self.resourceTypeTopic
@@ -42,15 +44,22 @@ extension KafkaAdminService {
                         failures.append("\(r.resourceName): \(describeKafkaError(r.errorCode, message: r.errorMessage))")
                         continue
                     }
-                    out[r.resourceName] = r.configs.map { c in
-                        ConfigEntry(name: c.name, value: c.isSensitive ? nil : c.value,
-                                    source: v >= 1 ? Self.configSource(c.configSource) : (c.isDefault ? .defaultConfig : .topic),
-                                    isSensitive: c.isSensitive, readOnly: c.readOnly)
-                    }
+                    out[r.resourceName] = r.configs.map { Self.configEntry($0, version: v) }
                 }
             }
             if out.isEmpty && !failures.isEmpty { return .failed(failures.joined(separator: "; ")) }
             return .value(out)
+    }
+
+    /// One config as the model holds it; a sensitive value (and its synonyms' values) never kept.
+    static func configEntry(_ c: DescribeConfigsResponse.DescribeConfigsResourceResult,
+                            version v: Int16) -> ConfigEntry {
+        ConfigEntry(name: c.name, value: c.isSensitive ? nil : c.value,
+                    source: v >= 1 ? configSource(c.configSource) : (c.isDefault ? .defaultConfig : .topic),
+                    isSensitive: c.isSensitive, readOnly: c.readOnly,
+                    synonyms: c.synonyms.map { s in
+                        ConfigSynonym(name: s.name, value: c.isSensitive ? nil : s.value, source: configSource(s.source))
+                    })
     }
 
     static func configSource(_ s: Int8) -> ConfigSource {

@@ -240,7 +240,7 @@ public final class KafkaAdminService: ClusterService, Sendable {
         let keys = t.partitions.map { TopicPartitionKey(name, $0.partition) }
         async let earliest = offsets(for: keys, spec: .earliest)
         async let latest = offsets(for: keys, spec: .latest)
-        async let configs = topicConfigs([name], keys: nil)
+        async let configs = topicConfigs([name], keys: nil, synonyms: true)
         async let sizes = logDirSizes()
         async let consumers = consumingGroupLag(topic: name)
         async let reach = unreachableBrokers(Set(t.partitions.flatMap { $0.replicas + [$0.leader] }), in: meta)

@@ -103,6 +103,25 @@ import WriteFlow
         }
     }
 
+    /// `describe topic` lists where each non-default config is also defined (text) and every config with
+    /// source, sensitive, read-only and synonyms (`config_details` in JSON), read with one DescribeConfigs.
+    @Test func describeTopicShowsSynonyms() async throws {
+        try await withRig { rig in
+            let detail = try await rig.service.topic(named: "orders")
+            let text = ClusterFormat.topicDetailText(detail)
+            let row = try #require(text.split(separator: "\n").first { $0.hasPrefix("retention.ms") }, "\(text)")
+            #expect(row.contains("86400000") && row.contains("static_broker:log.retention.ms=604800000"), "\(row)")
+            #expect(text.contains("CONFIG") && text.contains("SYNONYMS"))
+            let json = ClusterFormat.topicDetailJSON(detail).serialized()
+            #expect(json.contains(#"{"name":"retention.ms","value":"86400000","source":"dynamic_topic","sensitive":false,"read_only":false,"#
+                + #""synonyms":[{"name":"retention.ms","value":"86400000","source":"dynamic_topic"},"#
+                + #"{"name":"log.retention.ms","value":"604800000","source":"static_broker"}]}"#), "\(json)")
+            #expect(json.contains(#""configs":{"#), "the name -> value object stays for scripts that read it")
+            let sent = try #require(try await rig.fake.requests(apiKey: 32).last)
+            #expect(sent.request["include_synonyms"] as? Bool == true)
+        }
+    }
+
     @Test func topicAlterConfigShowsTheDiffValidatesThenAppliesIncrementally() async throws {
         try await withRig(canPrompt: true, answer: "y") { rig in
             let code = await ConfigWriteCLI.alter(.topic("orders"), changes: [.set("retention.ms", "3600000"), .set("cleanup.policy", "compact"),

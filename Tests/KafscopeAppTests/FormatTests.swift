@@ -42,7 +42,7 @@ import Testing
 
     @Test func topicDetailFields() {
         let j = ClusterFormat.topicDetailJSON(Fixture.topicDetail)
-        #expect(j.keys == ["name", "internal", "topic_id", "configs", "partitions", "size_bytes", "consuming_groups", "errors"])
+        #expect(j.keys == ["name", "internal", "topic_id", "configs", "config_details", "partitions", "size_bytes", "consuming_groups", "errors"])
         #expect(j["configs"]?.serialized() == #"{"cleanup.policy":"delete","retention.ms":"86400000","sasl.jaas.config":null}"#)
         guard case .array(let parts)? = j["partitions"] else { Issue.record("partitions is not an array"); return }
         #expect(parts[0].keys.prefix(7) == ["partition", "leader", "replicas", "isr", "offline_replicas", "earliest", "latest"])

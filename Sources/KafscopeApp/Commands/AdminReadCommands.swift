@@ -102,9 +102,16 @@ public enum AdminFormat {
         TextTable(["NAME", "VALUE", "SOURCE", "SENSITIVE", "READ-ONLY", "SYNONYMS"], rows: configs.map { c in
             let secret = ConfigDiff.isSensitive(c.name, entry: c)
             return [c.name, ConfigDiff.display(c) ?? "-", c.source.rawValue, secret ? "yes" : "no", c.readOnly ? "yes" : "no",
-                    c.synonyms.dropFirst().map { "\($0.source.rawValue):\($0.name)=\(secret ? ConfigDiff.masked : ($0.value ?? "-"))" }
-                        .joined(separator: ", ")]
+                    synonymsText(c)]
         }).render()
+    }
+
+    /// Where else a config is defined, below the value in effect (Kafka lists that one first):
+    /// "static_broker:log.retention.ms=604800000, default:log.retention.hours=168"; masked when sensitive.
+    static func synonymsText(_ c: ConfigEntry) -> String {
+        let secret = ConfigDiff.isSensitive(c.name, entry: c)
+        return c.synonyms.dropFirst().map { "\($0.source.rawValue):\($0.name)=\(secret ? ConfigDiff.masked : ($0.value ?? "-"))" }
+            .joined(separator: ", ")
     }
 
     public static func brokerJSON(_ b: BrokerInfo, configs: [ConfigEntry]?, errors: [SourceError]) -> JSONValue {

@@ -198,11 +198,15 @@ public enum ClusterFormat {
     public static func topicDetailJSON(_ d: TopicDetail) -> JSONValue {
         var errors = d.errors
         let configs: JSONValue
+        // Every config with source, sensitive, read-only and synonyms, as `describe broker` prints them.
+        let details: JSONValue
         switch d.configs {
         case .value(let entries):
             configs = .object(entries.sorted { $0.name < $1.name }.map { ($0.name, .optional($0.value)) })
+            details = AdminFormat.configsJSON(entries.sorted { $0.name < $1.name })
         case .unsupported(let why), .failed(let why):
             configs = .null
+            details = .null
             errors.append(SourceError(source: "configs", message: why))
         }
         let groups: JSONValue
@@ -215,7 +219,7 @@ public enum ClusterFormat {
         }
         return .object([
             ("name", .string(d.name)), ("internal", .bool(d.isInternal)), ("topic_id", .optional(d.topicId)),
-            ("configs", configs), ("partitions", .array(d.partitions.map { partitionJSON($0, status: d.status(of: $0)) })),
+            ("configs", configs), ("config_details", details), ("partitions", .array(d.partitions.map { partitionJSON($0, status: d.status(of: $0)) })),
             ("size_bytes", .optional(d.sizeBytes)), ("consuming_groups", groups), ("errors", errorsJSON(errors)),
         ])
     }
@@ -249,8 +253,13 @@ public enum ClusterFormat {
             if shown.isEmpty {
                 out += "Configs: all defaults\n"
             } else {
-                var c = TextTable(["CONFIG", "VALUE", "SOURCE"])
-                for e in shown { c.add([e.name, e.isSensitive ? "(sensitive)" : (e.value ?? "null"), e.source.rawValue]) }
+                // SYNONYMS only when the broker sent any (DescribeConfigs v1+).
+                let synonyms = shown.map(AdminFormat.synonymsText)
+                let withSynonyms = synonyms.contains { !$0.isEmpty }
+                var c = TextTable(["CONFIG", "VALUE", "SOURCE"] + (withSynonyms ? ["SYNONYMS"] : []))
+                for (e, s) in zip(shown, synonyms) {
+                    c.add([e.name, e.isSensitive ? "(sensitive)" : (e.value ?? "null"), e.source.rawValue] + (withSynonyms ? [s] : []))
+                }
                 out += c.render()
             }
         case .unsupported(let why): out += "\nConfigs: n/a (\(why))\n"
