@@ -1,20 +1,6 @@
-/// A host and port as written by a user or advertised by a broker. IPv6 literals are kept
-/// without brackets in `host` and bracketed again by `description`.
-public struct HostAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
-
-    public init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
-
-    public var description: String {
-        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
-    }
-
-    public static func < (a: HostAddress, b: HostAddress) -> Bool { (a.host, a.port) < (b.host, b.port) }
-
+/// Parsing of bootstrap lists and alias targets (the type lives in ConnectionSecurity, shared with
+/// the configuration).
+extension HostAddress {
     /// Parses `host:port`, `[v6]:port`, or a bare host (then `defaultPort` is required).
     public static func parse(_ text: String, defaultPort: Int? = nil) throws -> HostAddress {
         let (host, port) = try splitHostPort(text)

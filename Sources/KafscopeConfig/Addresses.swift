@@ -1,40 +1,32 @@
-/// A `host:port` as written by a user. IPv6 literals are stored without brackets and
-/// bracketed again by `description`.
-public struct BrokerAddress: Sendable, Hashable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
+import ConnectionSecurity
 
-    public init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
-
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
-
+/// How the configuration reads addresses (stricter than a broker's advertised ones: a URL is refused
+/// with a hint). The type is ConnectionSecurity's HostAddress, the one the client dials.
+extension HostAddress {
     /// Parses `host:port` or `[v6]:port`; a bare host takes `defaultPort` when given.
-    public static func parse(_ text: String, defaultPort: Int? = nil) throws(AddressError) -> BrokerAddress {
-        let (host, port) = try splitHostPort(text)
+    public static func parseConfigured(_ text: String, defaultPort: Int? = nil) throws(AddressError) -> HostAddress {
+        let (host, port) = try splitConfigured(text)
         guard let p = port ?? defaultPort else {
             if host.contains(":") { throw AddressError("'\(text)' has no port; write IPv6 as [ADDR]:PORT") }
             throw AddressError("'\(text)' has no port; write HOST:PORT")
         }
-        return BrokerAddress(host: host, port: p)
+        return HostAddress(host: host, port: p)
     }
 
     /// Parses a comma-separated list; blank entries are skipped, an empty list is an error.
-    public static func parseList(_ text: String) throws(AddressError) -> [BrokerAddress] {
-        var out: [BrokerAddress] = []
+    public static func parseConfiguredList(_ text: String) throws(AddressError) -> [HostAddress] {
+        var out: [HostAddress] = []
         for part in text.split(separator: ",") {
             let t = part.trimmed
             if t.isEmpty { continue }
-            out.append(try parse(t))
+            out.append(try parseConfigured(t))
         }
         guard !out.isEmpty else { throw AddressError("no broker address given") }
         return out
     }
 
     /// Splits `host`, `host:port`, `[v6]`, `[v6]:port`; a bare IPv6 literal has no port.
-    static func splitHostPort(_ raw: String) throws(AddressError) -> (String, Int?) {
+    static func splitConfigured(_ raw: String) throws(AddressError) -> (String, Int?) {
         let text = raw.trimmed
         guard !text.isEmpty else { throw AddressError("empty address") }
         if let scheme = text.range(of: "://") {
@@ -120,8 +112,8 @@ public struct HostAlias: Sendable, Hashable, CustomStringConvertible {
             throw AddressError("alias '\(spec)' must look like NAME=ADDR or NAME:PORT=ADDR:PORT")
         }
         do {
-            let (fh, fp) = try BrokerAddress.splitHostPort(name)
-            let (th, tp) = try BrokerAddress.splitHostPort(address)
+            let (fh, fp) = try HostAddress.splitConfigured(name)
+            let (th, tp) = try HostAddress.splitConfigured(address)
             return HostAlias(fromHost: fh, fromPort: fp, toHost: th, toPort: tp)
         } catch {
             throw AddressError("alias '\(spec)': \(error.message)")

@@ -1,15 +1,16 @@
+import ConnectionSecurity
 import Foundation
 
 /// What a Kafka client `.properties` file (`--command-config`) says, mapped to kafscope settings.
 public struct CommandConfig: Sendable, Hashable {
-    public var bootstrap: [BrokerAddress]?
+    public var bootstrap: [HostAddress]?
     public var security: SecuritySettings
     /// Settings read but ignored, and visible security downgrades.
     public var warnings: [String]
     /// `request.timeout.ms` and `socket.connection.setup.timeout.ms`, in seconds.
     public var timeouts: ClientTimeouts
 
-    public init(bootstrap: [BrokerAddress]? = nil, security: SecuritySettings, warnings: [String] = [],
+    public init(bootstrap: [HostAddress]? = nil, security: SecuritySettings, warnings: [String] = [],
                 timeouts: ClientTimeouts = ClientTimeouts()) {
         self.bootstrap = bootstrap
         self.security = security
@@ -50,9 +51,9 @@ public struct CommandConfig: Sendable, Hashable {
         timeouts.requestSeconds = try millis("request.timeout.ms")
         timeouts.connectSeconds = try millis("socket.connection.setup.timeout.ms")
 
-        var bootstrap: [BrokerAddress]?
+        var bootstrap: [HostAddress]?
         if let b = props.value(for: "bootstrap.servers") {
-            do { bootstrap = try BrokerAddress.parseList(b) } catch {
+            do { bootstrap = try HostAddress.parseConfiguredList(b) } catch {
                 throw fail("bootstrap.servers", "\(error.message) (expected host:port[,host:port...])")
             }
         }

@@ -1,3 +1,4 @@
+import ConnectionSecurity
 import Foundation
 
 /// Where config values come from outside the file: environment variables and files
@@ -30,7 +31,7 @@ public struct ConfigEnvironment: Sendable {
 /// One `[contexts.NAME]` table.
 public struct ContextConfig: Sendable, Hashable {
     public var name: String
-    public var bootstrap: [BrokerAddress]?
+    public var bootstrap: [HostAddress]?
     public var aliases: [HostAlias]
     public var groups: [String]
     public var readOnly: Bool?
@@ -47,7 +48,7 @@ public struct ContextConfig: Sendable, Hashable {
     /// `[contexts.NAME.schema_registry]` (SchemaRegistrySettings.swift).
     public var schemaRegistry: SchemaRegistrySettings? = nil
 
-    public init(name: String, bootstrap: [BrokerAddress]? = nil, aliases: [HostAlias] = [], groups: [String] = [],
+    public init(name: String, bootstrap: [HostAddress]? = nil, aliases: [HostAlias] = [], groups: [String] = [],
                 readOnly: Bool? = nil, theme: String? = nil, refreshSeconds: Double? = nil, commandConfig: String? = nil,
                 security: SecuritySettings? = nil, connect: [ConnectClusterSettings] = [], warnings: [String] = []) {
         self.name = name
@@ -222,10 +223,10 @@ struct Reader {
 
         if let b = self.node(root, base + ["bootstrap"]) {
             let expected = "expected an array of \"host:port\" strings"
-            var list: [BrokerAddress] = []
+            var list: [HostAddress] = []
             switch b {
             case .string(let s):
-                do { list = try BrokerAddress.parseList(s) } catch {
+                do { list = try HostAddress.parseConfiguredList(s) } catch {
                     throw self.error(base + ["bootstrap"], "\(error.message) (\(expected) or a comma-separated string)")
                 }
             case .array(let items):
@@ -233,7 +234,7 @@ struct Reader {
                     guard case .string(let s) = item else {
                         throw self.error(base + ["bootstrap"], "\(expected), found \(item.kindName) in the array")
                     }
-                    do { list.append(try BrokerAddress.parse(s)) } catch {
+                    do { list.append(try HostAddress.parseConfigured(s)) } catch {
                         throw self.error(base + ["bootstrap"], error.message)
                     }
                 }

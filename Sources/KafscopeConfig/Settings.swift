@@ -124,7 +124,7 @@ public struct KafscopeSettings: Sendable, Hashable {
     /// The config file read, nil when none was.
     public var configFile: String?
     /// Empty when nothing says where the brokers are (Connect-only commands still work).
-    public var bootstrap: [BrokerAddress]
+    public var bootstrap: [HostAddress]
     /// In precedence order; a later alias for the same advertised key replaces an earlier one.
     public var aliases: [HostAlias]
     public var security: SecuritySettings
@@ -148,7 +148,7 @@ public struct KafscopeSettings: Sendable, Hashable {
     public var schemaRegistry: SchemaRegistrySettings? = nil
 
     public init(contextName: String? = nil, availableContexts: [String] = [], configFile: String? = nil,
-                bootstrap: [BrokerAddress] = [], aliases: [HostAlias] = [], security: SecuritySettings = .plaintext,
+                bootstrap: [HostAddress] = [], aliases: [HostAlias] = [], security: SecuritySettings = .plaintext,
                 connect: [ConnectClusterSettings] = [], connectSelectors: [String] = [], knownGroups: [String] = [], readOnly: Bool = false,
                 theme: String = "default", refreshSeconds: Double = 5, warnings: [String] = []) {
         self.contextName = contextName
@@ -167,7 +167,7 @@ public struct KafscopeSettings: Sendable, Hashable {
     }
 
     /// The bootstrap list, or a message saying how to give one.
-    public func requireBootstrap() throws(ConfigError) -> [BrokerAddress] {
+    public func requireBootstrap() throws(ConfigError) -> [HostAddress] {
         if !bootstrap.isEmpty { return bootstrap }
         var hint = "no Kafka brokers given: pass -b HOST:PORT, set bootstrap.servers in --command-config, "
         hint += "or add a context with `bootstrap` to \(configFile ?? SettingsResolver.defaultConfigPathHint)"

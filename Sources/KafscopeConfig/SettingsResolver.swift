@@ -1,3 +1,4 @@
+import ConnectionSecurity
 import Foundation
 
 /// The command-line options that feed settings (what `GlobalOptions` holds), as plain values.
@@ -97,7 +98,7 @@ public enum SettingsResolver {
 
         // Bootstrap.
         if let b = o.bootstrap {
-            do { settings.bootstrap = try BrokerAddress.parseList(b) } catch {
+            do { settings.bootstrap = try HostAddress.parseConfiguredList(b) } catch {
                 throw ConfigError(key: "--bootstrap", "\(error.message) (expected HOST:PORT[,HOST:PORT...])")
             }
         } else if let b = cliCommandConfig?.bootstrap {

@@ -6,11 +6,11 @@ import Testing
 /// Values people paste into options: URLs for addresses, IPv6 without brackets, ListOffsets sentinels.
 @Suite struct CommandLineInputTests {
     func message(_ text: String) -> String {
-        do { _ = try BrokerAddress.parseList(text); return "" } catch { return error.message }
+        do { _ = try HostAddress.parseConfiguredList(text); return "" } catch { return error.message }
     }
 
     /// `-b http://host:9092` used to say "has no port".
-    @Test func aURLIsNotABrokerAddress() {
+    @Test func aURLIsNotAHostAddress() {
         #expect(message("http://kafka-1:9092") == "'http://kafka-1:9092' is a URL; write HOST:PORT without a scheme (kafka-1:9092)")
         #expect(message("kafka-1:9092,SASL_SSL://kafka-2:9093").contains("is a URL"))
         #expect(throws: AddressError.self) { try HostAlias.parse("kafka-1=http://127.0.0.1:9092") }
@@ -106,13 +106,13 @@ import Testing
         let props = try JavaProperties.parse("request.timeout.ms=120000\nsocket.connection.setup.timeout.ms=2500\n", file: "c.properties")
         let cc = try CommandConfig.from(props, file: "c.properties")
         #expect(cc.timeouts == ClientTimeouts(requestSeconds: 120, connectSeconds: 2.5))
-        var s = KafscopeSettings(bootstrap: [BrokerAddress(host: "k", port: 1)])
+        var s = KafscopeSettings(bootstrap: [HostAddress(host: "k", port: 1)])
         s.timeouts = cc.timeouts
         let config = try KafkaClientSettings.clientConfig(from: s)
         #expect(config.requestTimeout == .seconds(120))
         #expect(config.connectTimeout == .milliseconds(2500))
         // Absent: kafscope's defaults.
-        let plain = try KafkaClientSettings.clientConfig(from: KafscopeSettings(bootstrap: [BrokerAddress(host: "k", port: 1)]))
+        let plain = try KafkaClientSettings.clientConfig(from: KafscopeSettings(bootstrap: [HostAddress(host: "k", port: 1)]))
         #expect(plain.requestTimeout == .seconds(30) && plain.connectTimeout == .seconds(10))
     }
 

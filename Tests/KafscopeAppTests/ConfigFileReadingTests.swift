@@ -70,7 +70,7 @@ import Testing
         let notPEM = dir.appendingPathComponent("ca.jks")
         try "keystore-password=hunter2-secret\n".write(to: notPEM, atomically: true, encoding: .utf8)
         func settings(ca: String) -> KafscopeSettings {
-            KafscopeSettings(bootstrap: [BrokerAddress(host: "k", port: 9093)],
+            KafscopeSettings(bootstrap: [HostAddress(host: "k", port: 9093)],
                              security: SecuritySettings(securityProtocol: .ssl, tls: TLSFiles(caFile: ca),
                                                         origin: "--command-config c.properties"))
         }

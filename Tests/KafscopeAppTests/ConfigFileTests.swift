@@ -43,7 +43,7 @@ import Testing
         #expect(f.contexts.map(\.name) == ["demo", "prod"])
 
         let demo = try #require(f.context(named: "demo"))
-        #expect(demo.bootstrap == [BrokerAddress(host: "127.0.0.1", port: 19092), BrokerAddress(host: "::1", port: 19093)])
+        #expect(demo.bootstrap == [HostAddress(host: "127.0.0.1", port: 19092), HostAddress(host: "::1", port: 19093)])
         #expect(Set(demo.aliases) == [
             HostAlias(fromHost: "srv-prod-kafka-master", toHost: "127.0.0.1"),
             HostAlias(fromHost: "srv-prod-kafka-slave1", fromPort: 9093, toHost: "127.0.0.1", toPort: 40123),

@@ -11,7 +11,7 @@ import Testing
     @Test func theConfigsSASLSettingsAreTheClients() throws {
         for mechanism in SASLMechanism.allCases {
             let sasl = SASLSettings(mechanism: mechanism, username: "svc", password: Secret("pa55-\(mechanism)"))
-            var s = KafscopeSettings(bootstrap: [BrokerAddress(host: "127.0.0.1", port: 9092)])
+            var s = KafscopeSettings(bootstrap: [HostAddress(host: "127.0.0.1", port: 9092)])
             s.security = SecuritySettings(securityProtocol: .saslPlaintext, sasl: sasl)
             let config = try KafkaClientSettings.clientConfig(from: s)
             #expect(config.sasl == sasl, "\(mechanism)")

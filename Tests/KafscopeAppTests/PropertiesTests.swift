@@ -213,8 +213,8 @@ import Testing
     }
 
     @Test func brokerAddresses() throws {
-        #expect(try BrokerAddress.parseList(" a:1, ,[::1]:2 ").map(\.description) == ["a:1", "[::1]:2"])
-        #expect(throws: AddressError.self) { try BrokerAddress.parseList(" , ") }
-        #expect(throws: AddressError.self) { try BrokerAddress.parse("a b:1") }
+        #expect(try HostAddress.parseConfiguredList(" a:1, ,[::1]:2 ").map(\.description) == ["a:1", "[::1]:2"])
+        #expect(throws: AddressError.self) { try HostAddress.parseConfiguredList(" , ") }
+        #expect(throws: AddressError.self) { try HostAddress.parseConfigured("a b:1") }
     }
 }

@@ -28,7 +28,7 @@ public enum KafkaClientSettings {
             }
             sasl = c
         }
-        var config = KafkaClientConfig(bootstrap: s.bootstrap.map { HostAddress(host: $0.host, port: $0.port) },
+        var config = KafkaClientConfig(bootstrap: s.bootstrap,
                                        aliases: aliases, tls: tls, sasl: sasl)
         if let t = s.timeouts.requestSeconds { config.requestTimeout = .milliseconds(Int64(t * 1000)) }
         if let t = s.timeouts.connectSeconds { config.connectTimeout = .milliseconds(Int64(t * 1000)) }
