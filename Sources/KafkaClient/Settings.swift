@@ -1,30 +1,5 @@
 @_exported import ConnectionSecurity
 
-/// TLS for SSL and SASL_SSL listeners. Certificates and keys are PEM files.
-public struct TLSSettings: Sendable, Hashable {
-    /// CA bundle; nil = the system trust store.
-    public var caFile: String?
-    /// Client certificate chain and key for mutual TLS (both or neither).
-    public var certificateFile: String?
-    public var keyFile: String?
-    public var keyPassword: Secret?
-    /// Check the broker certificate against the advertised host name. Turn off only from an
-    /// explicit, visible option (ssl.endpoint.identification.algorithm= empty).
-    public var verifyHostname: Bool
-    /// Accept any certificate (no chain validation). Never a default.
-    public var insecureSkipVerify: Bool
-
-    public init(caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil,
-                keyPassword: Secret? = nil, verifyHostname: Bool = true, insecureSkipVerify: Bool = false) {
-        self.caFile = caFile
-        self.certificateFile = certificateFile
-        self.keyFile = keyFile
-        self.keyPassword = keyPassword
-        self.verifyHostname = verifyHostname
-        self.insecureSkipVerify = insecureSkipVerify
-    }
-}
-
 /// Everything needed to reach one cluster.
 public struct KafkaClientConfig: Sendable, Hashable {
     public var bootstrap: [HostAddress]

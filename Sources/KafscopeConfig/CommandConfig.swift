@@ -115,10 +115,10 @@ public struct CommandConfig: Sendable, Hashable {
         }
 
         // TLS
-        var tls: TLSFiles?
+        var tls: TLSSettings?
         let sslKeys = props.entries.map(\.key).filter { $0.hasPrefix("ssl.") }
         if proto.usesTLS {
-            var t = TLSFiles()
+            var t = TLSSettings()
             let truststoreType = props.value(for: "ssl.truststore.type")?.trimmed.uppercased()
             if let tt = truststoreType, tt != "PEM" {
                 throw fail("ssl.truststore.type", "\(tt) truststores are not supported; convert to PEM "
@@ -152,13 +152,13 @@ public struct CommandConfig: Sendable, Hashable {
                         + "defaults to JKS); convert to PEM and set ssl.keystore.type=PEM")
                 }
                 // A PEM keystore holds the certificate chain and the private key in one file.
-                t.certFile = loc
+                t.certificateFile = loc
                 t.keyFile = loc
             }
-            if let c = nonEmpty("ssl.certificate.location") { t.certFile = c }
+            if let c = nonEmpty("ssl.certificate.location") { t.certificateFile = c }
             if let k = nonEmpty("ssl.key.location") { t.keyFile = k }
-            if (t.certFile == nil) != (t.keyFile == nil) {
-                throw fail(t.certFile == nil ? "ssl.key.location" : "ssl.certificate.location",
+            if (t.certificateFile == nil) != (t.keyFile == nil) {
+                throw fail(t.certificateFile == nil ? "ssl.key.location" : "ssl.certificate.location",
                     "a client certificate needs both ssl.certificate.location and ssl.key.location")
             }
             if let kp = props.value(for: "ssl.key.password") ?? props.value(for: "ssl.keystore.password"), !kp.isEmpty {

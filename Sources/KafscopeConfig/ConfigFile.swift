@@ -305,10 +305,10 @@ struct Reader {
         let mechanismName = try string(root, path + ["sasl_mechanism"])
         let username = try string(root, path + ["username"])
         let password = try secret(root, path, prefix: "password")
-        var tls = TLSFiles(caFile: try filePath(root, path + ["ca_file"]),
-                           certFile: try filePath(root, path + ["cert_file"]),
-                           keyFile: try filePath(root, path + ["key_file"]),
-                           keyPassword: try secret(root, path, prefix: "key_password"))
+        var tls = TLSSettings(caFile: try filePath(root, path + ["ca_file"]),
+                              certificateFile: try filePath(root, path + ["cert_file"]),
+                              keyFile: try filePath(root, path + ["key_file"]),
+                              keyPassword: try secret(root, path, prefix: "key_password"))
         if let v = try bool(root, path + ["verify_hostname"]) {
             tls.verifyHostname = v
             if !v { warnings.append("TLS hostname verification is OFF (verify_hostname = false in context \(contextName))") }
@@ -317,7 +317,7 @@ struct Reader {
             tls.insecureSkipVerify = v
             if v { warnings.append("TLS certificate verification is OFF (insecure_skip_verify = true in context \(contextName))") }
         }
-        let anyTLS = tls != TLSFiles()
+        let anyTLS = tls != TLSSettings()
         let anySASL = mechanismName != nil || username != nil || password != nil
 
         let proto: SecurityProtocol
@@ -336,8 +336,8 @@ struct Reader {
         if !proto.usesSASL, anySASL {
             throw error(path + ["protocol"], "\(proto.rawValue) does not use SASL, but SASL settings are given; use SASL_PLAINTEXT or SASL_SSL")
         }
-        if (tls.certFile == nil) != (tls.keyFile == nil) {
-            throw error(path + [tls.certFile == nil ? "key_file" : "cert_file"], "a client certificate needs both cert_file and key_file")
+        if (tls.certificateFile == nil) != (tls.keyFile == nil) {
+            throw error(path + [tls.certificateFile == nil ? "key_file" : "cert_file"], "a client certificate needs both cert_file and key_file")
         }
         var sasl: SASLSettings?
         if proto.usesSASL {

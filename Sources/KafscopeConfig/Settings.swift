@@ -31,40 +31,17 @@ extension SASLMechanism {
     }
 }
 
-/// TLS material, all PEM files.
-public struct TLSFiles: Sendable, Hashable {
-    /// CA bundle; nil = the system trust store.
-    public var caFile: String?
-    public var certFile: String?
-    public var keyFile: String?
-    public var keyPassword: Secret?
-    /// Off only when the user said so (ssl.endpoint.identification.algorithm= empty, or verify_hostname = false).
-    public var verifyHostname: Bool
-    /// Accept any certificate; only from an explicit `insecure_skip_verify = true`.
-    public var insecureSkipVerify: Bool
-
-    public init(caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil, keyPassword: Secret? = nil,
-                verifyHostname: Bool = true, insecureSkipVerify: Bool = false) {
-        self.caFile = caFile
-        self.certFile = certFile
-        self.keyFile = keyFile
-        self.keyPassword = keyPassword
-        self.verifyHostname = verifyHostname
-        self.insecureSkipVerify = insecureSkipVerify
-    }
-}
-
 /// How to reach the brokers: protocol plus the SASL and TLS details it needs.
 public struct SecuritySettings: Sendable, Hashable {
     public var securityProtocol: SecurityProtocol
     /// Set exactly when the protocol uses SASL.
     public var sasl: SASLSettings?
     /// Set exactly when the protocol uses TLS.
-    public var tls: TLSFiles?
+    public var tls: TLSSettings?
     /// Where these settings came from ("--command-config client.properties", "config.toml context demo").
     public var origin: String
 
-    public init(securityProtocol: SecurityProtocol = .plaintext, sasl: SASLSettings? = nil, tls: TLSFiles? = nil,
+    public init(securityProtocol: SecurityProtocol = .plaintext, sasl: SASLSettings? = nil, tls: TLSSettings? = nil,
                 origin: String = "default") {
         self.securityProtocol = securityProtocol
         self.sasl = sasl

@@ -71,7 +71,7 @@ import Testing
         try "keystore-password=hunter2-secret\n".write(to: notPEM, atomically: true, encoding: .utf8)
         func settings(ca: String) -> KafscopeSettings {
             KafscopeSettings(bootstrap: [HostAddress(host: "k", port: 9093)],
-                             security: SecuritySettings(securityProtocol: .ssl, tls: TLSFiles(caFile: ca),
+                             security: SecuritySettings(securityProtocol: .ssl, tls: TLSSettings(caFile: ca),
                                                         origin: "--command-config c.properties"))
         }
         do {

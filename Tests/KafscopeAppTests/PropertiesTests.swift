@@ -120,7 +120,7 @@ import Testing
         #expect(c.security.securityProtocol == .saslSSL)
         #expect(c.security.sasl == SASLSettings(mechanism: .scramSHA256, username: "svc", password: Secret("s3cret")))
         #expect(c.security.tls?.caFile == "/etc/kafka/ca.pem")
-        #expect(c.security.tls?.certFile == "/etc/kafka/client.pem")
+        #expect(c.security.tls?.certificateFile == "/etc/kafka/client.pem")
         #expect(c.security.tls?.keyFile == "/etc/kafka/client.pem")
         #expect(c.security.tls?.keyPassword?.reveal() == "kp")
         #expect(c.security.tls?.verifyHostname == true)
@@ -137,7 +137,7 @@ import Testing
             """)
         #expect(c.security.securityProtocol == .ssl)
         #expect(c.security.sasl == nil)
-        #expect(c.security.tls == TLSFiles(caFile: "/ca.pem", certFile: "/cert.pem", keyFile: "/key.pem", verifyHostname: false))
+        #expect(c.security.tls == TLSSettings(caFile: "/ca.pem", certificateFile: "/cert.pem", keyFile: "/key.pem", verifyHostname: false))
         #expect(c.warnings.contains { $0.contains("hostname verification is OFF") })
     }
 

@@ -16,10 +16,9 @@ public enum KafkaClientSettings {
         }
         var tls: TLSSettings?
         if s.security.securityProtocol.usesTLS {
-            let f = s.security.tls ?? TLSFiles()
+            let f = s.security.tls ?? TLSSettings()
             try checkPEMFiles(f, origin: s.security.origin)
-            tls = TLSSettings(caFile: f.caFile, certificateFile: f.certFile, keyFile: f.keyFile, keyPassword: f.keyPassword,
-                              verifyHostname: f.verifyHostname, insecureSkipVerify: f.insecureSkipVerify)
+            tls = f
         }
         var sasl: SASLSettings?
         if s.security.securityProtocol.usesSASL {
@@ -38,10 +37,10 @@ public enum KafkaClientSettings {
 
     /// A missing or wrong TLS file is a configuration error (exit status 2) found before dialling,
     /// named with the file and where it was configured; the file's content is never shown.
-    static func checkPEMFiles(_ f: TLSFiles, origin: String) throws {
+    static func checkPEMFiles(_ f: TLSSettings, origin: String) throws {
         let files: [(String?, String, String)] = [
             (f.caFile, "CA file", "CERTIFICATE-----"),
-            (f.certFile, "client certificate", "CERTIFICATE-----"),
+            (f.certificateFile, "client certificate", "CERTIFICATE-----"),
             (f.keyFile, "client key", "PRIVATE KEY-----"),
         ]
         for case let (path?, what, marker) in files {
