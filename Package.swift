@@ -74,7 +74,7 @@ let package = Package(
 
         // Schema Registry formats: decoders with no network in them, then the registry's REST client.
         .target(name: "SchemaCodecs"),
-        .target(name: "SchemaRegistry", dependencies: ["SchemaCodecs",
+        .target(name: "SchemaRegistry", dependencies: ["SchemaCodecs", "ClusterModel",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),

@@ -59,8 +59,9 @@ public struct SubjectSummary: Sendable, Hashable {
     }
 }
 
-/// A schema that another one references (Avro named type, Protobuf import, JSON $ref).
-public struct SchemaReferenceInfo: Sendable, Hashable {
+/// A schema that another one references, as the registry's REST API writes it (hence Codable).
+public struct SchemaReference: Sendable, Hashable, Codable {
+    /// Avro: the referenced type's full name; Protobuf: the import path; JSON: the $ref URL.
     public var name: String
     public var subject: String
     public var version: Int
@@ -78,10 +79,10 @@ public struct SubjectSchema: Sendable, Hashable {
     public var schemaID: Int32
     public var type: String
     public var schema: String
-    public var references: [SchemaReferenceInfo]
+    public var references: [SchemaReference]
 
     public init(subject: String, version: Int, schemaID: Int32, type: String, schema: String,
-                references: [SchemaReferenceInfo] = []) {
+                references: [SchemaReference] = []) {
         self.subject = subject
         self.version = version
         self.schemaID = schemaID

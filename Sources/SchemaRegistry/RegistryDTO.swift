@@ -1,21 +1,10 @@
-/// Shapes of the Confluent Schema Registry REST API.
+import ClusterModel
+
+/// Shapes of the Confluent Schema Registry REST API (a reference is ClusterModel's SchemaReference).
 public enum SchemaType: String, Sendable, Hashable, Codable {
     case avro = "AVRO"
     case protobuf = "PROTOBUF"
     case json = "JSON"
-}
-
-public struct SchemaReference: Sendable, Hashable, Codable {
-    /// Avro: the referenced type's full name; Protobuf: the import path; JSON: the $ref URL.
-    public var name: String
-    public var subject: String
-    public var version: Int
-
-    public init(name: String, subject: String, version: Int) {
-        self.name = name
-        self.subject = subject
-        self.version = version
-    }
 }
 
 /// `GET /schemas/ids/{id}`.

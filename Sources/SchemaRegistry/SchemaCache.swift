@@ -1,4 +1,5 @@
 import Foundation
+import ClusterModel
 import SchemaCodecs
 
 /// A registry schema ready to decode with: parsed once, shared by every record that names it.

@@ -31,7 +31,7 @@ struct FixtureSchemaRegistry: SchemaRegistryService {
         return SubjectDetail(subject: name, versions: [
             SubjectSchema(subject: name, version: 1, schemaID: 1, type: "AVRO", schema: Self.avroV1),
             SubjectSchema(subject: name, version: 2, schemaID: 3, type: "AVRO", schema: Self.avroV2,
-                          references: [SchemaReferenceInfo(name: "shop.Money", subject: "money", version: 1)]),
+                          references: [SchemaReference(name: "shop.Money", subject: "money", version: 1)]),
         ], compatibility: "FULL")
     }
 

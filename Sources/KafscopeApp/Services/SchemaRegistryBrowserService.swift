@@ -62,7 +62,7 @@ public struct SchemaRegistryBrowserService: SchemaRegistryService {
 
     static func schema(_ v: SubjectVersion) -> SubjectSchema {
         SubjectSchema(subject: v.subject, version: v.version, schemaID: v.id, type: v.type.rawValue, schema: v.schema,
-                      references: v.references.map { SchemaReferenceInfo(name: $0.name, subject: $0.subject, version: $0.version) })
+                      references: v.references)
     }
 
     /// `body` over every item, at most `parallelism` at once, results in the items' order.
