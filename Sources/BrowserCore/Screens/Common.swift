@@ -91,6 +91,28 @@ func placeholder(_ status: ViewStatus, what: String, glyphs: Glyphs) -> (String,
     return ("Loading \(what)\(glyphs.ellipsis)", .dim)
 }
 
+/// A form's lines, written top-down from the top of `area` and dropped below `bottom`.
+struct LinePen {
+    let area: Rect
+    let bottom: Int
+    private(set) var y: Int
+
+    init(_ area: Rect, bottom: Int? = nil) {
+        self.area = area
+        self.bottom = bottom ?? area.maxY
+        y = area.y
+    }
+
+    mutating func line(_ parts: [(String, Style)], into buffer: inout CellBuffer) {
+        guard y < bottom else { return }
+        buffer.put(parts, x: area.x, y: y, clip: area)
+        y += 1
+    }
+
+    /// Leaves a blank line.
+    mutating func skip() { y += 1 }
+}
+
 extension ScrollState {
     /// Moves the cursor of a list of `count` rows, `visible` of them on screen.
     mutating func apply(_ nav: Navigation, count: Int, visible: Int) {

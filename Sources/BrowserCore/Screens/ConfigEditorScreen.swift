@@ -283,13 +283,8 @@ public struct ConfigEditorScreen: Screen {
 
     public func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext) {
         let g = context.glyphs
-        var y = area.y
-        let end = area.y + headerLines(area, g)
-        func line(_ parts: [(String, Style)]) {
-            guard y < end else { return }
-            buffer.put(parts, x: area.x, y: y, clip: area)
-            y += 1
-        }
+        var pen = LinePen(area, bottom: area.y + headerLines(area, g))
+        func line(_ parts: [(String, Style)]) { pen.line(parts, into: &buffer) }
         let shape = layout(area, g)
         if shape.diffRows > 0 {
             let lines = diff
@@ -317,7 +312,7 @@ public struct ConfigEditorScreen: Screen {
                 line([((part.hasPrefix(" ") ? "" : " ") + part, style)])
             }
         } else {
-            y += 1
+            pen.skip()
         }
         if let e = editor {
             let secret = ConfigDiff.isSensitive(editingKey ?? String(e.text.prefix { $0 != "=" }), entry: nil)

@@ -258,12 +258,8 @@ public struct OffsetResetFormScreen: Screen {
 
     public func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext) {
         let g = context.glyphs
-        var y = area.y
-        func line(_ parts: [(String, Style)]) {
-            guard y < area.maxY else { return }
-            buffer.put(parts, x: area.x, y: y, clip: area)
-            y += 1
-        }
+        var pen = LinePen(area)
+        func line(_ parts: [(String, Style)]) { pen.line(parts, into: &buffer) }
         let label = { (f: Field, text: String) -> (String, Style) in
             (text, focus == f ? Style(.tableSelected, .bold) : Style(.headerLabel))
         }
@@ -293,7 +289,7 @@ public struct OffsetResetFormScreen: Screen {
         } else if plan.value != nil {
             line([(" Enter applies this plan (asks to confirm)", Style(.dim))])
         } else {
-            y += 1
+            pen.skip()
         }
         if let p = plan.value {
             var parts: [(String, Style)] = [(" " + p.summary, Style(.headerValue))]

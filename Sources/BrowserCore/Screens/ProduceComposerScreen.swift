@@ -307,12 +307,8 @@ public struct ProduceComposerScreen: Screen {
 
     public func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext) {
         let g = context.glyphs
-        var y = area.y
-        func line(_ parts: [(String, Style)]) {
-            guard y < area.maxY else { return }
-            buffer.put(parts, x: area.x, y: y, clip: area)
-            y += 1
-        }
+        var pen = LinePen(area)
+        func line(_ parts: [(String, Style)]) { pen.line(parts, into: &buffer) }
         func label(_ f: Field) -> (String, Style) {
             (" " + f.label + " ", focus == f ? Style(.tableSelected, .bold) : Style(.headerLabel))
         }
@@ -354,7 +350,7 @@ public struct ProduceComposerScreen: Screen {
                 + (count.map { " (\($0) partitions)" } ?? ""), Style(.dim))])
         line([label(.compression), (" < \(compression.rawValue) > ", Style(focus == .compression ? .tableSelected : .headerValue)),
               ("  Left/Right or Space change it", Style(.dim))])
-        y += 1
+        pen.skip()
         // The preview: the bytes that will be sent.
         switch draft() {
         case .failure(let e):

@@ -266,12 +266,8 @@ public struct TopicFormScreen: Screen {
 
     public func render(into buffer: inout CellBuffer, area: Rect, context: ScreenContext) {
         let g = context.glyphs
-        var y = area.y
-        func line(_ parts: [(String, Style)]) {
-            guard y < area.maxY else { return }
-            buffer.put(parts, x: area.x, y: y, clip: area)
-            y += 1
-        }
+        var pen = LinePen(area)
+        func line(_ parts: [(String, Style)]) { pen.line(parts, into: &buffer) }
         func wrapped(_ text: String, _ style: Style) {
             for part in TextLayout.wrap(text, width: max(1, area.width - 1)) { line([((part.hasPrefix(" ") ? "" : " ") + part, style)]) }
         }
