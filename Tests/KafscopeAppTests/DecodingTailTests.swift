@@ -7,7 +7,7 @@ import Testing
 
 /// The TUI's decoding tail over the registry simulator: a partition whose schema is slow to fetch
 /// holds only its own records; the other partitions' records reach the screen first.
-@Suite(.timeLimit(.minutes(2))) struct DecodingTailTests {
+@Suite(.timeLimit(.minutes(3))) struct DecodingTailTests {
     /// One batch holding both partitions' records, then the end of the stream.
     struct OneBatch: TailService {
         let records: [TailRecord]
@@ -34,9 +34,10 @@ import Testing
         let slowID = try await register(registry, "orders-value", "\"string\"")
         let fastID = try await register(registry, "clicks-value", "\"long\"")
         #expect(slowID != fastID)
-        // The slow schema answers after 10 s (the client waits up to 60): long enough that the fast
-        // partition's record, if it were held with the batch, would come second.
-        _ = try await registry.control("POST", "/__sim/inject", body: ["path": "/schemas/ids/\(slowID)", "sleep_ms": 10000, "count": 1])
+        // The slow schema is held by the simulator until the test has seen a batch: if the fast
+        // partition's record were held with the slow one, no batch would come and the hold would end
+        // only at the simulator's 100 s bound, with the records in one batch.
+        _ = try await registry.control("POST", "/__sim/inject", body: ["path": "/schemas/ids/\(slowID)", "hold": "slow", "count": 1])
         let client = try SchemaRegistryClient(endpoint: try RegistryEndpoint(url: registry.url, timeout: .seconds(60)))
         let decoder = RecordDecoder(cache: SchemaCache(client: client))
         let records = [
@@ -46,7 +47,10 @@ import Testing
         ]
         var batches: [[TailRecord]] = []
         for try await event in DecodingTailService(inner: OneBatch(records: records), decoder: decoder).tail(TailOptions(topic: "t")) {
-            if case .records(let r) = event { batches.append(r) }
+            if case .records(let r) = event {
+                batches.append(r)
+                if batches.count == 1 { _ = try await registry.control("POST", "/__sim/release", body: ["name": "slow"]) }
+            }
         }
         await client.shutdown()
         #expect(batches.map { $0.map(\.partition) } == [[1], [0, 0]], "partition 1 first, partition 0's records in order after")

@@ -132,7 +132,8 @@ class Registry:
         self.global_compat = "BACKWARD"
         self.subject_compat = {}
         self.requests = []
-        self.injections = []       # {"path", "status", "count", "sleep_ms"}
+        self.injections = []       # {"path", "status", "count", "sleep_ms", "hold"}
+        self.gates = {}            # hold name -> threading.Event, set by /__sim/release
 
     def register(self, subject, body):
         schema_type = body.get("schemaType", "AVRO") or "AVRO"
@@ -215,6 +216,11 @@ class Handler(BaseHTTPRequestHandler):
                     injection = inj
                     break
         if injection:
+            if injection.get("hold"):
+                # Held until the test releases it (a test's ordering, not a clock); 100 s at most.
+                with reg.lock:
+                    gate = reg.gates.setdefault(injection["hold"], threading.Event())
+                gate.wait(timeout=100)
             if injection.get("sleep_ms"):
                 time.sleep(injection["sleep_ms"] / 1000.0)
             if injection.get("status"):
@@ -324,7 +330,11 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/__sim/inject":
                 spec = json.loads(raw)
                 reg.injections.append({"path": spec.get("path", ""), "status": spec.get("status", 0),
-                                       "count": spec.get("count", 1), "sleep_ms": spec.get("sleep_ms", 0)})
+                                       "count": spec.get("count", 1), "sleep_ms": spec.get("sleep_ms", 0),
+                                       "hold": spec.get("hold")})
+                return self.send_json(200, {})
+            if path == "/__sim/release":
+                reg.gates.setdefault(json.loads(raw)["name"], threading.Event()).set()
                 return self.send_json(200, {})
             if path == "/__sim/clear-injections":
                 reg.injections = []
