@@ -1,22 +1,30 @@
 import ClusterModel
 
-/// The ACL section of the topic and group detail (issue 18): its side load and rows.
-extension TopicDetailSpec {
-    var aclFilter: AclFilter { .applying(toTopic: name) }
-    public var sideLoads: [Effect] { [ResourceAcls.load(aclFilter)] }
-    public mutating func receiveSide(_ result: LoadResult, at time: Double) -> Bool {
-        appliedAcls.receive(result, filter: aclFilter)
-    }
-    var aclSection: DetailSection<Self> { ResourceAcls.section({ $0.appliedAcls }, filter: aclFilter, what: "topic \(name)") }
+/// A detail spec with an ACLs section (issue 18): which ACLs apply to it and where it keeps them;
+/// the side load, its receipt and the section come with the conformance.
+public protocol AclSectionSpec: DetailScreenSpec {
+    var aclFilter: AclFilter { get }
+    /// "topic orders", in the section's messages.
+    var aclSubject: String { get }
+    var appliedAcls: ResourceAcls { get set }
 }
 
-extension GroupDetailSpec {
-    var aclFilter: AclFilter { .applying(toGroup: name) }
+extension AclSectionSpec {
     public var sideLoads: [Effect] { [ResourceAcls.load(aclFilter)] }
     public mutating func receiveSide(_ result: LoadResult, at time: Double) -> Bool {
         appliedAcls.receive(result, filter: aclFilter)
     }
-    var aclSection: DetailSection<Self> { ResourceAcls.section({ $0.appliedAcls }, filter: aclFilter, what: "group \(name)") }
+    var aclSection: DetailSection<Self> { ResourceAcls.section({ $0.appliedAcls }, filter: aclFilter, what: aclSubject) }
+}
+
+extension TopicDetailSpec: AclSectionSpec {
+    public var aclFilter: AclFilter { .applying(toTopic: name) }
+    public var aclSubject: String { "topic \(name)" }
+}
+
+extension GroupDetailSpec: AclSectionSpec {
+    public var aclFilter: AclFilter { .applying(toGroup: name) }
+    public var aclSubject: String { "group \(name)" }
 }
 
 extension DetailScreen {

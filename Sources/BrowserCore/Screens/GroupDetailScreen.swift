@@ -20,7 +20,7 @@ public struct GroupDetailSpec: DetailScreenSpec {
 
     public let name: String
     /// The ACLs that apply to the group, loaded beside the detail (AclSection.swift).
-    public internal(set) var appliedAcls = ResourceAcls()
+    public var appliedAcls = ResourceAcls()
     public var route: Route { .group(name) }
     public var what: String { "group \(name)" }
     public var load: Effect { .load(.group(name)) }

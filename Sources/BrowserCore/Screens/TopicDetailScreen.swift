@@ -20,7 +20,7 @@ public struct TopicDetailSpec: DetailScreenSpec {
 
     public let name: String
     /// The ACLs that apply to the topic, loaded beside the detail (AclSection.swift).
-    public internal(set) var appliedAcls = ResourceAcls()
+    public var appliedAcls = ResourceAcls()
     public var route: Route { .topic(name) }
     public var what: String { "topic \(name)" }
     public var load: Effect { .load(.topic(name)) }
