@@ -178,7 +178,7 @@ public final class ConnectSimulator: @unchecked Sendable {
         return String(text[split.upperBound...])
     }
 
-    /// A loopback URL where nothing listens (a port bound, then released), for unreachable-worker tests.
+    /// A loopback URL where nothing listens (a port held bound, never listening), for unreachable-worker tests.
     public static func closedPortURL() throws -> String {
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -198,7 +198,9 @@ public final class ConnectSimulator: @unchecked Sendable {
         _ = withUnsafeMutablePointer(to: &bound) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
         }
-        close(fd)
+        // Kept bound and never listening for the life of the test process (the descriptor is not
+        // closed on purpose): a connect is refused, and no other test's listener can take the port
+        // meanwhile (a closed port was once reused by a simulator of a concurrent test).
         return "http://127.0.0.1:\(UInt16(bigEndian: bound.sin_port))"
     }
 }
