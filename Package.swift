@@ -52,7 +52,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ] + nio),
         // The SSH jump host: broker connections as direct-tcpip channels of one SSH connection.
-        .target(name: "SSHTunnel", dependencies: ["KafkaClient", "ClusterModel",
+        .target(name: "SSHTunnel", dependencies: ["KafkaClient", "ClusterModel", "ConnectionSecurity",
             .product(name: "NIOSSH", package: "swift-nio-ssh"),
             .product(name: "NIOSOCKS", package: "swift-nio-extras"),
             .product(name: "Crypto", package: "swift-crypto"),

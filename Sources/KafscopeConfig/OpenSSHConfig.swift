@@ -1,3 +1,4 @@
+import ConnectionSecurity
 import Foundation
 
 /// What `~/.ssh/config` (ssh_config(5)) says about one host: the `Host` blocks whose patterns match
@@ -123,28 +124,7 @@ public enum OpenSSHConfig {
     /// `Host` patterns: `*` and `?` wildcards, `!pattern` excludes; any positive match without a
     /// negated one matches.
     static func matches(_ name: String, patterns: [String]) -> Bool {
-        var matched = false
-        for p in patterns.flatMap({ $0.split(separator: ",").map(String.init) }) {
-            if p.hasPrefix("!") {
-                if glob(String(p.dropFirst()).lowercased(), name.lowercased()) { return false }
-            } else if glob(p.lowercased(), name.lowercased()) {
-                matched = true
-            }
-        }
-        return matched
-    }
-
-    static func glob(_ pattern: String, _ text: String) -> Bool {
-        let p = Array(pattern), t = Array(text)
-        var pi = 0, ti = 0, star = -1, mark = 0
-        while ti < t.count {
-            if pi < p.count && (p[pi] == "?" || p[pi] == t[ti]) { pi += 1; ti += 1 }
-            else if pi < p.count && p[pi] == "*" { star = pi; mark = ti; pi += 1 }
-            else if star >= 0 { pi = star + 1; mark += 1; ti = mark }
-            else { return false }
-        }
-        while pi < p.count && p[pi] == "*" { pi += 1 }
-        return pi == p.count
+        OpenSSHPattern.matches(name.lowercased(), patternLists: patterns)
     }
 
     /// `Include` paths: relative ones are under ~/.ssh; `*` and `?` in the file name are expanded.
@@ -155,7 +135,7 @@ public enum OpenSSHConfig {
         let name = (path as NSString).lastPathComponent
         guard name.contains("*") || name.contains("?") else { return [path] }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        return entries.filter { glob(name, $0) }.sorted().map { "\(dir)/\($0)" }
+        return entries.filter { OpenSSHPattern.glob(name, $0) }.sorted().map { "\(dir)/\($0)" }
     }
 
     static func expandTilde(_ p: String, home: String) -> String {

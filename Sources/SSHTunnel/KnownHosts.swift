@@ -1,3 +1,4 @@
+import ConnectionSecurity
 import Crypto
 import Foundation
 
@@ -70,29 +71,7 @@ public enum KnownHosts {
             let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(name.utf8), using: SymmetricKey(data: salt))
             return Data(mac) == hash
         }
-        var positive = false
-        for pattern in hostField.split(separator: ",") {
-            if pattern.hasPrefix("!") {
-                if glob(String(pattern.dropFirst()).lowercased(), name) { return false }
-            } else if glob(pattern.lowercased(), name) {
-                positive = true
-            }
-        }
-        return positive
-    }
-
-    /// `*` any run, `?` any one character.
-    static func glob(_ pattern: String, _ text: String) -> Bool {
-        let p = Array(pattern), t = Array(text)
-        var pi = 0, ti = 0, star = -1, mark = 0
-        while ti < t.count {
-            if pi < p.count && (p[pi] == "?" || p[pi] == t[ti]) { pi += 1; ti += 1 }
-            else if pi < p.count && p[pi] == "*" { star = pi; mark = ti; pi += 1 }
-            else if star >= 0 { pi = star + 1; mark += 1; ti = mark }
-            else { return false }
-        }
-        while pi < p.count && p[pi] == "*" { pi += 1 }
-        return pi == p.count
+        return OpenSSHPattern.matches(name, patternLists: [hostField])
     }
 
     /// The line to add for a host and key (plain, as `ssh` writes it with HashKnownHosts off).
