@@ -70,7 +70,10 @@ private func orderRows(_ s: String) -> [String] {
             #expect(previewRows.count == 3 && previewRows.allSatisfy { $0.contains(" 4 ") && $0.contains(" 7 ") }, "preview rows:\n\(screen)")
 
             try tmux.send("Enter")
-            screen = try await tmux.waitFor { $0.contains("Really reset offsets of consumer group?") }
+            // Both dialog lines: a capture can land between the dialog's first and second drawn line.
+            screen = try await tmux.waitFor {
+                $0.contains("Really reset offsets of consumer group?") && $0.contains("billing (--to-offset 7, --all-topics) on cluster mock")
+            }
             #expect(screen.contains("billing (--to-offset 7, --all-topics) on cluster mock"), "the dialog names the group:\n\(screen)")
             try tmux.send("y")
             screen = try await tmux.waitFor { $0.contains("applied; NEW and LAG-AFTER as read back") }
