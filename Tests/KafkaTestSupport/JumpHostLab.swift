@@ -268,6 +268,23 @@ public final class JumpHostLab: @unchecked Sendable {
         _ = Self.claimed.withLock { Self.claimedSubnets.remove(subnet) }
     }
 
+    /// Where a server this lab started inside its namespace on `port` can be reached: `inside` (its
+    /// port accepts connections on the namespace's loopback, asked from inside) and `fromOutside`
+    /// (something answers at the namespace's address from here, the only way into the namespace; a
+    /// lab behind another has no route from here at all). A connect to 127.0.0.1:port here says
+    /// nothing about the lab: that loopback is this namespace's, where any unrelated listener may hold
+    /// the same port number (which once failed TunnelTLSTests).
+    public func reachability(ofPortInside port: Int) async throws -> (inside: Bool, fromOutside: Bool) {
+        let inside: Bool
+        do {
+            try await self.inside("timeout", "10", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/\(port)")
+            inside = true
+        } catch {
+            inside = false
+        }
+        return (inside, Self.canConnect(sshAddress, port))
+    }
+
     /// A known_hosts file trusting this lab's sshd.
     public func knownHostsLine() -> String { "[\(sshAddress)]:\(sshPort) \(hostKeyPublic.split(separator: " ").prefix(2).joined(separator: " "))" }
 

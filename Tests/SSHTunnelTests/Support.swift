@@ -1,5 +1,6 @@
 import Foundation
 import KafkaTestSupport
+import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -150,4 +151,15 @@ extension JumpHostLab {
 
 func jsonArray(_ text: String) -> [[String: Any]] {
     (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]] ?? []
+}
+
+extension JumpHostLab {
+    /// The server the test started on `port` inside the lab is there, and cannot be reached from
+    /// here (see `reachability(ofPortInside:)`: a host-side listener with the same port number is
+    /// not the lab's server and cannot make this fail).
+    func expectOnlyInside(_ port: Int, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let r = try await reachability(ofPortInside: port)
+        #expect(r.inside, "\(what) does not listen on port \(port) inside the lab", sourceLocation: sourceLocation)
+        #expect(!r.fromOutside, "\(what) is reachable from outside at \(sshAddress):\(port)", sourceLocation: sourceLocation)
+    }
 }

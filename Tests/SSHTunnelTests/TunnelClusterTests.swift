@@ -9,7 +9,7 @@ struct TunnelClusterTests {
         try await withLabCluster { lab, cluster in
             try await cluster.createTopic("through-ssh", partitions: 3, replicationFactor: 2)
             // The brokers' names do not resolve here, and their addresses are the namespace's loopback.
-            #expect(!JumpHostLab.canConnectForTests(cluster.brokers[0].port))
+            try await lab.expectOnlyInside(cluster.brokers[0].port, "broker 1")
             let k = try Kafscope(lab: lab, bootstrap: cluster.labBootstrap)
             try k.trust(lab)
 
@@ -85,7 +85,7 @@ struct TunnelClusterTests {
             let k = try Kafscope(lab: lab, bootstrap: cluster.labBootstrap, connect: ["qa": "http://connect-qa:\(sim.port)"])
             try k.trust(lab)
             // Nothing outside reaches the simulator: it listens on the namespace's loopback.
-            #expect(!JumpHostLab.canConnectForTests(sim.port))
+            try await lab.expectOnlyInside(sim.port, "the Connect simulator")
             let before = try await k.run(["get", "connectors", "-o", "json"])
             #expect(before.status == 0, "\(before.err)")
             let state = { (out: String) in jsonArray(out).first { $0["name"] as? String == "orders-source" }?["state"] as? String }
@@ -108,7 +108,7 @@ struct TunnelClusterTests {
         do {
             let fake = try await IndependentBroker.start(brokers: 3, scenario: groupScenario, environment: try await lab.peerEnvironment())
             do {
-                #expect(!JumpHostLab.canConnectForTests(fake.brokers[0].port))
+                try await lab.expectOnlyInside(fake.brokers[0].port, "the fake broker")
                 let k = try Kafscope(lab: lab, bootstrap: fake.bootstrap)
                 try k.trust(lab)
                 let groups = try await k.run(["get", "groups", "-o", "json"])
@@ -148,7 +148,3 @@ struct TunnelClusterTests {
     }
 }
 
-extension JumpHostLab {
-    /// Whether this (outer) namespace reaches 127.0.0.1:port: it must not reach the lab's brokers.
-    static func canConnectForTests(_ port: Int) -> Bool { canConnect("127.0.0.1", port) }
-}

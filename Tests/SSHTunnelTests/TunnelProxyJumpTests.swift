@@ -22,7 +22,7 @@ struct TunnelProxyJumpTests {
                     #expect(try await jump1.inside("python3", "-c", """
                         import socket, sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), 5); print("reached")
                         """, jump2.sshAddress, String(jump2.sshPort)).contains("reached"))
-                    #expect(!JumpHostLab.canConnectForTests(cluster.brokers[0].port))
+                    try await jump2.expectOnlyInside(cluster.brokers[0].port, "broker 1")
 
                     // The context names only the Host alias; everything else comes from ~/.ssh/config.
                     let k = try Kafscope(lab: jump1, bootstrap: "kafka-1:\(cluster.brokers[0].port)",

@@ -42,8 +42,8 @@ struct TunnelTLSTests {
             _ = try await Self.inside(lab, "POST", "https://registry:\(registry.port)/subjects/orders-value/versions", ca: tls.ca,
                                       body: #"{"schema": "{\"type\": \"string\"}"}"#)
             // Nothing outside reaches either simulator: they listen on the namespace's loopback.
-            #expect(!JumpHostLab.canConnectForTests(connect.port))
-            #expect(!JumpHostLab.canConnectForTests(registry.port))
+            try await lab.expectOnlyInside(connect.port, "the Connect simulator")
+            try await lab.expectOnlyInside(registry.port, "the registry simulator")
 
             let k = try Kafscope(lab: lab, bootstrap: cluster.labBootstrap, extra: """
                 connect = { qa = { url = "https://connect-qa:\(connect.port)", ca_file = "\(tls.ca)" } }
