@@ -105,52 +105,16 @@ struct ProduceInput {
         return nil
     }
 
+    /// JSONLineRecordReader reads the line (it accepts and refuses what JSONSerialization did).
     private func jsonRecord(_ line: ArraySlice<UInt8>) -> Item {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line), options: []) as? [String: Any] else {
-            return .invalid("not a JSON object")
-        }
-        let key: [UInt8]?
-        let value: [UInt8]?
-        do {
-            key = try Self.bytes(object["key"], field: "key")
-            value = try Self.bytes(object["value"], field: "value")
-        } catch { return .invalid("\(error)") }
-        var headers = options.headers
-        if let list = object["headers"] {
-            guard let items = list as? [[String: Any]] else { return .invalid("headers must be a list of {key, value}") }
-            for h in items {
-                guard let name = h["key"] as? String else { return .invalid("a header has no string key") }
-                do { headers.append(RecordHeaderValue(key: name, value: try Self.bytes(h["value"], field: "header \(name)"))) } catch {
-                    return .invalid("\(error)")
-                }
-            }
-        }
-        var partition = options.fixedPartition
-        if options.keepPartitions {
-            guard let p = (object["partition"] as? NSNumber)?.int32Value else { return .invalid("--keep-partitions: no partition number") }
-            partition = p
-        }
-        var timestamp: Int64?
-        if options.keepTimestamps {
-            guard let t = (object["timestamp"] as? NSNumber)?.int64Value, t >= 0 else { return .invalid("--keep-timestamps: no timestamp") }
-            timestamp = t
-        }
-        return .record(ProducerRecord(topic: options.topic, partition: partition, key: options.fixedKey ?? key, value: value,
-                                      headers: headers, timestamp: timestamp))
-    }
-
-    /// A string is its UTF-8 bytes, `{"base64": "..."}` its decoded bytes, null (or absent) null.
-    static func bytes(_ v: Any?, field: String) throws -> [UInt8]? {
-        switch v {
-        case nil, is NSNull: return nil
-        case let s as String: return Array(s.utf8)
-        case let o as [String: Any]:
-            guard let b = o["base64"] as? String, let d = Data(base64Encoded: b) else {
-                throw CommandFailure("\(field): expected a string, null or {\"base64\": \"...\"}")
-            }
-            return Array(d)
-        default:
-            throw CommandFailure("\(field): expected a string, null or {\"base64\": \"...\"}")
+        switch JSONLineRecordReader.read(line, partition: options.keepPartitions, timestamp: options.keepTimestamps) {
+        case .invalid(let why):
+            return .invalid(why)
+        case .record(let f):
+            return .record(ProducerRecord(topic: options.topic, partition: options.keepPartitions ? f.partition : options.fixedPartition,
+                                          key: options.fixedKey ?? f.key, value: f.value,
+                                          headers: options.headers.isEmpty ? f.headers : options.headers + f.headers,
+                                          timestamp: f.timestamp))
         }
     }
 }
