@@ -187,13 +187,18 @@ public struct TailCommand: AsyncParsableCommand {
                     continue
                 }
                 for r in records {
-                    if format == .json { chunk += Array(recordJSON(r).serialized().utf8) } else { chunk += r.value ?? [] }
+                    if format == .json { RecordJSONWriter.append(r, to: &chunk) } else { chunk += r.value ?? [] }
                     chunk.append(0x0A)
                     printed += 1
                     if let max, printed >= max { break }
                 }
                 // Text values are for people unless --raw: the console escapes their control characters.
-                if raw { console.outRaw(chunk) } else { console.out(String(decoding: chunk, as: UTF8.self)) }
+                // JSON lines hold none to escape (RecordJSONWriter wrote them as \u escapes): as they are.
+                if raw || format == .json {
+                    console.outRaw(chunk)
+                } else {
+                    console.out(String(decoding: chunk, as: UTF8.self))
+                }
                 if let max, printed >= max { return }
             case .notice(let text), .recovered(let text):
                 console.err("% \(text)\n")
@@ -204,6 +209,7 @@ public struct TailCommand: AsyncParsableCommand {
     }
 
     /// `{topic, partition, offset, timestamp, timestamp_type, key, value, headers: [{key, value}]}`.
+    /// The reference for RecordJSONWriter, which writes the same text straight into bytes.
     public static func recordJSON(_ r: TailRecord) -> JSONValue {
         .object([
             ("topic", .string(r.topic)),
