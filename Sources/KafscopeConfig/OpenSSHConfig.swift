@@ -12,6 +12,8 @@ public struct OpenSSHHostConfig: Sendable, Hashable {
     /// Hops in order (`ProxyJump a,b`), each `[user@]host[:port]`; empty for none.
     public var proxyJump: [String] = []
     public var userKnownHostsFile: String?
+    /// `ConnectTimeout` in seconds: how long each step of reaching this host may take.
+    public var connectTimeoutSeconds: Int?
 
     public init() {}
 }
@@ -82,6 +84,9 @@ public enum OpenSSHConfig {
                 if first { out.port = p }
             case "identityfile": out.identityFiles.append(value)
             case "userknownhostsfile": if first { out.userKnownHostsFile = value }
+            case "connecttimeout":
+                guard let t = Int(value), t > 0 else { throw fail("'\(value)' is not a number of seconds") }
+                if first { out.connectTimeoutSeconds = t }
             case "proxyjump":
                 if !proxyJumpSet {
                     proxyJumpSet = true

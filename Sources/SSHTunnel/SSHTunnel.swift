@@ -63,6 +63,11 @@ public final class SSHTunnel: BrokerTransport, @unchecked Sendable {
     private var attempts = 0
     private var lastError: SSHTunnelError?
     private var listeners: [@Sendable (SSHTunnelStatus) -> Void] = []
+    /// Callers waiting for the next attempt's outcome (see `session()`), by id.
+    private var waiters: [Int: EventLoopPromise<Session>] = [:]
+    private var nextWaiter = 0
+    /// Whether a connection attempt is in flight (not backing off between attempts).
+    private var attemptRunning = false
 
     /// Loads (and decrypts) the keys now, so passphrases are asked before any UI starts.
     /// `via`: reach the jump host through that tunnel (OpenSSH's ProxyJump), on its event loop.
@@ -116,6 +121,7 @@ public final class SSHTunnel: BrokerTransport, @unchecked Sendable {
         case .connecting(let t): t.cancel()
         default: break
         }
+        settleWaiters(.failure(.disconnected(destination: config.destination, detail: "the tunnel was shut down")))
         setStatus(.closed)
     }
 
@@ -183,51 +189,84 @@ public final class SSHTunnel: BrokerTransport, @unchecked Sendable {
 
     // MARK: The SSH connection
 
-    /// The live session, connecting (or waiting for a reconnect in progress) up to the connect timeout.
+    /// The live session, or the outcome of the next connection attempt: a caller waiting for a
+    /// (re)connect gets that attempt's session or its reason, as soon as it has one. Waiting is not
+    /// awaiting the connect loop (it retries in the background and never ends while the jump host
+    /// stays unreachable: awaiting it hung `get topics` for good behind a refusing ProxyJump hop).
     private func session() async throws -> Session {
-        let task: Task<Session, any Error> = try lock.withLock {
+        let promise: EventLoopPromise<Session> = try lock.withLock {
             switch state {
-            case .ready(let s): return Task { s }
-            case .connecting(let t): return t
+            case .ready(let s):
+                let p = eventLoop.makePromise(of: Session.self)
+                p.succeed(s)
+                return p
             case .failed(let e): throw e
             case .shutDown: throw SSHTunnelError.disconnected(destination: config.destination, detail: "the tunnel was shut down")
+            case .connecting:
+                return addWaiter()
             case .idle:
-                let t = Task { try await self.connectLoop() }
-                state = .connecting(t)
-                return t
+                let p = addWaiter()
+                state = .connecting(Task { try await self.connectLoop() })
+                return p
             }
         }
-        return try await withThrowingTaskGroup(of: Session?.self) { group in
-            group.addTask { try await task.value }
-            group.addTask {
-                try? await Task.sleep(for: self.config.connectTimeout)
-                return nil
+        return try await promise.futureResult.get()
+    }
+
+    /// A caller waiting for the next attempt's outcome (call with `lock` held). Between attempts
+    /// (backing off) it waits at most the connect timeout, then gets the last attempt's reason; an
+    /// attempt in flight ends by itself (each of its steps has the connect timeout of its hop).
+    private func addWaiter() -> EventLoopPromise<Session> {
+        let p = eventLoop.makePromise(of: Session.self)
+        nextWaiter += 1
+        let id = nextWaiter
+        waiters[id] = p
+        eventLoop.scheduleTask(in: .nanoseconds(Self.nanos(config.connectTimeout))) { [self] in
+            let expired: SSHTunnelError? = lock.withLock {
+                guard !attemptRunning, waiters.removeValue(forKey: id) != nil else { return nil }
+                guard let last = lastError else {
+                    return .disconnected(destination: config.destination,
+                                         detail: "not connected within \(Double(Self.nanos(config.connectTimeout)) / 1e9) s")
+                }
+                if case .connect = last { return last }
+                return .disconnected(destination: config.destination, detail: "\(last); reconnecting")
             }
-            defer { group.cancelAll() }
-            while let r = try await group.next() {
-                if let s = r { return s }
-                // Timed out waiting: say why the last attempt failed; the loop goes on in the background.
-                let last = lock.withLock { lastError }
-                throw last.map { e -> SSHTunnelError in
-                    if case .connect = e { return e }
-                    return .disconnected(destination: config.destination, detail: "\(e); reconnecting")
-                } ?? SSHTunnelError.disconnected(destination: config.destination,
-                                                 detail: "not connected within \(Double(Self.nanos(config.connectTimeout)) / 1e9) s")
-            }
-            throw SSHTunnelError.disconnected(destination: config.destination, detail: "not connected")
+            if let expired { p.fail(expired) }
         }
+        return p
+    }
+
+    /// Hands every waiting caller the attempt's outcome.
+    private func settleWaiters(_ outcome: Result<Session, SSHTunnelError>) {
+        let ws: [EventLoopPromise<Session>] = lock.withLock {
+            let ws = Array(waiters.values)
+            waiters = [:]
+            return ws
+        }
+        for w in ws { w.completeWith(outcome.mapError { $0 as any Error }) }
     }
 
     /// Attempts until one succeeds, backing off; stops at a failure retrying cannot fix.
     private func connectLoop() async throws -> Session {
         var failures = 0
         while true {
-            if Task.isCancelled { throw CancellationError() }
-            let n = lock.withLock { attempts += 1; return attempts }
+            if Task.isCancelled {
+                settleWaiters(.failure(.disconnected(destination: config.destination, detail: "the tunnel was shut down")))
+                throw CancellationError()
+            }
+            let n = lock.withLock { attempts += 1; attemptRunning = true; return attempts }
             setStatus(n == 1 ? .connecting(attempt: n) : .reconnecting(attempt: n, lastError: lock.withLock { lastError?.description } ?? ""))
             do {
-                let s = try await connectOnce()
+                let s: Session
+                do {
+                    s = try await connectOnce()
+                } catch let e as SSHTunnelError {
+                    throw e
+                } catch {
+                    throw SSHTunnelError.handshake(destination: config.destination, detail: "\(error)")
+                }
                 let installed: Bool = lock.withLock {
+                    attemptRunning = false
                     guard case .connecting = state else { return false }
                     state = .ready(s)
                     attempts = 0
@@ -236,19 +275,25 @@ public final class SSHTunnel: BrokerTransport, @unchecked Sendable {
                 }
                 guard installed else {
                     try? await s.channel.close()
-                    throw SSHTunnelError.disconnected(destination: config.destination, detail: "the tunnel was shut down")
+                    let e = SSHTunnelError.disconnected(destination: config.destination, detail: "the tunnel was shut down")
+                    settleWaiters(.failure(e))
+                    throw e
                 }
                 setStatus(.connected(s.info))
                 watch(s)
+                settleWaiters(.success(s))
                 return s
             } catch let e as SSHTunnelError {
-                lock.withLock { lastError = e }
+                lock.withLock { lastError = e; attemptRunning = false }
                 logger.debug("SSH: \(e)")
                 if e.isPermanent {
                     lock.withLock { if case .connecting = state { state = .failed(e) } }
                     setStatus(.failed(e.description))
+                    settleWaiters(.failure(e))
                     throw e
                 }
+                // Whoever waits hears now why this attempt failed; the loop retries in the background.
+                settleWaiters(.failure(e))
                 failures += 1
                 setStatus(.reconnecting(attempt: n, lastError: e.description))
                 let backoff = min(Double(Self.nanos(config.maxReconnectBackoff)) / 1e9, 0.25 * pow(2, Double(min(failures, 10))))
@@ -312,12 +357,9 @@ public final class SSHTunnel: BrokerTransport, @unchecked Sendable {
                         try sync.addHandler(SSHReadyWatcher(promise: ready))
                     }
                 }
-            } catch let e as SSHTunnelError where e.isPermanent {
-                ready.fail(ChannelError.ioOnClosedChannel)
-                throw e
             } catch {
                 ready.fail(ChannelError.ioOnClosedChannel)
-                throw SSHTunnelError.connect(destination: config.destination, detail: "through \(via.config.destination): \(error)")
+                throw Self.hopUnreachable(error, hop: chainDescription, previous: via.config.destination)
             }
         } else {
             do {
@@ -381,12 +423,31 @@ public final class SSHTunnel: BrokerTransport, @unchecked Sendable {
         }
     }
 
+    /// Why this hop of a ProxyJump chain cannot be reached, naming it and the hop in front. When
+    /// the hop in front is itself down, its own error (which names it) is the reason.
+    static func hopUnreachable(_ error: any Error, hop: String, previous: String) -> SSHTunnelError {
+        switch error as? SSHTunnelError {
+        case .channelRejected(_, _, let reason)?:
+            return .connect(destination: hop, detail: "\(previous) could not open a connection to it: \(reason)")
+        case .channelTimeout(_, _, let seconds)?:
+            return .connect(destination: hop, detail: "\(previous) got no answer from it within \(seconds) s "
+                                + "(is it up, its address routable from there, its port open?)")
+        case let e?:
+            return e
+        case nil:
+            return .connect(destination: hop, detail: "through \(previous): \(error)")
+        }
+    }
+
     static func describeConnectError(_ error: any Error) -> String {
         if let e = error as? NIOConnectionError {
             if e.connectionErrors.isEmpty {
                 return "cannot resolve the host name" + (e.dnsAError.map { " (\($0))" } ?? "")
             }
-            return e.connectionErrors.map { "\($0.target): \(describeConnectError($0.error))" }.joined(separator: "; ")
+            // One address (the usual case): the destination already names it.
+            if e.connectionErrors.count == 1 { return describeConnectError(e.connectionErrors[0].error) }
+            return e.connectionErrors.map { "\($0.target.ipAddress ?? "\($0.target)"): \(describeConnectError($0.error))" }
+                .joined(separator: "; ")
         }
         if let e = error as? IOError {
             switch e.errnoCode {

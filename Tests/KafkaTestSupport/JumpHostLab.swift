@@ -268,6 +268,14 @@ public final class JumpHostLab: @unchecked Sendable {
         _ = Self.claimed.withLock { Self.claimedSubnets.remove(subnet) }
     }
 
+    /// Makes the host silent, as an unroutable address or a firewall dropping packets: whatever is
+    /// sent to it from the other end of its link goes to a link-layer address nobody has (a
+    /// permanent neighbour entry there) and is dropped, so a TCP connect to it is never answered.
+    /// (No tc netem needed: its kernel module is missing here.)
+    public func makeSilent() async throws {
+        try await outside("ip", "neigh", "replace", sshAddress, "lladdr", "02:00:00:00:00:01", "dev", vethHost, "nud", "permanent")
+    }
+
     /// Where a server this lab started inside its namespace on `port` can be reached: `inside` (its
     /// port accepts connections on the namespace's loopback, asked from inside) and `fromOutside`
     /// (something answers at the namespace's address from here, the only way into the namespace; a

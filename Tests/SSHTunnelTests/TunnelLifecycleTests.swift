@@ -68,4 +68,18 @@ struct TunnelLifecycleTests {
             #expect(tail.stderr.contains("SSH connection to root@\(lab.sshAddress):\(lab.sshPort) re-established"), "\(tail.stderr)")
         }
     }
+
+    /// A jump host whose SSH port refuses: the first attempt's reason ends the command (it used to
+    /// wait for the background reconnect loop, which never ends while the host stays down). The
+    /// harness's 120 s only keeps a hang from blocking the suite.
+    @Test func aJumpHostThatRefusesEndsTheCommandWithTheReason() async throws {
+        try await withLabCluster(brokers: 1) { lab, cluster in
+            let k = try Kafscope(lab: lab, bootstrap: cluster.labBootstrap,
+                                 sshTable: ["host": "root@\(lab.sshAddress):\(lab.sshPort + 1)"])
+            try k.trust(lab)
+            let r = try await k.run(["get", "topics"], timeout: .seconds(120))
+            #expect(r.status != 0, "\(r.out)\(r.err)")
+            #expect(r.err.contains("cannot reach SSH jump host root@\(lab.sshAddress):\(lab.sshPort + 1): connection refused"), "\(r.err)")
+        }
+    }
 }

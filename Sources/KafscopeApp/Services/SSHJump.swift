@@ -67,7 +67,9 @@ public enum SSHJump {
             passphrase: { file in
                 if let name = passphraseEnv { return env[name] }
                 return PassphrasePrompt.ask("Passphrase for SSH key \(file): ")
-            })
+            },
+            // Per hop, as ssh does: each hop's own Host entry says how long reaching it may take.
+            connectTimeout: c.connectTimeoutSeconds.map { .seconds($0) } ?? .seconds(15))
     }
 
     /// The SOCKS proxy the Connect and Schema Registry HTTP clients use when the context goes
