@@ -61,6 +61,8 @@ public struct AppState: Sendable {
     /// Screens recently left, by route, so going back to one paints its old rows at once.
     var recent: [Route: any Screen] = [:]
     var recentOrder: [Route] = []
+    /// Exports to files being written, by who asked: their end is told even after that screen left.
+    public internal(set) var exports: [Requester: ExportInFlight] = [:]
     /// The SSH jump host's link (nil without a jump host, or before the app says anything).
     public var jumpHostLink: JumpHostLink?
     /// Bumped on every visible change; the runtime redraws only when it moves.

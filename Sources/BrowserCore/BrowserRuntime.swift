@@ -27,6 +27,11 @@ public final class BrowserRuntime: @unchecked Sendable {
     var prepareState: ((inout AppState) -> Void)?
 
     private var jobs: [EffectKind: Job] = [:]
+    /// Exports to files started by this runtime (finished ones too; awaiting those costs nothing).
+    private var exports: [Task<Void, Never>] = []
+    /// How exports still being written when the browser stopped ended, one line each: the app
+    /// prints them once the terminal is its own again.
+    public private(set) var reportsAfterExit: [String] = []
     private var generation: UInt64 = 0
     private var exit: BrowserExit?
     /// The terminal was handed to an external editor: draw every cell again.
@@ -99,7 +104,27 @@ public final class BrowserRuntime: @unchecked Sendable {
         }
         for (_, job) in jobs { job.task.cancel() }
         jobs.removeAll()
+        finishExports()
         return exit ?? .quit
+    }
+
+    /// Waits for the exports still being written (local files, bounded by the tail's buffer), so
+    /// that quitting never leaves a truncated file, and keeps how each ended for `reportsAfterExit`.
+    /// The status line already says "Finishing the export..." (drawn in the loop's last turn).
+    private func finishExports() {
+        let pending = exports
+        exports.removeAll()
+        if !pending.isEmpty {
+            let done = DispatchSemaphore(value: 0)
+            Task {
+                for t in pending { await t.value }
+                done.signal()
+            }
+            done.wait()
+        }
+        for item in inbox.drain() {
+            if case .exported(let r) = item.result, let line = ExportReport.final(r) { reportsAfterExit.append(line.text) }
+        }
     }
 
     /// Runs `update` and starts the effects it returns.
@@ -173,15 +198,22 @@ public final class BrowserRuntime: @unchecked Sendable {
                                  result: .exported(.failure(LoadError("exporting is not available in this build"))), at: clock()))
                 return
             }
-            // Off the UI thread: the file is written in chunks while the progress comes back.
+            // Off the UI thread: the file is written in chunks while the progress comes back. Not a
+            // job of a kind: a later export (from another tail) must not cancel this one half-written,
+            // and leaving the tail does not stop it. Quitting waits for it (`finishExports`).
             let stream = exporter.export(x.records, to: x.path, overwrite: x.overwrite)
-            launch(kind: .export, for: requester) { post in
+            let inbox = self.inbox, clock = self.clock
+            exports.append(Task {
                 do {
-                    for try await event in stream { post(.exported(.success(event)), event.isFinal) }
+                    for try await event in stream {
+                        inbox.post(.init(kind: nil, generation: 0, final: event.isFinal, requester: requester,
+                                         result: .exported(.success(event)), at: clock()))
+                    }
                 } catch {
-                    post(.exported(.failure(LoadError(error))), true)
+                    inbox.post(.init(kind: nil, generation: 0, final: true, requester: requester,
+                                     result: .exported(.failure(LoadError(error))), at: clock()))
                 }
-            }
+            })
         case .connectAction(let action, let cluster, let connector):
             // Writes are never replaced or dropped: each reports back.
             let inbox = self.inbox, clock = self.clock, services = self.services

@@ -285,9 +285,7 @@ enum Updater {
             case .help: state.mode = .help(offset: 0)
             case .refresh: refresh(&state, &effects, automatic: false)
             case .quit:
-                WriteRunner.abandon(&state, &effects)
-                state.isFinished = true
-                effects.append(.quit, from: .app)
+                quit(&state, &effects)
             }
         case let own:
             screenAction(&state, .perform(own), &effects)
@@ -305,7 +303,12 @@ enum Updater {
                         _ effects: inout Effects) {
         for o in outputs {
             switch o {
-            case .effect(let e): effects.append(e, from: requester)
+            case .effect(let e):
+                if case .exportRecords(let x) = e {
+                    state.exports[requester] = ExportInFlight(path: x.path, topic: x.records.first?.topic ?? "",
+                                                              written: 0, total: x.records.count)
+                }
+                effects.append(e, from: requester)
             case .open(let r): push(&state, r, &effects)
             case .note(let t, let level): note(&state, t, level)
             case .write(let request):
@@ -326,6 +329,31 @@ enum Updater {
                 }
             }
         }
+    }
+
+    /// The app's side of an export: progress kept for the quit note; the end told on whatever screen
+    /// shows when the tail that asked was left (its own line is gone with it).
+    static func exported(_ state: inout AppState, _ r: Result<RecordExportEvent, LoadError>, for requester: Requester) {
+        guard let x = state.exports[requester] else { return }
+        if case .success(.progress(let written, let total)) = r {
+            state.exports[requester]?.written = written
+            state.exports[requester]?.total = total
+            return
+        }
+        state.exports[requester] = nil
+        if case .screen(let id) = requester, state.index(of: id) != nil { return }
+        if let (text, level) = ExportReport.fromLeftTail(x.topic, r) { note(&state, text, level) }
+    }
+
+    /// Quitting with an export being written: the runtime waits for it (a truncated file would be
+    /// worse than a short wait); say so meanwhile.
+    static func quit(_ state: inout AppState, _ effects: inout Effects) {
+        WriteRunner.abandon(&state, &effects)
+        if !state.exports.isEmpty {
+            note(&state, ExportReport.finishing(state.exports.values.sorted { $0.path < $1.path }, before: "quitting"), .info)
+        }
+        state.isFinished = true
+        effects.append(.quit, from: .app)
     }
 
     static func note(_ state: inout AppState, _ text: String, _ level: NoteLevel) {
@@ -350,9 +378,7 @@ enum Updater {
         case .success(.help):
             state.mode = .help(offset: 0)
         case .success(.quit):
-            WriteRunner.abandon(&state, &effects)
-            state.isFinished = true
-            effects.append(.quit, from: .app)
+            quit(&state, &effects)
         case .success(.switchContext(let name)):
             if name == state.options.contextName {
                 note(&state, "Already on context \(name)", .info)
@@ -361,6 +387,10 @@ enum Updater {
             } else {
                 for i in state.entries.indices.reversed() { leave(&state, at: i, &effects) }
                 WriteRunner.abandon(&state, &effects)
+                if !state.exports.isEmpty {
+                    note(&state, ExportReport.finishing(state.exports.values.sorted { $0.path < $1.path }, before: "switching"),
+                         .info)
+                }
                 state.isFinished = true
                 effects.append(.switchContext(name), from: .app)
             }
@@ -402,6 +432,8 @@ enum Updater {
             if let v = d.workerVersion { state.connectVersions[cluster] = v }
         case .tailEnded(let error?):
             if requester == state.currentRequester { note(&state, "Tail stopped: \(error.message)", .error) }
+        case .exported(let r):
+            exported(&state, r, for: requester)
         default:
             break
         }

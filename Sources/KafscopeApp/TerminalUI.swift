@@ -33,6 +33,10 @@ enum TerminalUI {
         var services = try makeServices(settings, logger: logger)
         for w in settings.warnings { logger.warning("\(w)") }
 
+        // Exports the UI finished while quitting: told on stderr once curses has given the terminal back
+        // (this defer runs after the one that shuts the terminal down).
+        var reportsAfterExit: [String] = []
+        defer { for line in reportsAfterExit { FileHandle.standardError.write(Data("kafscope: \(line)\n".utf8)) } }
         let term: NCursesTerminal
         do { term = try NCursesTerminal(theme: theme, environment: environment) } catch {
             await services.close()
@@ -53,6 +57,7 @@ enum TerminalUI {
             browserServices.jumpHostLink = SSHJump.link(settings)
             let runtime = BrowserRuntime(device: term, services: browserServices, options: options)
             let exit = await runtime.run()
+            reportsAfterExit += runtime.reportsAfterExit
             await services.close()
             switch exit {
             case .quit:

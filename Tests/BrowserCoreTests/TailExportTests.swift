@@ -84,7 +84,7 @@ final class FixtureExportService: RecordExportService, @unchecked Sendable {
         #expect(last.overwrite && last.path == "q/j:k.jsonl")
         #expect(last.records == expected, "the filtered rows, in the order shown")
         #expect(Self.exportLine(h).contains("Exported 11 records (1.1 KiB) to /work/q/j:k.jsonl"), "\(h.text())")
-        #expect(h.state.note?.text == "Exported 11 records to /work/q/j:k.jsonl")
+        #expect(h.state.note?.text == "Exported 11 records (1.1 KiB) to /work/q/j:k.jsonl")
         // The tail went on: 40 records received, the list is not frozen by the export.
         #expect(try TailScreenTests.tail(h).received == 40)
     }
@@ -106,6 +106,67 @@ final class FixtureExportService: RecordExportService, @unchecked Sendable {
         h.key(.escape)
         #expect(h.state.current is TailScreen && h.exporter.asked.count == 1)
         #expect(h.state.note?.text == "Export cancelled")
+    }
+
+    /// Leaving the tail while its export is written neither stops the export nor loses its end: the
+    /// finished line (path, count, size) or the error comes on the status line of whatever screen
+    /// shows, and a tail opened again is free to export (no "Exporting" left over). Made to fail once
+    /// by dropping the app's report of results whose screen left (the note stayed nil), and once by
+    /// keeping the tail's `.writing` state in `leave()` (the recalled tail refused a new export).
+    @Test func anExportFinishingAfterTheTailWasLeftIsToldOnTheScreenShowing() async throws {
+        var h = await TailScreenTests.open(size: Size(width: 110, height: 30))
+        TailScreenTests.feed(&h, 0..<7)
+        h.press("export")
+        h.key(.ctrl("u"))
+        h.type("left.jsonl")
+        h.key(.enter)
+        // The export is asked for; it is still being written when the user leaves.
+        let i = try #require(h.queue.firstIndex { if case .exportRecords = $0.effect { return true } else { return false } })
+        let asked = h.queue.remove(at: i)
+        #expect(h.state.exports[asked.from]?.total == 7)
+        h.key(.escape)
+        await h.settle()
+        #expect(!(h.state.current is TailScreen), "left the tail: \(h.state.route)")
+        #expect(!h.ran.contains(.cancel(.export)), "leaving does not cancel the export")
+        // Progress for a screen that left changes nothing on screen; the end is told.
+        h.send(.loaded(.exported(.success(.progress(written: 4, total: 7))), at: h.now, for: asked.from))
+        #expect(h.state.exports[asked.from]?.written == 4)
+        h.send(.loaded(.exported(.success(.finished(path: "/work/left.jsonl", records: 7, bytes: 2_048))), at: h.now,
+                       for: asked.from))
+        #expect(h.state.note?.text == "Tail orders: Exported 7 records (2.0 KiB) to /work/left.jsonl", "\(h.text())")
+        #expect(h.text().contains("Tail orders: Exported 7 records (2.0 KiB) to /work/left.jsonl"), "\(h.text())")
+        #expect(h.state.exports.isEmpty)
+
+        // Back on the tail (the remembered screen): no stale progress line, and `e` works again.
+        h.send(.open(.tail(topic: "orders")))
+        await h.settle()
+        #expect(!h.text().contains("Exporting"), "\(h.text())")
+        h.press("export")
+        #expect(Self.exportLine(h).contains("to: orders-"), "\(h.text())")
+        h.key(.enter)
+        let again = try #require(h.queue.first { if case .exportRecords = $0.effect { return true } else { return false } })
+        h.queue.removeAll { $0 == again }
+        // A failure after leaving is told as an error.
+        h.key(.escape)
+        await h.settle()
+        h.send(.loaded(.exported(.failure(LoadError("writing /work/x.jsonl failed: No space left on device (the file is incomplete)"))),
+                       at: h.now, for: again.from))
+        #expect(h.state.note?.text == "Tail orders: Export failed: writing /work/x.jsonl failed: No space left on device (the file is incomplete)")
+        #expect(h.state.note?.level == .error)
+    }
+
+    /// Quitting while an export is written says so (the runtime then waits for the file:
+    /// RuntimeTests.quittingWaitsForAnExportAndReportsItAfterwards). Made to fail once by leaving the
+    /// note out of `quit`.
+    @Test func quittingWithAnExportBeingWrittenSaysItFinishesFirst() async throws {
+        var h = await TailScreenTests.open(size: Size(width: 110, height: 30))
+        TailScreenTests.feed(&h, 0..<3)
+        h.press("export")
+        h.key(.enter)
+        h.queue.removeAll { if case .exportRecords = $0.effect { return true } else { return false } }
+        h.key(.ctrl("c"))
+        #expect(h.state.isFinished)
+        #expect(h.state.note?.text == "Finishing the export of 3 records to orders-20251121-130000.jsonl before quitting")
     }
 
     /// Exporting is not a Kafka write: read-only mode keeps it; an empty tail has nothing to export.

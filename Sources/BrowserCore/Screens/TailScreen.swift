@@ -94,6 +94,13 @@ public struct TailScreen: Screen {
 
     public mutating func leave() -> [Effect] {
         running = false
+        // An export being written goes on (it is not cancelled): the app tells how it ended on
+        // whatever screen shows then. This screen, if recalled, is a new requester that would never
+        // hear of it, so it forgets it rather than showing "Exporting" for ever.
+        if case .writing = export {
+            export = nil
+            exportSet = []
+        }
         return [.stopTail]
     }
 
@@ -280,11 +287,11 @@ public struct TailScreen: Screen {
         case .success(.finished(let path, let records, let bytes)):
             export = .done(path: path, records: records, bytes: bytes)
             exportSet = []
-            return [.note("Exported \(Format.count(records)) records to \(path.sanitizedForTerminal)", .info)]
+            return ExportReport.final(result).map { [.note($0.text, $0.level)] } ?? []
         case .failure(let e):
             export = .failed(e.message)
             exportSet = []
-            return [.note("Export failed: \(e.message)", .error)]
+            return ExportReport.final(result).map { [.note($0.text, $0.level)] } ?? []
         }
         return []
     }
