@@ -78,6 +78,9 @@ final class SOCKSConnectHandler: ChannelInboundHandler, RemovableChannelHandler,
     private let handshake: SOCKSServerHandshakeHandler
     private let allowed: NIOLockedValueBox<Set<HostAddress>>
     private let failures: NIOLockedValueBox<[HostAddress: String]>
+    /// Set once a failure reply is written: the handshake handler then passes raw bytes on (it takes
+    /// any reply for success), which are not ClientMessages; unwrapping one crashed the process.
+    private var replied = false
 
     init(tunnel: SSHTunnel, handshake: SOCKSServerHandshakeHandler, allowed: NIOLockedValueBox<Set<HostAddress>>,
          failures: NIOLockedValueBox<[HostAddress: String]>) {
@@ -88,6 +91,7 @@ final class SOCKSConnectHandler: ChannelInboundHandler, RemovableChannelHandler,
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !replied else { return }
         switch unwrapInboundIn(data) {
         case .greeting(let greeting):
             let method: AuthenticationMethod = greeting.methods.contains(.noneRequired) ? .noneRequired : .noneAcceptable
@@ -154,6 +158,7 @@ final class SOCKSConnectHandler: ChannelInboundHandler, RemovableChannelHandler,
     }
 
     private func reply(_ context: ChannelHandlerContext, _ code: SOCKSServerReply) {
+        replied = true
         context.writeAndFlush(wrapOutboundOut(.response(SOCKSResponse(reply: code, boundAddress: Self.unbound)))).whenComplete { _ in
             context.close(promise: nil)
         }
