@@ -40,11 +40,15 @@ public struct ConnectClusterClient: Sendable {
     let tls: TLSConfiguration?
     let retry: ConnectRetryPolicy
     let logger: Logger
+    /// The SOCKS proxy's far-side reason for a failed connection (see KafkaConnectService.init).
+    let proxyFailure: (@Sendable (_ host: String, _ port: Int) -> String?)?
     /// Expanded listings carry every trace; 64 MiB is far above thousands of connectors.
     static let maxBodyBytes = 64 * 1024 * 1024
 
-    init(endpoint: ConnectEndpoint, http: HTTPClient, retry: ConnectRetryPolicy, logger: Logger) throws {
+    init(endpoint: ConnectEndpoint, http: HTTPClient, retry: ConnectRetryPolicy, logger: Logger,
+         proxyFailure: (@Sendable (_ host: String, _ port: Int) -> String?)? = nil) throws {
         self.endpoint = endpoint
+        self.proxyFailure = proxyFailure
         self.http = http
         self.retry = retry
         self.logger = logger
@@ -81,6 +85,12 @@ public struct ConnectClusterClient: Sendable {
     }
 
     var where_: String { "Connect cluster \(endpoint.name) (\(endpoint.url))" }
+
+    /// The host and port a URL's requests go to (80/443 by default), as the proxy is asked for them.
+    static func urlTarget(_ url: String) -> (host: String, port: Int)? {
+        guard let c = URLComponents(string: url), let host = c.host else { return nil }
+        return (host, c.port ?? (c.scheme?.lowercased() == "https" ? 443 : 80))
+    }
 
     // MARK: Requests
 
@@ -181,7 +191,9 @@ public struct ConnectClusterClient: Sendable {
         if lower.contains("failedtovalidatehostname") {
             reason = "its TLS certificate is not valid for \(URLComponents(string: endpoint.url)?.host ?? "the URL's host name") (a name mismatch)"
         } else if lower.contains("connectionfailed(reply") {
-            reason = "the SSH jump host could not open a connection to it (refused, unknown name or not reachable from there)"
+            // The jump host's own words ("connect failed (Connection refused)") when the proxy kept them.
+            reason = Self.urlTarget(endpoint.url).flatMap { proxyFailure?($0.host, $0.port) }
+                ?? "the SSH jump host could not open a connection to it (refused, unknown name or not reachable from there)"
         } else if lower.contains("refused") { reason = "connection refused (is a worker listening there?)" }
         else if lower.contains("ssl") || lower.contains("tls") || lower.contains("certificate") || lower.contains("handshake") {
             reason = Self.tlsReason(text)

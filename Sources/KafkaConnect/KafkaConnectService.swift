@@ -15,8 +15,11 @@ public final class KafkaConnectService: ConnectService, Sendable {
 
     /// `socksProxy`: a SOCKS5 proxy every request goes through, with the URL's host name handed to
     /// the proxy and TLS (SNI, certificate checks) still against that name (the SSH jump host's forwarder).
+    /// `proxyFailure`: why the proxy's last connection to a host and port failed on its far side (a
+    /// SOCKS reply carries only a code), for the message a refused endpoint gets.
     public init(endpoints: [ConnectEndpoint], retry: ConnectRetryPolicy = ConnectRetryPolicy(),
-                logger: Logger = KafkaConnectService.silentLogger, socksProxy: (host: String, port: Int)? = nil) throws {
+                logger: Logger = KafkaConnectService.silentLogger, socksProxy: (host: String, port: Int)? = nil,
+                proxyFailure: (@Sendable (_ host: String, _ port: Int) -> String?)? = nil) throws {
         var seen = Set<String>()
         for e in endpoints where !seen.insert(e.name).inserted {
             throw ConnectConfigError("two Connect clusters are named \(e.name); give each --connect a distinct NAME=")
@@ -35,7 +38,7 @@ public final class KafkaConnectService: ConnectService, Sendable {
         var clients: [String: ConnectClusterClient] = [:]
         do {
             for e in endpoints {
-                clients[e.name] = try ConnectClusterClient(endpoint: e, http: http, retry: retry, logger: logger)
+                clients[e.name] = try ConnectClusterClient(endpoint: e, http: http, retry: retry, logger: logger, proxyFailure: proxyFailure)
             }
         } catch {
             try? http.syncShutdown()

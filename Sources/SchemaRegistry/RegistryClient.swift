@@ -12,13 +12,19 @@ public final class SchemaRegistryClient: Sendable {
     let http: HTTPClient
     let tls: TLSConfiguration?
     let logger: Logger
+    /// Why the SOCKS proxy's last connection to a host and port failed on its far side.
+    let proxyFailure: (@Sendable (_ host: String, _ port: Int) -> String?)?
     static let maxBodyBytes = 16 * 1024 * 1024
 
     /// `socksProxy`: a SOCKS5 proxy every request goes through, with the URL's host name handed to
     /// the proxy and TLS (SNI, certificate checks) still against that name (the SSH jump host's forwarder).
+    /// `proxyFailure`: the proxy's far-side reason for a failed connection (a SOCKS reply carries only
+    /// a code), for the message a refused registry gets.
     public init(endpoint: RegistryEndpoint, logger: Logger = Logger(label: "kafscope.registry"),
-                socksProxy: (host: String, port: Int)? = nil) throws {
+                socksProxy: (host: String, port: Int)? = nil,
+                proxyFailure: (@Sendable (_ host: String, _ port: Int) -> String?)? = nil) throws {
         self.endpoint = endpoint
+        self.proxyFailure = proxyFailure
         self.logger = logger
         var tls: TLSConfiguration?
         if endpoint.isHTTPS {
@@ -169,7 +175,11 @@ public final class SchemaRegistryClient: Sendable {
         let reason: String
         if lower.contains("failedtovalidatehostname") { reason = "its TLS certificate is not valid for this URL's host name (a name mismatch)" }
         else if lower.contains("connectionfailed(reply") {
-            reason = "the SSH jump host could not open a connection to it (refused, unknown name or not reachable from there)"
+            // The jump host's own words ("connect failed (Connection refused)") when the proxy kept them.
+            let target = URLComponents(string: endpoint.url).flatMap { c in
+                c.host.map { ($0, c.port ?? (c.scheme?.lowercased() == "https" ? 443 : 80)) }
+            }
+            reason = target.flatMap { proxyFailure?($0.0, $0.1) } ?? "the SSH jump host could not open a connection to it (refused, unknown name or not reachable from there)"
         }
         else if lower.contains("refused") { reason = "connection refused" }
         else if lower.contains("certificate_verify_failed") { reason = "TLS certificate verification failed (check ca_file)" }

@@ -101,6 +101,28 @@ struct TunnelClusterTests {
         }
     }
 
+    /// A Connect worker and a registry the jump host cannot reach (nothing listens on their port
+    /// inside): the error names the jump host's own reason, which the SOCKS reply cannot carry.
+    @Test func anUnreachableConnectOrRegistryEndpointShowsTheJumpHostsReason() async throws {
+        try await withLabCluster(brokers: 1) { lab, cluster in
+            let k = try Kafscope(lab: lab, bootstrap: cluster.labBootstrap, extra: """
+                connect = { qa = { url = "http://connect-qa:1" } }
+                schema_registry = { url = "http://registry:1" }
+                """)
+            try k.trust(lab)
+            let jumpHost = "root@\(lab.sshAddress):\(lab.sshPort)"
+            let connectors = try await k.run(["get", "connectors"])
+            #expect(connectors.status != 0, "\(connectors.out)\(connectors.err)")
+            #expect(connectors.err.contains("Connect cluster qa (http://connect-qa:1) is unreachable: the jump host \(jumpHost) could not open "
+                                            + "a connection to connect-qa:1: connect failed on the jump host (Connection refused)"),
+                    "\(connectors.err)")
+            let subjects = try await k.run(["get", "subjects"])
+            #expect(subjects.status != 0, "\(subjects.out)\(subjects.err)")
+            #expect(subjects.err.contains("is unreachable: the jump host \(jumpHost) could not open a connection to registry:1: "
+                                          + "connect failed on the jump host (Connection refused)"), "\(subjects.err)")
+        }
+    }
+
     /// Groups (ListGroups/DescribeGroups/OffsetFetch) from the independent fake broker inside the
     /// namespace; its brokers advertise 127.0.0.1, which the jump host resolves to its own loopback.
     @Test func groupsThroughTheJumpHost() async throws {

@@ -50,4 +50,24 @@ struct TunnelTUITests {
             #expect(!header(back).contains("reconnecting"), "\(header(back))")
         }
     }
+
+    /// The Connectors screen's error line carries the jump host's reason for a worker it cannot
+    /// reach, as the CLI does.
+    @Test func theConnectorsScreenShowsTheJumpHostsReasonForAnUnreachableWorker() async throws {
+        try await withLabCluster(brokers: 1) { lab, cluster in
+            let k = try Kafscope(lab: lab, bootstrap: cluster.labBootstrap, connect: ["qa": "http://connect-qa:1"])
+            try k.trust(lab)
+            let env = k.environment([:])
+            let tmux = try TmuxSession(command: [try Kafscope.binary().path, "--config", k.config.path], width: 230, height: 30,
+                                       environment: ["HOME": env["HOME"]!, "XDG_CONFIG_HOME": env["XDG_CONFIG_HOME"]!,
+                                                     "XDG_STATE_HOME": env["XDG_STATE_HOME"]!, "TERM": "xterm-256color"])
+            defer { tmux.kill() }
+            _ = try await tmux.waitFor { $0.contains("via ssh root@\(lab.sshAddress):\(lab.sshPort) ● connected") }
+            try tmux.type(":connectors")
+            try tmux.send("Enter")
+            let screen = try await tmux.waitFor { $0.contains("Connection refused") || $0.contains("unreachable") }
+            #expect(screen.contains("Connect cluster qa (http://connect-qa:1) is unreachable: the jump host root@\(lab.sshAddress):\(lab.sshPort) "
+                                    + "could not open a connection to connect-qa:1: connect failed on the jump host (Connection refused)"), "\(screen)")
+        }
+    }
 }

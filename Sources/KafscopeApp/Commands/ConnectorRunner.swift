@@ -13,7 +13,8 @@ extension ConnectorCLI {
     static func makeService(_ settings: ConnectCLISettings, retry: ConnectRetryPolicy) throws -> KafkaConnectService {
         do {
             return try KafkaConnectService(endpoints: try settings.selectedEndpoints(), retry: retry, logger: AppEnvironment.currentLogger(),
-                                           socksProxy: settings.socksProxy.map { ($0.host, $0.port) })
+                                           socksProxy: settings.socksProxy.map { ($0.host, $0.port) },
+                                           proxyFailure: SSHJump.farSideFailure(through: settings.socksProxy))
         }
         catch let e as ConnectConfigError { throw ValidationError(e.message) }
     }

@@ -31,8 +31,9 @@ enum SchemaRegistrySetup {
         // resolveSettings() already applied --schema-registry; a jump host's forwarder carries it.
         guard let s = resolved.schemaRegistry else { return nil }
         do {
-            return try SchemaRegistryClient(endpoint: try endpoint(s), logger: logger,
-                                            socksProxy: try SSHJump.socksProxy(resolved).map { ($0.host, $0.port) })
+            let proxy = try SSHJump.socksProxy(resolved)
+            return try SchemaRegistryClient(endpoint: try endpoint(s), logger: logger, socksProxy: proxy.map { ($0.host, $0.port) },
+                                            proxyFailure: SSHJump.farSideFailure(through: proxy))
         } catch let e as RegistryError {
             throw CommandFailure(e.message)
         }
@@ -43,8 +44,9 @@ enum SchemaRegistrySetup {
         guard let s = resolved.schemaRegistry else { return (nil, nil, {}) }
         let client: SchemaRegistryClient
         do {
-            client = try SchemaRegistryClient(endpoint: try endpoint(s), logger: logger,
-                                            socksProxy: try SSHJump.socksProxy(resolved).map { ($0.host, $0.port) })
+            let proxy = try SSHJump.socksProxy(resolved)
+            client = try SchemaRegistryClient(endpoint: try endpoint(s), logger: logger, socksProxy: proxy.map { ($0.host, $0.port) },
+                                              proxyFailure: SSHJump.farSideFailure(through: proxy))
         } catch let e as RegistryError {
             throw CommandFailure(e.message)
         }

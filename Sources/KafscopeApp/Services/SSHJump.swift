@@ -83,6 +83,14 @@ public enum SSHJump {
         return try cache.socksForwarder(tunnel: tunnel, allowing: targets).localAddress
     }
 
+    /// Why the forwarder at `proxy` last failed to reach a host and port on the jump host's side
+    /// ("connect failed on the jump host (Connection refused)"), for the HTTP clients' messages:
+    /// the SOCKS reply they get carries only a code. nil without a forwarder there.
+    public static func farSideFailure(through proxy: HostAddress?) -> (@Sendable (String, Int) -> String?)? {
+        guard let proxy, let forwarder = cache.forwarder(at: proxy) else { return nil }
+        return { host, port in forwarder.lastFailure(for: HostAddress(host: host, port: port)) }
+    }
+
     /// `https://user@connect-qa:8443/base` -> connect-qa:8443 (80 and 443 by default).
     static func httpTarget(_ url: String) throws -> HostAddress {
         guard let schemeEnd = url.range(of: "://") else {
@@ -145,6 +153,11 @@ public enum SSHJump {
             for config in try make() { via = SSHTunnel(config: config, via: via) }
             tunnels[s] = via!
             return via!
+        }
+
+        func forwarder(at address: HostAddress) -> SOCKSForwarder? {
+            lock.lock(); defer { lock.unlock() }
+            return forwarders.values.first { $0.localAddress == address }
         }
 
         func socksForwarder(tunnel: SSHTunnel, allowing targets: Set<HostAddress>) throws -> SOCKSForwarder {

@@ -58,8 +58,9 @@ public struct LiveServiceFactory: ServiceFactory {
 
     public func connect(_ settings: KafscopeSettings, logger: Logger) throws -> OpenedService<any ConnectService> {
         let endpoints = try settings.requireConnect().map { try ConnectorCLI.endpoint(from: $0) }
-        let service = try KafkaConnectService(endpoints: endpoints, logger: logger,
-                                              socksProxy: try SSHJump.socksProxy(settings).map { ($0.host, $0.port) })
+        let proxy = try SSHJump.socksProxy(settings)
+        let service = try KafkaConnectService(endpoints: endpoints, logger: logger, socksProxy: proxy.map { ($0.host, $0.port) },
+                                              proxyFailure: SSHJump.farSideFailure(through: proxy))
         return OpenedService(service) { await service.shutdown() }
     }
 
