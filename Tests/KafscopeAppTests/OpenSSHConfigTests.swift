@@ -75,4 +75,18 @@ import Testing
         let none = try OpenSSHConfig.resolve("x", file: "/nonexistent/kafscope/ssh_config", home: "/home/ops", localUser: "ops")
         #expect(none == OpenSSHHostConfig())
     }
+
+    /// ConnectTimeout per host (each ProxyJump hop resolves its own entry), first value wins.
+    @Test func connectTimeoutIsReadPerHostFirstValueWinning() throws {
+        let text = """
+            Host inner
+                ConnectTimeout 2
+            Host *
+                ConnectTimeout=40
+            """
+        #expect(try resolve("inner", text).connectTimeoutSeconds == 2)
+        #expect(try resolve("outer", text).connectTimeoutSeconds == 40)
+        #expect(try resolve("x", "Host y\n  ConnectTimeout 3\n").connectTimeoutSeconds == nil)
+        #expect(throws: (any Error).self) { try resolve("x", "Host x\n  ConnectTimeout soon\n") }
+    }
 }
