@@ -9,15 +9,19 @@ public struct ProduceDraft: Sendable, Hashable {
     public var value: [UInt8]?
     public var headers: [RecordHeader]
     public var compression: ProduceCompression
+    /// The record's CreateTime in milliseconds since the epoch; nil = now (the producer's clock).
+    /// A re-send may keep the original record's time.
+    public var timestamp: Int64?
 
     public init(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader] = [],
-                compression: ProduceCompression = .none) {
+                compression: ProduceCompression = .none, timestamp: Int64? = nil) {
         self.topic = topic
         self.partition = partition
         self.key = key
         self.value = value
         self.headers = headers
         self.compression = compression
+        self.timestamp = timestamp
     }
 
     /// Bytes of key, value and headers (what the preview counts).

@@ -80,6 +80,56 @@ import WriteFlow
         #expect(h.text().contains("written to orders partition 2 at offset 40"), "\(h.text())")
     }
 
+    /// A re-send takes the time it is sent unless the Timestamp field says "original": then the
+    /// record keeps its CreateTime, and the preview, the confirmation and the audit line say which.
+    /// Made to fail once by building the draft with `timestamp: nil` always (the sent record had no
+    /// timestamp), and once by leaving `.timestamp` out of `fields` (Tab never reached it).
+    @Test func resendKeepsTheOriginalTimestampOnlyWhenAsked() async throws {
+        let record = Self.binaryRecord()  // 2025-11-21 13:00:00.000 UTC
+        var h = try await Self.resend(record)
+        var screen = h.text()
+        #expect(screen.contains("Timestamp    < now >   now | original (2025-11-21T13:00:00.000Z)"), "\(screen)")
+        #expect(screen.contains("time  now (the time it is sent)"), "the preview says which: \(screen)")
+        #expect(try Self.composer(h).draft().get().timestamp == nil)
+        for _ in 0..<3 { h.press("nextField") }
+        #expect(try Self.composer(h).focus == .timestamp)
+        h.key(.character(" "))
+        screen = h.text()
+        #expect(screen.contains("Timestamp    < original >"), "\(screen)")
+        #expect(screen.contains("time  2025-11-21T13:00:00.000Z (the original's)"), "\(screen)")
+        h.press("send")
+        guard case .confirm(let intent, _) = h.state.mode else {
+            Issue.record("no confirmation: \(h.state.mode)")
+            return
+        }
+        #expect(intent.details.contains("timestamp: the original's, 2025-11-21T13:00:00.000Z"), "\(intent.details)")
+        h.key(.character("y"))
+        await h.settle()
+        let sent = try #require(h.producer.sent.first)
+        #expect(sent.timestamp == 1_763_730_000_000)
+        #expect(sent.value == record.value)
+        #expect(h.audits.first?.contains("timestamp=1763730000000") == true, "\(h.audits)")
+
+        // Left as it opened: the time of sending, and the confirmation says so.
+        var h2 = try await Self.resend(record)
+        h2.press("send")
+        guard case .confirm(let intent2, _) = h2.state.mode else {
+            Issue.record("no confirmation: \(h2.state.mode)")
+            return
+        }
+        #expect(intent2.details.contains("timestamp: now (the time it is sent)"), "\(intent2.details)")
+        h2.key(.character("y"))
+        await h2.settle()
+        #expect(try #require(h2.producer.sent.first).timestamp == nil)
+        #expect(h2.audits.first?.contains("timestamp=now") == true, "\(h2.audits)")
+
+        // A broker-stamped original says so beside its time.
+        var appended = record
+        appended.timestampType = .logAppendTime
+        let h3 = try await Self.resend(appended)
+        #expect(h3.text().contains("original (2025-11-21T13:00:00.000Z, the broker's log-append time)"), "\(h3.text())")
+    }
+
     /// Made to fail once by leaving the topic out of `fields` (Tab never reached it: the record
     /// went to "orders").
     @Test func resendEditedToAnotherTopic() async throws {

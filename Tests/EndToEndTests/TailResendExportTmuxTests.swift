@@ -131,4 +131,68 @@ import Testing
             #expect(copy.count == 3)
         }
     }
+    /// A re-send that keeps the original timestamp: the Timestamp field set to "original", the
+    /// confirmation names the time, and the copy read back with `tail -o json` carries the source's
+    /// timestamp (2020-01-02T03:04:05.678Z), not the time it was sent. Made to fail once by not passing
+    /// `draft.timestamp` to the producer in ComposerProduceService (the copy had the time of sending).
+    @Test func resendKeepsTheOriginalTimestampWhenAsked() async throws {
+        let binary = try kafscopeBinary()
+        try await MockCluster.with(brokers: 1) { mock in
+            for t in ["src", "dst"] { try await mock.createTopic(t, partitions: 2, replicationFactor: 1) }
+            let home = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-resend-ts-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: home) }
+            let config = home.appendingPathComponent("config.toml")
+            try """
+            [contexts.mock]
+            bootstrap = ["\(mock.bootstrap)"]
+            """.write(to: config, atomically: true, encoding: .utf8)
+            let env = ["TERM": "xterm-256color", "LANG": "C.UTF-8", "HOME": home.path, "XDG_CONFIG_HOME": home.path,
+                       "XDG_STATE_HOME": home.path]
+            let ui = try TmuxSession(command: [binary, "--config", config.path, "--context", "mock"], width: 120, height: 32,
+                                     environment: env)
+            defer { ui.kill() }
+            _ = try await ui.waitFor { $0.contains("src") && $0.contains("dst") }
+            try ui.type(":tail src")
+            try ui.send("Enter")
+            _ = try await ui.waitFor { $0.contains("Tail src") && $0.contains("Waiting for new records") }
+
+            let original: Int64 = 1_577_934_245_678  // 2020-01-02T03:04:05.678Z
+            let input = home.appendingPathComponent("in.jsonl")
+            try """
+            {"partition":0,"timestamp":\(original),"key":"k1","value":"late order","headers":[]}
+
+            """.write(to: input, atomically: true, encoding: .utf8)
+            try await ChildProcess.check([binary, "produce", "src", "--format", "jsonl", "--keep-partitions", "--keep-timestamps",
+                                          "--file", input.path, "--yes", "-b", mock.bootstrap])
+            _ = try await ui.waitFor { $0.contains("Tail src [1]") }
+            try ui.send("Enter")
+            _ = try await ui.waitFor { $0.contains("Record src partition 0 offset 0") }
+            try ui.type("P")
+            var screen = try await ui.waitFor { $0.contains("re-sending src p0@0") }
+            #expect(screen.contains("< now >") && screen.contains("now | original (2020-01-02T03:04:05.678Z)"),
+                    "the default is now, the original is offered:\n\(screen)")
+            // To dst, keeping the original timestamp.
+            try ui.send("BTab", "BTab", "C-u")
+            try ui.type("dst")
+            try ui.send("Tab")
+            _ = try await ui.waitFor { $0.contains("(2 partitions)") && $0.contains("dst") }
+            try ui.send("Tab", "Tab", "Tab", "Tab", "Space")
+            screen = try await ui.waitFor { $0.contains("< original >") }
+            #expect(screen.contains("time  2020-01-02T03:04:05.678Z (the original's)"), "the preview says which:\n\(screen)")
+            try ui.send("C-s")
+            screen = try await ui.waitFor { $0.contains("Really produce 1 record to topic?") }
+            #expect(screen.contains("timestamp: the original's, 2020-01-02T03:04:05.678Z"), "the confirmation says which:\n\(screen)")
+            try ui.type("y")
+            _ = try await ui.waitFor { $0.contains("written to dst partition 0 at offset 0") }
+
+            let copied = try await Self.tailJSON(binary, "dst", mock.bootstrap)
+            #expect(copied.count == 1, "\(copied)")
+            let line = try #require(copied.first)
+            let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect((o["timestamp"] as? NSNumber)?.int64Value == original, "\(copied)")
+            #expect(o["timestamp_type"] as? String == "create_time", "\(copied)")
+            #expect(o["value"] as? String == "late order", "\(copied)")
+        }
+    }
 }

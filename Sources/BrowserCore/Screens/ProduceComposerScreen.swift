@@ -7,7 +7,8 @@ import WriteFlow
 /// is a write: the one write flow confirms it naming cluster and topic, audits it, and the screen
 /// then shows the partition and offset the broker assigned. Opened with `P` from the topics list
 /// and the topic detail, and prefilled from a record with `P` in the tail's record view (a re-send:
-/// key, value and headers byte for byte, its partition, and a topic field to send it elsewhere);
+/// key, value and headers byte for byte, its partition, a topic field to send it elsewhere, and
+/// whether it keeps the original record's timestamp or takes the time of sending, the default);
 /// neither key nor screen exists in read-only mode.
 public struct ProduceComposerScreen: Screen {
     public static let make: ScreenRegistry.Factory = { route in
@@ -18,7 +19,10 @@ public struct ProduceComposerScreen: Screen {
     public enum Field: Int, CaseIterable, Sendable {
         /// Only when re-sending (the topic of a plain composer is the one it was opened on).
         case topic
-        case key, value, headers, partition, compression
+        case key, value, headers, partition
+        /// Only when re-sending: now, or the original record's timestamp.
+        case timestamp
+        case compression
 
         var label: String {
             switch self {
@@ -27,6 +31,7 @@ public struct ProduceComposerScreen: Screen {
             case .value: return "Value      "
             case .headers: return "Headers    "
             case .partition: return "Partition  "
+            case .timestamp: return "Timestamp  "
             case .compression: return "Compression"
             }
         }
@@ -51,6 +56,11 @@ public struct ProduceComposerScreen: Screen {
     public let openedOn: String
     /// The record being re-sent, when opened from the tail's record view.
     public let resending: Origin?
+    /// The re-sent record's timestamp and its type (what "original" sends).
+    public let originalTimestamp: Int64?
+    public let originalTimestampType: TimestampType?
+    /// A re-send keeps the original record's timestamp (off: the time it is sent, as any new record).
+    public private(set) var keepsOriginalTimestamp = false
     /// The topic field (re-sends only).
     public private(set) var topicField = LineEditor()
     /// The topic the record goes to.
@@ -81,6 +91,8 @@ public struct ProduceComposerScreen: Screen {
     public init(topic: String) {
         self.openedOn = topic
         self.resending = nil
+        self.originalTimestamp = nil
+        self.originalTimestampType = nil
     }
 
     /// The composer prefilled from a record of the tail: same key, value and headers byte for
@@ -88,6 +100,8 @@ public struct ProduceComposerScreen: Screen {
     public init(resending r: TailRecord) {
         openedOn = r.topic
         resending = Origin(topic: r.topic, partition: r.partition, offset: r.offset)
+        originalTimestamp = r.timestamp >= 0 ? r.timestamp : nil
+        originalTimestampType = r.timestampType
         topicField = LineEditor(text: r.topic)
         if let k = r.key {
             if let text = Self.editableText(k, multiline: false) { key = LineEditor(text: text) } else { keptKey = k }
@@ -114,7 +128,10 @@ public struct ProduceComposerScreen: Screen {
     }
 
     /// The fields on screen, in Tab order.
-    public var fields: [Field] { resending == nil ? Field.allCases.filter { $0 != .topic } : Field.allCases }
+    public var fields: [Field] {
+        if resending == nil { return Field.allCases.filter { $0 != .topic && $0 != .timestamp } }
+        return Field.allCases.filter { $0 != .timestamp || originalTimestamp != nil }
+    }
 
     public var actions: [Action] { ComposerAction.allCases.map(Action.composer) }
     public var unusedGlobalActions: Set<Action> { [.navigation(.open), .general(.filter), .navigation(.sort), .navigation(.sortReverse)] }
@@ -142,8 +159,8 @@ public struct ProduceComposerScreen: Screen {
         // An empty key field is a null key (the partitioner then spreads records; Java does the same).
         let k: [UInt8]? = keptKey ?? (key.text.isEmpty ? nil : Array(key.text.utf8))
         let v: [UInt8]? = tombstone ? nil : (keptValue ?? Array(value.text.utf8))
-        return .success(ProduceDraft(topic: topic, partition: explicit, key: k, value: v,
-                                     headers: parsedHeaders, compression: compression))
+        return .success(ProduceDraft(topic: topic, partition: explicit, key: k, value: v, headers: parsedHeaders,
+                                     compression: compression, timestamp: keepsOriginalTimestamp ? originalTimestamp : nil))
     }
 
     /// Partitions of the topic the record goes to, when read.
@@ -167,6 +184,14 @@ public struct ProduceComposerScreen: Screen {
 
     public mutating func input(_ key: Key, context: ScreenContext) -> [ScreenOutput]? {
         switch focus {
+        case .timestamp:
+            switch key {
+            case .left, .right, .character(" "):
+                keepsOriginalTimestamp.toggle()
+                return []
+            default:
+                return nil
+            }
         case .compression:
             switch key {
             case .left, .right, .character(" "):
@@ -268,7 +293,8 @@ public struct ProduceComposerScreen: Screen {
         }
         pending = d
         lastProblem = nil
-        return [.write(ProduceWriteRequest.make(d, partitions: partitionCount, resending: resending, context: context))]
+        return [.write(ProduceWriteRequest.make(d, partitions: partitionCount, resending: resending,
+                                                originalTimestampType: originalTimestampType, context: context))]
     }
 
     public mutating func receive(_ result: LoadResult, at time: Double, context: ScreenContext) -> [ScreenOutput] {
@@ -332,7 +358,7 @@ public struct ProduceComposerScreen: Screen {
             line([label(.value), field(.value, text), (hint, Style(.dim))])
         } else {
             // The value: as many lines as fit, keeping the cursor's line in view.
-            let room = max(1, min(value.lines.count, area.height - 9 - (resending == nil ? 0 : 1)))
+            let room = max(1, min(value.lines.count, area.height - 9 - (resending == nil ? 0 : 3)))
             let first = max(0, min(value.row - room + 1, value.lines.count - room))
             for i in first..<min(value.lines.count, first + room) {
                 let head = i == first ? label(.value) : (String(repeating: " ", count: Field.value.label.count + 2), Style(.headerLabel))
@@ -348,6 +374,11 @@ public struct ProduceComposerScreen: Screen {
         line([label(.partition), field(.partition, partition.text.sanitizedForTerminal),
               ("  " + (partition.text.isEmpty ? "automatic (murmur2 of the key; sticky if null)" : "")
                 + (count.map { " (\($0) partitions)" } ?? ""), Style(.dim))])
+        if let original = originalTimestamp, resending != nil {
+            let choice = keepsOriginalTimestamp ? "original" : "now"
+            line([label(.timestamp), (" < \(choice) > ", Style(focus == .timestamp ? .tableSelected : .headerValue)),
+                  ("  now | original (\(Self.isoTime(original))\(Self.typeNote(originalTimestampType)))", Style(.dim))])
+        }
         line([label(.compression), (" < \(compression.rawValue) > ", Style(focus == .compression ? .tableSelected : .headerValue)),
               ("  Left/Right or Space change it", Style(.dim))])
         pen.skip()
@@ -361,6 +392,9 @@ public struct ProduceComposerScreen: Screen {
                    + "\(d.payloadBytes) bytes in all", Style(.headerValue))])
             line([(" key   " + Self.hexPreview(d.key, width: area.width - 8), Style(.dim))])
             line([(" value " + Self.hexPreview(d.value, width: area.width - 8), Style(.dim))])
+            if resending != nil {
+                line([(" time  " + (d.timestamp.map { "\(Self.isoTime($0)) (the original's)" } ?? "now (the time it is sent)"), Style(.dim))])
+            }
         }
         if let p = lastProblem {
             line([(" \(g.error) \(p)", Style(.statusError))])
@@ -370,6 +404,16 @@ public struct ProduceComposerScreen: Screen {
         } else {
             line([(" Enter (outside the value) or ctrl-s sends; Tab moves between fields", Style(.dim))])
         }
+    }
+
+    /// `2025-11-21T13:00:00.250Z`: a record timestamp in UTC, ISO 8601 with milliseconds.
+    static func isoTime(_ ms: Int64) -> String {
+        PayloadFormat.timestamp(ms, utcOffset: 0).replacingOccurrences(of: " ", with: "T") + "Z"
+    }
+
+    /// The original's timestamp was the broker's, not the producer's: say so beside it.
+    static func typeNote(_ type: TimestampType?) -> String {
+        type == .logAppendTime ? ", the broker's log-append time" : ""
     }
 
     /// `68 65 6c 6c 6f` as far as it fits, with the count left over; "null" for nil.
@@ -393,7 +437,7 @@ public struct ProduceComposerScreen: Screen {
 /// one step (`.produce`) sent after a yes.
 enum ProduceWriteRequest {
     static func make(_ d: ProduceDraft, partitions: Int?, resending: ProduceComposerScreen.Origin? = nil,
-                     context: ScreenContext) -> WriteRequest {
+                     originalTimestampType: TimestampType? = nil, context: ScreenContext) -> WriteRequest {
         let cluster = "cluster \(context.options.contextName)"
         var details = ["key \(d.key.map { "\($0.count) bytes" } ?? "null"), value \(d.value.map { "\($0.count) bytes" } ?? "null (tombstone)"), "
                        + "\(d.headers.count) header\(d.headers.count == 1 ? "" : "s"), compression \(d.compression.rawValue)"]
@@ -403,6 +447,15 @@ enum ProduceWriteRequest {
         if let r = resending {
             details.append("a re-send of \(r.topic) partition \(r.partition) offset \(r.offset)")
             audit.append(AuditField("resend_of", "\(r.topic)/\(r.partition)@\(r.offset)"))
+            // Which time the copy carries: consumers and retention both read it.
+            if let t = d.timestamp {
+                details.append("timestamp: the original's, \(ProduceComposerScreen.isoTime(t))"
+                               + ProduceComposerScreen.typeNote(originalTimestampType))
+                audit.append(AuditField("timestamp", String(t)))
+            } else {
+                details.append("timestamp: now (the time it is sent)")
+                audit.append(AuditField("timestamp", "now"))
+            }
         }
         let description = WriteDescription(
             kind: .produce, action: "produce 1 record to topic", target: WriteTarget(name: d.topic, location: cluster),

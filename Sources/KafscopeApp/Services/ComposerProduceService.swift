@@ -22,7 +22,8 @@ public actor ComposerProduceService: ProduceService {
     public func produce(_ draft: ProduceDraft) async throws -> ProducedRecord {
         let producer = self.producer(draft.compression)
         let record = ProducerRecord(topic: draft.topic, partition: draft.partition, key: draft.key, value: draft.value,
-                                    headers: draft.headers.map { RecordHeaderValue(key: $0.key, value: $0.value) })
+                                    headers: draft.headers.map { RecordHeaderValue(key: $0.key, value: $0.value) },
+                                    timestamp: draft.timestamp)
         let id = await producer.send(record)
         await producer.flush()
         guard let report = reports.take(draft.compression, id) else {
