@@ -18,7 +18,8 @@ enum RecordJSONWriter {
     }
 
     static func append(_ r: TailRecord, to out: inout [UInt8]) {
-        out.reserveCapacity(out.count + 120 + r.topic.utf8.count + (r.key?.count ?? 0) * 4 / 3 + (r.value?.count ?? 0) * 4 / 3)
+        // No reserveCapacity here: it reallocates to exactly what is asked, so calling it per record
+        // of a chunk copied the whole chunk every time (quadratic); appends grow it geometrically.
         append(#"{"topic":"#, to: &out)
         appendString(r.topic, to: &out)
         append(#","partition":"#, to: &out)
