@@ -49,7 +49,8 @@ public actor KafkaProducer {
         // One clock reading per call (records handed over together are stamped together), taken
         // again after a wait for buffer space.
         var now = Self.now(), wall = Self.wallClockMs()
-        for r in records {
+        // By index: the record is passed borrowed, not copied (retained and released) per record.
+        for i in records.indices {
             if machine.bufferedBytes >= machine.config.bufferBytes && !closed {
                 while machine.bufferedBytes >= machine.config.bufferBytes && !closed {
                     wake()
@@ -60,7 +61,7 @@ public actor KafkaProducer {
             }
             let id = nextId
             nextId += 1
-            let reports = machine.append(id: id, r, nowNanos: now, wallClockMs: wall)
+            let reports = machine.append(id: id, records[i], nowNanos: now, wallClockMs: wall)
             if !reports.isEmpty { deliver(reports) }
         }
         startLoopIfNeeded()

@@ -56,21 +56,32 @@ public enum Murmur2Partitioner {
 /// (Java's sticky partitioner, KIP-480), so null-key records still fill batches.
 struct StickyPartitioner {
     private var current: [String: Int32] = [:]
+    private var last: (topic: String, partition: Int32)?
     private var rotation: UInt32
 
     init(seed: UInt32) { rotation = seed }
 
-    mutating func partition(topic: String, partitionCount: Int, available: [Int32]) -> Int32 {
-        if let p = current[topic], Int(p) < partitionCount { return p }
-        let pool = available.isEmpty ? Array(0..<Int32(partitionCount)) : available
+    /// `leaders` is the topic's leader per partition (-1 = none): a new choice prefers partitions with one.
+    mutating func partition(topic: String, leaders: [Int32]) -> Int32 {
+        // The previous record's choice first: no hashing of the topic name for a run of records.
+        if let last, last.topic == topic, Int(last.partition) < leaders.count { return last.partition }
+        if let p = current[topic], Int(p) < leaders.count {
+            last = (topic, p)
+            return p
+        }
+        // Only when the sticky partition changes (once a batch), so the list is not built per record.
+        let available = leaders.indices.filter { leaders[$0] >= 0 }.map { Int32($0) }
+        let pool = available.isEmpty ? Array(0..<Int32(leaders.count)) : available
         rotation &+= 1
         let p = pool[Int(rotation % UInt32(pool.count))]
         current[topic] = p
+        last = (topic, p)
         return p
     }
 
     /// The batch on `partition` went out: the next null-key record picks a new partition.
     mutating func batchSent(topic: String, partition: Int32) {
         if current[topic] == partition { current[topic] = nil }
+        if last?.topic == topic { last = nil }
     }
 }

@@ -67,17 +67,17 @@ enum ProduceExchange {
     /// Record batch v2 for Produce v3+, legacy message sets (no headers) for older brokers.
     static func encode(_ batch: ProducerBatch, version: Int16, compression: RecordCompression) throws -> [UInt8] {
         if version >= 3 {
-            let encoder = RecordBatchEncoder(compression: compression, producerId: batch.producerId,
-                                             producerEpoch: batch.producerEpoch, baseSequence: batch.baseSequence ?? -1)
-            return try encoder.encode(baseOffset: 0, records: batch.records.map(\.record))
+            if compression == .none, let wire = batch.wire { return wire }
+            return try batch.builder.build(compression: compression, producerId: batch.producerId,
+                                           producerEpoch: batch.producerEpoch, baseSequence: batch.baseSequence ?? -1)
         }
-        if batch.records.contains(where: { !$0.record.headers.isEmpty }) {
+        if batch.builder.hasHeaders {
             throw RecordEncodeError("this broker accepts Produce v\(version) only, which has no record headers")
         }
         if compression == .zstd { throw RecordEncodeError("this broker accepts Produce v\(version) only, which has no zstd") }
         let magic: Int8 = version >= 2 ? 1 : 0
-        let messages = batch.records.enumerated().map { i, r in
-            LegacyMessageSetEncoder.Message(offset: Int64(i), timestamp: r.record.timestamp, key: r.record.key, value: r.record.value)
+        let messages = batch.builder.records().enumerated().map { i, r in
+            LegacyMessageSetEncoder.Message(offset: Int64(i), timestamp: r.timestamp, key: r.key, value: r.value)
         }
         return try LegacyMessageSetEncoder.encode(magic: magic, messages: messages, compression: compression)
     }

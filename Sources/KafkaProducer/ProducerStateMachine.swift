@@ -1,60 +1,5 @@
 import KafkaRecords
 
-/// A topic and one of its partitions.
-public struct TopicPartition: Sendable, Hashable, CustomStringConvertible {
-    public var topic: String
-    public var partition: Int32
-    public init(topic: String, partition: Int32) {
-        self.topic = topic
-        self.partition = partition
-    }
-    public var description: String { "\(topic)/\(partition)" }
-}
-
-/// A record waiting in the producer, with the caller's id and when it was handed over.
-struct PendingRecord: Sendable {
-    var id: UInt64
-    var record: OutgoingRecord
-    var size: Int
-    var enqueuedAtNanos: UInt64
-}
-
-/// Records of one partition sent together as one record batch.
-struct ProducerBatch: Sendable {
-    var partition: TopicPartition
-    var records: [PendingRecord]
-    /// The sequence of the first record, assigned when first sent under idempotence; kept for retries
-    /// so the broker recognises a batch it already wrote. nil = not assigned (or reassigned after a reset).
-    var baseSequence: Int32?
-    var producerId: Int64 = -1
-    var producerEpoch: Int16 = -1
-    var attempts = 0
-    var lastError: ProduceFailure?
-
-    var oldestNanos: UInt64 { records.first?.enqueuedAtNanos ?? 0 }
-}
-
-/// One Produce request to one broker, as the state machine planned it.
-struct ProduceRequestPlan: Sendable {
-    var id: UInt64
-    var broker: Int32
-    var batches: [ProducerBatch]
-}
-
-/// What the broker said about one partition of a Produce request.
-enum PartitionOutcome: Sendable {
-    case written(baseOffset: Int64?, logAppendTime: Int64?)
-    case error(code: Int16, name: String, isRetriable: Bool, message: String?)
-    /// The request as a whole failed (connection, timeout, encoding).
-    case transport(ProduceFailure, retriable: Bool)
-}
-
-/// Partition counts and leaders of one topic, from metadata.
-struct ProducerTopicInfo: Sendable {
-    /// Leader per partition index (-1 = none right now).
-    var leaders: [Int32]
-}
-
 /// The producer's logic without I/O (postgres-nio style): records go in, Produce plans come out,
 /// broker answers go in, delivery reports come out. `KafkaProducer` performs the I/O it asks for.
 ///
@@ -71,26 +16,53 @@ struct ProducerStateMachine {
     }
 
     private struct PartitionState {
-        var open: [PendingRecord] = []
-        var openBytes = 0
+        /// The batch records are being encoded into.
+        var open: ProducerBatch?
+        /// Batches that filled up, oldest first, waiting for their turn.
+        var sealed: [ProducerBatch] = []
         var retry: ProducerBatch?
         var retryAtNanos: UInt64 = 0
         var inFlight = false
         var nextSequence: Int32 = 0
         var sequenceOwner: Int64 = -1
 
-        mutating func add(_ r: PendingRecord) {
-            open.append(r)
-            openBytes += r.size
+        var hasWork: Bool { open != nil || !sealed.isEmpty || retry != nil }
+
+        /// Every record held and not in flight, oldest first.
+        var heldBatches: [ProducerBatch] { [retry].compactMap { $0 } + sealed + [open].compactMap { $0 } }
+
+        /// Encodes a record into the open batch, sealing it first when the record would overflow it.
+        /// Returns whether a batch was sealed.
+        mutating func add(id: UInt64, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeaderValue], timestamp: Int64,
+                          size: Int, nowNanos: UInt64, tp: TopicPartition, batchBytes: Int) throws(RecordEncodeError) -> Bool {
+            var sealedOne = false
+            if let current = open, !current.records.isEmpty, current.builder.uncompressedSize + size > batchBytes {
+                sealed.append(current)
+                open = nil
+                sealedOne = true
+            }
+            if open == nil {
+                // A partition that just filled a batch is busy: its next one gets the whole size at once
+                // (no regrowing); others start small (one record from the composer).
+                open = ProducerBatch(partition: tp, oldestNanos: nowNanos, capacity: sealedOne ? batchBytes : min(batchBytes, 1 << 16))
+            }
+            try open!.builder.append(key: key, value: value, headers: headers, timestamp: timestamp)
+            open!.records.append(RecordMeta(id: id, size: Int32(clamping: size), keyBytes: Int32(clamping: key?.count ?? 0),
+                                            valueBytes: Int32(clamping: value?.count ?? 0)))
+            return sealedOne
         }
     }
 
     let config: ProducerConfig
     private(set) var producerId: ProducerIdState
-    private var topics: [String: ProducerTopicInfo] = [:]
+    private var topics: [String: ProducerTopicInfo] = [:] {
+        didSet { lastTopic = nil }
+    }
+    /// The previous record's topic and its metadata (records come in runs of one topic).
+    private var lastTopic: (name: String, info: ProducerTopicInfo)?
     /// Records for topics whose metadata has not arrived, in arrival order.
     private var waiting: [String: [(PendingRecord, Int32?)]] = [:]
-    private var partitions: [TopicPartition: PartitionState] = [:]
+    private var partitions = PartitionTable<PartitionState>()
     private var sticky: StickyPartitioner
     private var nextPlanId: UInt64 = 1
     private(set) var needsMetadata = false
@@ -111,38 +83,64 @@ struct ProducerStateMachine {
 
     /// Takes a record; returns reports for records that fail at once (bad partition, unknown topic).
     mutating func append(id: UInt64, _ record: ProducerRecord, nowNanos: UInt64, wallClockMs: Int64) -> [DeliveryReport] {
-        let out = OutgoingRecord(key: record.key, value: record.value, headers: record.headers,
-                                 timestamp: record.timestamp ?? wallClockMs)
-        let pending = PendingRecord(id: id, record: out, size: record.estimatedSize, enqueuedAtNanos: nowNanos)
+        let size = record.estimatedSize
         pendingCount += 1
-        bufferedBytes += pending.size
-        guard let info = topics[record.topic] else {
-            waiting[record.topic, default: []].append((pending, record.partition))
+        bufferedBytes += size
+        let info: ProducerTopicInfo
+        if let last = lastTopic, last.name == record.topic {
+            info = last.info
+        } else if let known = topics[record.topic] {
+            info = known
+            lastTopic = (record.topic, known)
+        } else {
+            let out = OutgoingRecord(key: record.key, value: record.value, headers: record.headers,
+                                     timestamp: record.timestamp ?? wallClockMs)
+            waiting[record.topic, default: []].append((PendingRecord(id: id, record: out, size: size, enqueuedAtNanos: nowNanos),
+                                                       record.partition))
             needsMetadata = true
             return []
         }
-        return route(pending, topic: record.topic, info: info, explicit: record.partition)
+        return route(id: id, key: record.key, value: record.value, headers: record.headers,
+                     timestamp: record.timestamp ?? wallClockMs, size: size, nowNanos: nowNanos,
+                     topic: record.topic, info: info, explicit: record.partition)
     }
 
-    private mutating func route(_ r: PendingRecord, topic: String, info: ProducerTopicInfo, explicit: Int32?) -> [DeliveryReport] {
+    private mutating func route(id: UInt64, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeaderValue], timestamp: Int64,
+                                size: Int, nowNanos: UInt64, topic: String, info: ProducerTopicInfo,
+                                explicit: Int32?) -> [DeliveryReport] {
         let count = info.leaders.count
         let partition: Int32
         if let explicit {
             guard explicit >= 0 && Int(explicit) < count else {
-                return [finish(r, topic: topic, partition: explicit, .failure(ProduceFailure(
+                return [fail(id: id, size: size, key: key, value: value, topic: topic, partition: explicit, ProduceFailure(
                     errorName: "UNKNOWN_TOPIC_OR_PARTITION",
-                    message: "topic \(topic) has \(count) partition\(count == 1 ? "" : "s"); there is no partition \(explicit)")))]
+                    message: "topic \(topic) has \(count) partition\(count == 1 ? "" : "s"); there is no partition \(explicit)"))]
             }
             partition = explicit
-        } else if let key = r.record.key {
+        } else if let key {
             partition = Murmur2Partitioner.partition(forKey: key, partitionCount: count)
         } else {
-            let available = info.leaders.indices.filter { info.leaders[$0] >= 0 }.map { Int32($0) }
-            partition = sticky.partition(topic: topic, partitionCount: count, available: available)
+            partition = sticky.partition(topic: topic, leaders: info.leaders)
         }
-        // One dictionary access per record (hashing the topic name is most of its cost).
-        partitions[TopicPartition(topic: topic, partition: partition), default: PartitionState()].add(r)
+        let tp = TopicPartition(topic: topic, partition: partition)
+        do {
+            // In place; PartitionTable skips the hashing when the partition is the previous record's.
+            let batchBytes = config.batchBytes
+            let sealed = try partitions.update(tp, creating: { PartitionState() }) { (state) throws(RecordEncodeError) in
+                try state.add(id: id, key: key, value: value, headers: headers, timestamp: timestamp, size: size,
+                              nowNanos: nowNanos, tp: tp, batchBytes: batchBytes)
+            }
+            if sealed { sticky.batchSent(topic: topic, partition: partition) }
+        } catch {
+            return [fail(id: id, size: size, key: key, value: value, topic: topic, partition: partition,
+                         ProduceFailure(errorName: "RECORD_TOO_LARGE", message: error.message))]
+        }
         return []
+    }
+
+    private mutating func route(_ r: PendingRecord, topic: String, info: ProducerTopicInfo, explicit: Int32?) -> [DeliveryReport] {
+        route(id: r.id, key: r.record.key, value: r.record.value, headers: r.record.headers, timestamp: r.record.timestamp,
+              size: r.size, nowNanos: r.enqueuedAtNanos, topic: topic, info: info, explicit: explicit)
     }
 
     // MARK: Metadata and producer id in
@@ -187,23 +185,19 @@ struct ProducerStateMachine {
         var byBroker: [Int32: [ProducerBatch]] = [:]
         for tp in partitions.keys {
             var state = partitions[tp]!
-            guard !state.inFlight, let leader = leader(of: tp) else { continue }
+            guard !state.inFlight, state.hasWork, let leader = leader(of: tp) else { continue }
             var batch: ProducerBatch
             if let retry = state.retry {
                 guard nowNanos >= state.retryAtNanos else { continue }
                 batch = retry
                 state.retry = nil
-            } else if let first = state.open.first {
-                let full = state.openBytes >= config.batchBytes
-                guard full || flushing || nowNanos &- first.enqueuedAtNanos >= lingerNanos else { continue }
-                var take = 0, bytes = 0
-                while take < state.open.count && (take == 0 || bytes + state.open[take].size <= config.batchBytes) {
-                    bytes += state.open[take].size
-                    take += 1
-                }
-                batch = ProducerBatch(partition: tp, records: Array(state.open[0..<take]))
-                state.open.removeFirst(take)
-                state.openBytes -= bytes
+            } else if !state.sealed.isEmpty {
+                batch = state.sealed.removeFirst()
+            } else if let open = state.open {
+                let full = open.builder.uncompressedSize >= config.batchBytes
+                guard full || flushing || nowNanos &- open.oldestNanos >= lingerNanos else { continue }
+                batch = open
+                state.open = nil
                 sticky.batchSent(topic: tp.topic, partition: tp.partition)
             } else {
                 continue
@@ -220,6 +214,12 @@ struct ProducerStateMachine {
             batch.attempts += 1
             state.inFlight = true
             partitions[tp] = state
+            if config.compression == .none {
+                // Stamped here, where the batch is held once, so its header is written without copying it.
+                batch.wire = nil
+                batch.wire = try? batch.builder.finish(producerId: batch.producerId, producerEpoch: batch.producerEpoch,
+                                                       baseSequence: batch.baseSequence ?? -1)
+            }
             byBroker[leader, default: []].append(batch)
         }
         return byBroker.sorted { $0.key < $1.key }.map { broker, batches in
@@ -238,9 +238,17 @@ struct ProducerStateMachine {
     func nextWakeupNanos() -> UInt64? {
         let lingerNanos = Self.nanos(config.linger)
         var best: UInt64?
-        for state in partitions.values where !state.inFlight {
+        // Leaderless partitions wait for metadata, which has its own timer: counting them here
+        // would wake the loop at once, again and again.
+        for (tp, state) in partitions.all where !state.inFlight && state.hasWork && leader(of: tp) != nil {
             var t: UInt64?
-            if state.retry != nil { t = state.retryAtNanos } else if let first = state.open.first { t = first.enqueuedAtNanos &+ lingerNanos }
+            if state.retry != nil {
+                t = state.retryAtNanos
+            } else if let first = state.sealed.first {
+                t = first.oldestNanos
+            } else if let open = state.open {
+                t = open.oldestNanos &+ lingerNanos
+            }
             if let t { best = min(best ?? t, t) }
         }
         return best
@@ -248,7 +256,7 @@ struct ProducerStateMachine {
 
     /// Whether anything waits for a leader that metadata does not know.
     var hasLeaderlessWork: Bool {
-        partitions.contains { tp, s in (!s.open.isEmpty || s.retry != nil) && !s.inFlight && leader(of: tp) == nil }
+        partitions.all.contains { tp, s in s.hasWork && !s.inFlight && leader(of: tp) == nil }
     }
 
     // MARK: Answers in
@@ -282,14 +290,18 @@ struct ProducerStateMachine {
                 case 10 where batch.records.count > 1: // MESSAGE_TOO_LARGE: split, as Java does.
                     rewindSequence(batch)
                     let half = batch.records.count / 2
-                    var second = batch
-                    second.records = Array(batch.records[half...])
-                    second.baseSequence = nil
-                    var first = batch
-                    first.records = Array(batch.records[..<half])
-                    first.baseSequence = nil
-                    partitions[tp]!.open.insert(contentsOf: second.records, at: 0)
-                    partitions[tp]!.openBytes += second.records.reduce(0) { $0 + $1.size }
+                    let encoded = batch.builder.records()
+                    guard encoded.count == batch.records.count else {
+                        reports += batch.records.map { finish($0, topic: tp.topic, partition: tp.partition, .failure(failure)) }
+                        continue
+                    }
+                    var first = ProducerBatch(partition: tp, oldestNanos: batch.oldestNanos,
+                                              records: batch.records[..<half], encoded: encoded[..<half])
+                    first.attempts = batch.attempts
+                    first.lastError = failure
+                    let second = ProducerBatch(partition: tp, oldestNanos: batch.oldestNanos,
+                                               records: batch.records[half...], encoded: encoded[half...])
+                    partitions[tp]!.sealed.insert(second, at: 0)
                     reports += requeue(first, nowNanos: nowNanos, backoff: false)
                 default:
                     if retriable {
@@ -339,14 +351,16 @@ struct ProducerStateMachine {
     mutating func expire(nowNanos: UInt64) -> [DeliveryReport] {
         let limit = Self.nanos(config.deliveryTimeout)
         var reports: [DeliveryReport] = []
-        for tp in partitions.keys {
-            guard let first = partitions[tp]!.open.first, nowNanos &- first.enqueuedAtNanos >= limit,
-                  leader(of: tp) == nil else { continue }
+        for (tp, state) in partitions.all where state.hasWork && !state.inFlight && leader(of: tp) == nil {
+            let held = state.sealed + [state.open].compactMap { $0 }
+            guard let first = held.first, nowNanos &- first.oldestNanos >= limit else { continue }
             let f = ProduceFailure(errorName: "LEADER_NOT_AVAILABLE",
                                    message: "\(tp) had no leader for \(config.deliveryTimeout)")
-            reports += partitions[tp]!.open.map { finish($0, topic: tp.topic, partition: tp.partition, .failure(f)) }
-            partitions[tp]!.open = []
-            partitions[tp]!.openBytes = 0
+            for batch in held {
+                reports += batch.records.map { finish($0, topic: tp.topic, partition: tp.partition, .failure(f)) }
+            }
+            partitions[tp]!.sealed = []
+            partitions[tp]!.open = nil
         }
         for topic in waiting.keys {
             guard let first = waiting[topic]!.first, nowNanos &- first.0.enqueuedAtNanos >= limit else { continue }
@@ -360,24 +374,42 @@ struct ProducerStateMachine {
     mutating func abandonAll(reason: String) -> [DeliveryReport] {
         let f = ProduceFailure(message: reason)
         var reports: [DeliveryReport] = []
-        for (tp, s) in partitions {
-            reports += (s.retry?.records ?? []).map { finish($0, topic: tp.topic, partition: tp.partition, .failure(f)) }
-            reports += s.open.map { finish($0, topic: tp.topic, partition: tp.partition, .failure(f)) }
+        for (tp, s) in partitions.all {
+            for batch in s.heldBatches {
+                reports += batch.records.map { finish($0, topic: tp.topic, partition: tp.partition, .failure(f)) }
+            }
             partitions[tp]!.retry = nil
-            partitions[tp]!.open = []
-            partitions[tp]!.openBytes = 0
+            partitions[tp]!.sealed = []
+            partitions[tp]!.open = nil
         }
         for (topic, list) in waiting { reports += list.map { finish($0.0, topic: topic, partition: $0.1, .failure(f)) } }
         waiting = [:]
         return reports
     }
 
-    private mutating func finish(_ r: PendingRecord, topic: String, partition: Int32?,
+    private mutating func finish(_ r: RecordMeta, topic: String, partition: Int32?,
                                  _ result: Result<DeliveryReport.Delivered, ProduceFailure>) -> DeliveryReport {
         pendingCount -= 1
-        bufferedBytes -= r.size
+        bufferedBytes -= Int(r.size)
         return DeliveryReport(id: r.id, topic: topic, partition: partition, result: result,
-                              valueBytes: r.record.value?.count ?? 0, keyBytes: r.record.key?.count ?? 0)
+                              valueBytes: Int(r.valueBytes), keyBytes: Int(r.keyBytes))
+    }
+
+    private mutating func finish(_ r: PendingRecord, topic: String, partition: Int32?,
+                                 _ result: Result<DeliveryReport.Delivered, ProduceFailure>) -> DeliveryReport {
+        fail(id: r.id, size: r.size, key: r.record.key, value: r.record.value, topic: topic, partition: partition, result)
+    }
+
+    private mutating func fail(id: UInt64, size: Int, key: [UInt8]?, value: [UInt8]?, topic: String, partition: Int32?,
+                               _ failure: ProduceFailure) -> DeliveryReport {
+        fail(id: id, size: size, key: key, value: value, topic: topic, partition: partition, .failure(failure))
+    }
+
+    /// A record finished before it reached a batch.
+    private mutating func fail(id: UInt64, size: Int, key: [UInt8]?, value: [UInt8]?, topic: String, partition: Int32?,
+                               _ result: Result<DeliveryReport.Delivered, ProduceFailure>) -> DeliveryReport {
+        finish(RecordMeta(id: id, size: Int32(clamping: size), keyBytes: Int32(clamping: key?.count ?? 0),
+                          valueBytes: Int32(clamping: value?.count ?? 0)), topic: topic, partition: partition, result)
     }
 
     static func advance(_ seq: Int32, by n: Int) -> Int32 {

@@ -60,63 +60,17 @@ public struct RecordBatchEncoder: Sendable, Hashable {
     /// Encodes one batch. `lastOffsetDelta` defaults to the largest record offsetDelta
     /// (pass a larger one to model compaction gaps, or any value for an empty batch).
     public func encode(baseOffset: Int64, records: [OutgoingRecord], lastOffsetDelta: Int32? = nil) throws(RecordEncodeError) -> [UInt8] {
-        let baseTimestamp = records.first?.timestamp ?? (logAppendTime ?? 0)
-        var maxTimestamp = records.map(\.timestamp).max() ?? baseTimestamp
-        if let t = logAppendTime { maxTimestamp = t }
-        var body = ByteSink()
-        var maxDelta: Int32 = -1
-        for (i, r) in records.enumerated() {
-            let delta = r.offsetDelta ?? Int32(i)
-            maxDelta = max(maxDelta, delta)
-            var rec = ByteSink()
-            rec.int8(0)
-            rec.varlong(r.timestamp &- baseTimestamp)
-            rec.varint(delta)
-            try Self.putBytes(&rec, r.key)
-            try Self.putBytes(&rec, r.value)
-            rec.varint(Int32(r.headers.count))
-            for h in r.headers {
-                let k = Array(h.key.utf8)
-                try Self.putBytes(&rec, k)
-                try Self.putBytes(&rec, h.value)
-            }
-            guard rec.bytes.count <= Int(Int32.max) else { throw RecordEncodeError("record too large") }
-            body.varint(Int32(rec.bytes.count))
-            body.bytes.append(contentsOf: rec.bytes)
+        var builder = RecordBatchBuilder()
+        for r in records {
+            try builder.append(key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offsetDelta: r.offsetDelta)
         }
-        let payload: [UInt8]
-        do {
-            payload = try Compressor.compress(compression, body.bytes, snappyFraming: snappyFraming, level: compressionLevel)
-        } catch {
-            throw RecordEncodeError("\(compression) compression failed: \(error)")
-        }
-        var attributes = Int16(compression.rawValue)
-        if logAppendTime != nil { attributes |= 0x08 }
-        if isTransactional { attributes |= 0x10 }
-        if isControl { attributes |= 0x20 }
-
-        var out = ByteSink()
-        out.bytes.reserveCapacity(61 + payload.count)
-        out.int64(baseOffset)
-        out.int32(0) // batchLength, patched below
-        out.int32(partitionLeaderEpoch)
-        out.int8(2)
-        out.uint32(0) // crc, patched below
-        out.int16(attributes)
-        out.int32(lastOffsetDelta ?? max(0, maxDelta))
-        out.int64(baseTimestamp)
-        out.int64(maxTimestamp)
-        out.int64(producerId)
-        out.int16(producerEpoch)
-        out.int32(baseSequence)
-        out.int32(Int32(records.count))
-        out.bytes.append(contentsOf: payload)
-        guard out.bytes.count - 12 <= Int(Int32.max) else { throw RecordEncodeError("batch too large") }
-        var bytes = out.bytes
-        Self.patch32(&bytes, at: 8, UInt32(bytes.count - 12))
-        let crc = bytes.withUnsafeBufferPointer { Checksums.crc32c($0.baseAddress! + 21, $0.count - 21) }
-        Self.patch32(&bytes, at: 17, crc)
-        return bytes
+        var flags: Int16 = 0
+        if isTransactional { flags |= 0x10 }
+        if isControl { flags |= 0x20 }
+        return try builder.build(baseOffset: baseOffset, compression: compression, snappyFraming: snappyFraming,
+                                 compressionLevel: compressionLevel, attributes: flags, logAppendTime: logAppendTime,
+                                 lastOffsetDelta: lastOffsetDelta, producerId: producerId, producerEpoch: producerEpoch,
+                                 baseSequence: baseSequence, partitionLeaderEpoch: partitionLeaderEpoch)
     }
 
     /// A transaction marker batch (control, transactional, one record, uncompressed).
@@ -139,13 +93,6 @@ public struct RecordBatchEncoder: Sendable, Hashable {
         // Cannot fail: no codec and tiny sizes.
         return (try? enc.encode(baseOffset: baseOffset,
                                 records: [OutgoingRecord(key: key.bytes, value: value.bytes, timestamp: timestamp)])) ?? []
-    }
-
-    static func putBytes(_ s: inout ByteSink, _ b: [UInt8]?) throws(RecordEncodeError) {
-        guard let b else { s.varint(-1); return }
-        guard b.count <= Int(Int32.max) else { throw RecordEncodeError("field of \(b.count) bytes is too large") }
-        s.varint(Int32(b.count))
-        s.bytes.append(contentsOf: b)
     }
 
     static func patch32(_ b: inout [UInt8], at i: Int, _ v: UInt32) {

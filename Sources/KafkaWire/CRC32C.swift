@@ -1,13 +1,28 @@
+import CCRC32C
+
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), used by record batches v2.
-/// Slicing-by-8: eight table lookups per 8 input bytes.
+/// The CPU's CRC-32C instruction where there is one, else slicing-by-8 (eight table lookups per 8 bytes).
 public enum CRC32C {
     @usableFromInline
     static let table: [UInt32] = makeSlicingTables(polynomial: 0x82F6_3B78)
 
+    static let hardware = kafscope_crc32c_hw_available() == 1
+
     /// CRC of `bytes`, continuing from `crc` (pass a previous result to checksum in pieces).
     public static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+        if hardware, let base = bytes.baseAddress {
+            return kafscope_crc32c_hw(crc, base.assumingMemoryBound(to: UInt8.self), bytes.count)
+        }
+        return tableChecksum(bytes, continuing: crc)
+    }
+
+    /// The table version, whatever the CPU has (tests compare the two).
+    public static func tableChecksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
         table.withUnsafeBufferPointer { slicingBy8(bytes, crc: crc, table: $0) }
     }
+
+    /// Whether `checksum` uses the CPU's instruction.
+    public static var usesHardware: Bool { hardware }
 
     public static func checksum(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
         bytes.withUnsafeBytes { checksum($0, continuing: crc) }

@@ -24,14 +24,14 @@ import Testing
 
     @Test func stickyKeepsOnePartitionUntilItsBatchIsSent() {
         var s = StickyPartitioner(seed: 3)
-        let a = s.partition(topic: "t", partitionCount: 4, available: [0, 1, 2, 3])
-        #expect(s.partition(topic: "t", partitionCount: 4, available: [0, 1, 2, 3]) == a)
+        let a = s.partition(topic: "t", leaders: [1, 2, 3, 1])
+        #expect(s.partition(topic: "t", leaders: [1, 2, 3, 1]) == a)
         s.batchSent(topic: "t", partition: a)
-        #expect(s.partition(topic: "t", partitionCount: 4, available: [0, 1, 2, 3]) != a)
+        #expect(s.partition(topic: "t", leaders: [1, 2, 3, 1]) != a)
         // Only partitions with a leader are picked.
         var t = StickyPartitioner(seed: 0)
         for _ in 0..<10 {
-            let p = t.partition(topic: "u", partitionCount: 4, available: [2])
+            let p = t.partition(topic: "u", leaders: [-1, -1, 3, -1])
             #expect(p == 2)
             t.batchSent(topic: "u", partition: p)
         }

@@ -35,15 +35,17 @@ import Testing
         let first = m.nextRequests(nowNanos: 0, flushing: false)
         #expect(first.count == 1)
         let batch = first[0].batches[0]
-        #expect(batch.records.count == 9)  // 9 x 101 bytes fit in 1000
+        // The bound is the encoded batch: a 61-byte header and 10 records of 89 bytes (2-byte length and value-length varints) fit in 1000, 11 do not.
+        #expect(batch.records.count == 10)
+        #expect(batch.builder.uncompressedSize == 61 + 10 * 89)
         #expect(batch.baseSequence == 0)
         #expect(batch.producerId == 42 && batch.producerEpoch == 3)
         #expect(m.nextRequests(nowNanos: 0, flushing: true).isEmpty, "a second batch waits for the first")
         let reports = m.requestCompleted(first[0], outcomes: [batch.partition: .written(baseOffset: 100, logAppendTime: nil)],
                                          nowNanos: 1)
-        #expect(reports.map { try? $0.result.get().offset } == (0..<9).map { Optional(Int64(100 + $0)) })
+        #expect(reports.map { try? $0.result.get().offset } == (0..<10).map { Optional(Int64(100 + $0)) })
         let second = m.nextRequests(nowNanos: 2, flushing: false)
-        #expect(second[0].batches[0].baseSequence == 9)
+        #expect(second[0].batches[0].baseSequence == 10)
     }
 
     @Test func aRetriableErrorResendsTheSameSequenceAfterTheBackoff() {
@@ -151,6 +153,25 @@ import Testing
         #expect(reports.count == 1)
         if case .failure(let f) = reports[0].result { #expect(f.message.contains("gave up")) } else { Issue.record("accepted") }
         #expect(m.needsProducerId, "a batch that may have been written invalidates later sequences")
+    }
+
+    @Test func recordsInterleavedAcrossTopicsAndPartitionsLandInTheirOwnBatchesInOrder() {
+        var m = machine(partitions: 3, leaders: [1, 1, 1])
+        _ = m.metadataUpdated(["u": ProducerTopicInfo(leaders: [1, 1, 1])])
+        // Runs of the same partition (the table's shortcut) broken by other topics and partitions.
+        let route: [(String, Int32)] = [("t", 0), ("t", 0), ("u", 0), ("t", 0), ("t", 1), ("u", 0), ("u", 2), ("t", 1), ("t", 0)]
+        for (i, r) in route.enumerated() {
+            _ = m.append(id: UInt64(i), ProducerRecord(topic: r.0, partition: r.1, value: Array("v\(i)".utf8)),
+                         nowNanos: 0, wallClockMs: 1)
+        }
+        var got: [String: [UInt64]] = [:]
+        for plan in m.nextRequests(nowNanos: 0, flushing: true) {
+            for b in plan.batches {
+                got[b.partition.description] = b.records.map(\.id)
+                #expect(b.builder.records().map { String(decoding: $0.value ?? [], as: UTF8.self) } == b.records.map { "v\($0.id)" })
+            }
+        }
+        #expect(got == ["t/0": [0, 1, 3, 8], "u/0": [2, 5], "t/1": [4, 7], "u/2": [6]])
     }
 
     @Test func acksOtherThanAllNeverUseAProducerId() {

@@ -301,6 +301,22 @@ import Testing
         #expect(CRC32C.checksum((0..<32).map { UInt8($0) }) == 0x46DD_794E)
     }
 
+    @Test func crc32cInstructionAgreesWithTheTables() {
+        #expect(CRC32C.usesHardware, "this x86-64 machine has SSE 4.2: the instruction path should be the one in use")
+        var rng = SystemRandomNumberGenerator()
+        let data: [UInt8] = (0..<4096).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        data.withUnsafeBytes { all in
+            // Every start alignment and lengths around the 8-byte steps.
+            for start in 0..<9 {
+                for length in [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000, 4096 - start] {
+                    let part = UnsafeRawBufferPointer(rebasing: all[start..<(start + length)])
+                    #expect(CRC32C.checksum(part, continuing: 0x1234_5678) == CRC32C.tableChecksum(part, continuing: 0x1234_5678))
+                    #expect(CRC32C.checksum(part) == CRC32C.tableChecksum(part))
+                }
+            }
+        }
+    }
+
     @Test func crc32cIncrementalAndSliceAgree() {
         let data: [UInt8] = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
         let whole = CRC32C.checksum(data)

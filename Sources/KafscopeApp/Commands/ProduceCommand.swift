@@ -169,21 +169,29 @@ public struct ProduceCommand: AsyncParsableCommand {
         let collector = ProduceSummary.Collector()
         let config = ProducerConfig(acks: try parsedAcks(), compression: try parsedCompression())
         let producer = KafkaProducer(client: client, config: config, logger: logger) { collector.add($0) }
+        // The next chunk is read and parsed while the producer encodes the previous one (one hand-over
+        // at a time, so ids and line numbers stay in order).
+        var handingOver: Task<Void, Never>?
         while true {
             let items = try input.next(max: 2_000)
             if items.isEmpty { break }
             var records: [ProducerRecord] = []
             records.reserveCapacity(items.count)
             var lines: [Int] = []
-            for (line, item) in items {
-                switch item {
-                case .record(let r): records.append(r); lines.append(line)
-                case .invalid(let why): collector.invalid(line: line, why)
+            lines.reserveCapacity(items.count)
+            for i in items.indices {
+                switch items[i].item {
+                case .record(let r): records.append(r); lines.append(items[i].line)
+                case .invalid(let why): collector.invalid(line: items[i].line, why)
                 }
             }
-            let ids = await producer.send(records)
-            collector.recordLines(ids, lines)
+            await handingOver?.value
+            handingOver = Task {
+                let ids = await producer.send(records)
+                collector.recordLines(ids, lines)
+            }
         }
+        await handingOver?.value
         await producer.close()
         for n in await producer.takeNotices() { console.err("warning: \(n)") }
         return collector.summary()
