@@ -1,4 +1,6 @@
-import CCRC32C
+// Implementation-only: the C shim stays out of KafkaWire's interface, so the modules above need no
+// module map for it (a plain import failed their builds); only its functions are called, no types cross.
+@_implementationOnly import CCRC32C
 
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), used by record batches v2.
 /// The CPU's CRC-32C instruction where there is one, else slicing-by-8 (eight table lookups per 8 bytes).
