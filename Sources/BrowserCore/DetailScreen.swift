@@ -74,6 +74,13 @@ public struct DetailScreen<Spec: DetailScreenSpec>: Screen {
     public var sectionNames: [String] { tabs.names }
     public var actions: [Action] { Sections.actions + spec.actions }
 
+    /// Enter is offered (hint bar, help, key) only in a table section whose rows open something: a
+    /// text, or a table such as a broker config's Synonyms, has nothing behind its rows.
+    public var unusedGlobalActions: Set<Action> {
+        if case .table(let t) = sections[tabs.active].body, t.opensRows { return [] }
+        return [.navigation(.open)]
+    }
+
     public mutating func load(context: ScreenContext) -> [Effect] {
         data.begin()
         return [spec.load] + spec.sideLoads

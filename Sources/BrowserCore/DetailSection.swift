@@ -77,6 +77,8 @@ public struct DetailSelection: Sendable {
 protocol DetailTableModel<Spec>: Sendable {
     associatedtype Spec: DetailScreenSpec
     var selectedRow: (any Sendable)? { get }
+    /// Enter on a row does something (the section has an `open`).
+    var opensRows: Bool { get }
     var filter: RowFilter? { get }
     mutating func apply(_ action: ScreenAction, visibleRows: Int) -> Bool
     mutating func setRows(from value: Spec.Value, spec: Spec, visibleRows: Int)
@@ -93,6 +95,7 @@ struct DetailTable<Spec: DetailScreenSpec, Row: Sendable>: DetailTableModel {
     let message: @Sendable (Spec, Spec.Value, Glyphs) -> (String, Role)?
 
     var selectedRow: (any Sendable)? { list.selected }
+    var opensRows: Bool { open != nil }
     var filter: RowFilter? { list.filter }
 
     mutating func apply(_ action: ScreenAction, visibleRows: Int) -> Bool { list.apply(action, visibleRows: visibleRows) }

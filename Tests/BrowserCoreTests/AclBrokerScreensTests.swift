@@ -117,6 +117,29 @@ import Testing
         })
     }
 
+    /// #18: Enter is offered where it does something. In Configs it lists a config's synonyms (the
+    /// hint bar says "<Enter> open"); in Synonyms it has nothing to open: no hint, no help line, and
+    /// the key changes nothing. Made to fail once by returning [] from DetailScreen's
+    /// unusedGlobalActions (the Synonyms hint bar offered Enter again).
+    @Test func enterIsOfferedOnlyWhereItOpensSomething() async throws {
+        var h = await Harness.at(.broker(1), size: Size(width: 160, height: 30))
+        func hintBar() -> String { String(h.text().split(separator: "\n").last ?? "") }
+        #expect(hintBar().contains("<Enter> open"), "Configs: \(hintBar())")
+        h.press("filter")
+        h.type("log.retention")
+        h.key(.enter)
+        h.press("open")
+        let detail = try #require(h.state.current as? BrokerDetailScreen)
+        #expect(detail.activeSection == 1)
+        #expect(!hintBar().contains("Enter"), "Synonyms: \(hintBar())")
+        #expect(h.state.key(forBinding: "open") == nil)
+        let before = h.text()
+        h.key(.enter)
+        #expect(h.text() == before && h.state.route == .broker(1))
+        h.key(.character("?"))
+        #expect(!h.text().contains("Enter"), "help lists no Enter: \(h.text())")
+    }
+
     /// The summary names the address, rack and KRaft role; Enter on a config lists its synonyms,
     /// most specific first. Made to fail once by listing the synonyms of the first config instead
     /// of the selected one.
