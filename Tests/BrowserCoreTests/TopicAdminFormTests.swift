@@ -53,6 +53,33 @@ import WriteFlow
         #expect(h.state.note?.text.contains("created topic billing-events") == true, "\(String(describing: h.state.note))")
     }
 
+    /// #18: a config typed into the create form whose name says it is a secret (password, secret,
+    /// token...) shows its value as `*`s on the form itself, as the dialog and the audit line mask it;
+    /// the broker still gets the value, and a refusal quoting it shows `[sensitive]` instead. Made to
+    /// fail once by drawing the field's text as typed (hunter2 on screen), and once without
+    /// `redactingSecrets` (the broker's message showed it).
+    @Test func sensitiveConfigValuesAreMaskedOnTheCreateForm() async throws {
+        var h = await Self.createForm()
+        h.type("vault-events")
+        h.key(.tab); h.key(.tab); h.key(.tab)
+        h.type("cleanup.policy=compact, sasl.jaas.password=hunter2, my.secret.key=s3cr3t")
+        var text = h.text()
+        #expect(text.contains("cleanup.policy=compact, sasl.jaas.password=*******, my.secret.key=******_"), "\(text)")
+        #expect(!text.contains("hunter2") && !text.contains("s3cr3t"), "\(text)")
+        guard case .success(.createTopic(let t)) = try #require(Self.form(h)).step() else {
+            Issue.record("no create step")
+            return
+        }
+        #expect(t.configs.map(\.value) == ["compact", "hunter2", "s3cr3t"], "the broker gets the values")
+        h.topicAdmin.refuse("vault-events", BrokerRefusal(code: 40, name: "INVALID_CONFIG",
+                                                         message: "Invalid value hunter2 for configuration sasl.jaas.password"))
+        h.key(.enter)
+        await h.settle()
+        text = h.text()
+        #expect(text.contains("Invalid value [sensitive] for configuration sasl.jaas.password"), "\(text)")
+        #expect(!text.contains("hunter2"), "\(text)")
+    }
+
     /// Made to fail once by leaving the refusal's name and code out of the verdict line.
     @Test func aRefusedCreateShowsTheBrokersCodeAndMessageAndCannotBeApplied() async throws {
         var h = await Self.createForm()

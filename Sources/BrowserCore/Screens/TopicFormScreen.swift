@@ -273,8 +273,10 @@ public struct TopicFormScreen: Screen {
         }
         for (i, f) in fields.enumerated() {
             let focused = i == focus
+            // The create form's configs may carry a secret: masked as typed, as the dialog and audit do.
+            let shown = kind == .create && i == 3 ? Self.maskedConfigs(f.editor.text) : f.editor.text
             line([(" \(f.label) ", focused ? Style(.tableSelected, .bold) : Style(.headerLabel)),
-                  (" " + f.editor.text + (focused ? "_" : "") + " ", Style(focused ? .tableSelected : .headerValue)),
+                  (" " + shown.sanitizedForTerminal + (focused ? "_" : "") + " ", Style(focused ? .tableSelected : .headerValue)),
                   ("  " + f.example, Style(.dim))])
         }
         // What the topic is now (forms on an existing topic).
@@ -295,10 +297,37 @@ public struct TopicFormScreen: Screen {
             line([(" \(g.error) cannot read topic \(kind.topic ?? ""): \(e.message)", Style(.statusError))])
         }
         // The verdict carries the broker's own message: wrapped, never cut.
-        for (text, style) in verdictLine(context) { wrapped(text, style) }
+        for (text, style) in verdictLine(context) { wrapped(redactingSecrets(text), style) }
         if case .deleteRecords(let topic, _) = kind, case .success(let (description, _)) = recordPlan(topic: topic, location: "") {
             for d in description.details { line([("   " + d, Style(.dim))]) }
         }
+    }
+
+    /// `KEY=VALUE, ...` as typed, with the value of each sensitive key (a name with password, secret,
+    /// token and the like: `ConfigDiff.isSensitive`) as one `*` per character; the rest unchanged.
+    static func maskedConfigs(_ text: String) -> String {
+        text.split(separator: ",", omittingEmptySubsequences: false).map { item -> String in
+            guard let eq = item.firstIndex(of: "=") else { return String(item) }
+            let key = String(item[..<eq]).trimmingCharacters(in: " ")
+            guard ConfigDiff.isSensitive(key, entry: nil) else { return String(item) }
+            return String(item[...eq]) + String(repeating: "*", count: item[item.index(after: eq)...].count)
+        }.joined(separator: ",")
+    }
+
+    /// A broker's message may quote a value it refused ("Invalid value X for configuration Y"): the
+    /// values of sensitive configs typed here never reach the screen that way either.
+    func redactingSecrets(_ text: String) -> String {
+        guard kind == .create else { return text }
+        var out = text
+        for item in fields[3].editor.text.split(separator: ",") {
+            guard let eq = item.firstIndex(of: "=") else { continue }
+            let key = String(item[..<eq]).trimmingCharacters(in: " ")
+            let value = String(item[item.index(after: eq)...]).trimmingCharacters(in: " ")
+            if !value.isEmpty, ConfigDiff.isSensitive(key, entry: nil) {
+                out = out.replacingOccurrences(of: value, with: ConfigDiff.masked)
+            }
+        }
+        return out
     }
 
     /// The input problem, the broker's verdict, or what applying did.
