@@ -19,7 +19,10 @@ final class GatedExportService: RecordExportService, @unchecked Sendable {
     var finished: [String] { lock.withLock { _finished } }
     var cancelled: [String] { lock.withLock { _cancelled } }
 
+    private var allOpen = false
     func openGate(_ path: String) { lock.withLock { _ = open.insert(path) } }
+    /// Lets every export through (a script that failed half-way still ends: quitting waits for them).
+    func openAll() { lock.withLock { allOpen = true } }
 
     func export(_ records: [TailRecord], to path: String, overwrite: Bool) -> AsyncThrowingStream<RecordExportEvent, Error> {
         AsyncThrowingStream { c in
@@ -27,8 +30,8 @@ final class GatedExportService: RecordExportService, @unchecked Sendable {
                 c.yield(.progress(written: 0, total: records.count))
                 // The guard against a hang only (a runtime waiting for an export whose gate never
                 // opens): the test then fails on `unopened`, whatever the clock says.
-                let giveUpAt = Date().addingTimeInterval(60)
-                while !self.lock.withLock({ self.open.contains(path) }) {
+                let giveUpAt = Date().addingTimeInterval(600)
+                while !self.lock.withLock({ self.allOpen || self.open.contains(path) }) {
                     if Date() > giveUpAt {
                         self.lock.withLock { self._unopened.append(path) }
                         break
@@ -76,7 +79,8 @@ final class WatchingDevice: TerminalDevice {
     }
 
     static func options() -> BrowserOptions {
-        var o = BrowserOptions(contextName: "prod-eu", refreshInterval: 0)
+        // Notes stay up (a loaded machine must not make the script miss one).
+        var o = BrowserOptions(contextName: "prod-eu", refreshInterval: 0, noteDuration: 600)
         o.initialRoute = .tail(topic: "orders")
         return o
     }
@@ -99,7 +103,9 @@ final class WatchingDevice: TerminalDevice {
                                           .waitFor("Exported 40 records (3.9 KiB) to /work/b.jsonl"),
                                           .key(.ctrl("c"))]
         let device = ScriptedDevice(size: Size(width: 120, height: 30), steps: steps)
-        let runtime = BrowserRuntime(device: device, services: Self.services(exporter), options: Self.options())
+        // Should the script fail half-way, quitting waits for the exports: let them through then.
+        let watching = WatchingDevice(device) { if $0.contains("Finishing the export") { exporter.openAll() } }
+        let runtime = BrowserRuntime(device: watching, services: Self.services(exporter), options: Self.options())
         _ = await runtime.run()
         #expect(device.failure == nil, "\(device.failure ?? "")")
         #expect(exporter.cancelled.isEmpty && exporter.unopened.isEmpty)
