@@ -274,7 +274,7 @@ enum Chrome {
         return state.activeBindings.compactMap { b in
             guard let h = b.hint, let k = b.keys.first else { return nil }
             if b.action == .navigation(.back) && !canGoBack { return nil }
-            let p = own.contains(b.action) ? 70 : (hintPriority[b.name] ?? 20)
+            let p = b.action.hintPriority ?? (own.contains(b.action) ? 70 : (hintPriority[b.name] ?? 20))
             return KeyHint(k, h, priority: p)
         }
     }

@@ -181,7 +181,8 @@ import Testing
         #expect(!footer.contains("<Esc> back"))  // nothing to go back to
         h.press("open")
         await h.settle()
-        footer = h.text().split(separator: "\n").last.map(String.init) ?? ""
+        // Wide enough for every hint (the topic's write keys too since #18's hint priorities).
+        footer = h.text(Size(width: 220, height: 40)).split(separator: "\n").last.map(String.init) ?? ""
         for b in h.state.activeBindings where b.hint != nil {
             #expect(footer.contains("<\(b.keys[0].displayName)> \(b.hint!)"), "hint bar lacks \(b.name)")
         }

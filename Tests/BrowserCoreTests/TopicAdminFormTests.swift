@@ -53,6 +53,29 @@ import WriteFlow
         #expect(h.state.note?.text.contains("created topic billing-events") == true, "\(String(describing: h.state.note))")
     }
 
+    /// #18: the topic write keys were only in `?` help. The Topics hint bar now shows create at 80
+    /// columns and configs too when wider, before refresh and sort but never pushing out open;
+    /// read-only mode shows none of them. Made to fail once by giving TopicAdminAction no hint (the
+    /// bar at 80 columns had no write key) and once with hintPriority nil (own-action priority 70:
+    /// at 80 columns "<Enter> open" was pushed out).
+    @Test func topicsHintBarOffersTheMainWriteKeysWhenTheyFit() async throws {
+        func bar(_ h: Harness, _ width: Int) -> String {
+            String(h.text(Size(width: width, height: 24)).split(separator: "\n").last ?? "")
+        }
+        let h = await Harness.at(.topics)
+        #expect(bar(h, 80).contains("<C> create") && bar(h, 80).contains("<Enter> open"), "\(bar(h, 80))")
+        #expect(bar(h, 120).contains("<C> create  <E> configs"), "\(bar(h, 120))")
+        #expect(bar(h, 200).contains("<ctrl-d> delete") && bar(h, 200).contains("<A> partitions"), "\(bar(h, 200))")
+        var o = BrowserOptions(contextName: "prod-eu", contexts: ["prod-eu"])
+        o.readOnly = true
+        let ro = await Harness.at(.topics, options: o)
+        for width in [80, 200] {
+            for w in ["create", "configs", "delete", "partitions"] {
+                #expect(!bar(ro, width).contains(w), "read-only offers \(w): \(bar(ro, width))")
+            }
+        }
+    }
+
     /// #18: a config typed into the create form whose name says it is a secret (password, secret,
     /// token...) shows its value as `*`s on the form itself, as the dialog and the audit line mask it;
     /// the broker still gets the value, and a refusal quoting it shows `[sensitive]` instead. Made to

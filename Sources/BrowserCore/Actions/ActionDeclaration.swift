@@ -12,12 +12,16 @@ public protocol ActionDeclaration: Hashable, Sendable, CaseIterable {
     var help: String { get }
     /// Short label for the hint bar; nil keeps the action out of it (still in help).
     var hint: String? { get }
+    /// Which hint goes first when the bar is too narrow (higher stays longer); nil: a screen's own
+    /// actions 70, above open (60), back (50) and refresh (40).
+    var hintPriority: Int? { get }
     /// Writes to the cluster or a Connect worker: absent in read-only mode.
     var isWrite: Bool { get }
 }
 
 extension ActionDeclaration {
     public var hint: String? { nil }
+    public var hintPriority: Int? { nil }
     public var isWrite: Bool { false }
 }
 
@@ -65,6 +69,7 @@ public enum Action: Hashable, Sendable {
     public var keys: [Key] { declaration.keys }
     public var help: String { declaration.help }
     public var hint: String? { declaration.hint }
+    public var hintPriority: Int? { declaration.hintPriority }
     public var isWrite: Bool { declaration.isWrite }
 
     /// Every action of every family (the read-only test walks them all).

@@ -335,8 +335,27 @@ public enum TopicAdminAction: String, ActionDeclaration {
         }
     }
 
-    /// In help only: the hint bars of the topics list and detail keep open/back at 80 columns.
-    public var hint: String? { nil }
+    public var hint: String? {
+        switch self {
+        case .createTopic: return "create"
+        case .deleteTopic: return "delete"
+        case .addPartitions: return "partitions"
+        case .deleteRecords: return "delete records"
+        case .editConfigs: return "configs"
+        }
+    }
+
+    /// Shown when they fit, after open and back (60, 50) and before refresh (40): at 80 columns the
+    /// topics list shows create, wider bars configs, then the rest; read-only mode has none of them.
+    public var hintPriority: Int? {
+        switch self {
+        case .createTopic: return 45
+        case .editConfigs: return 44
+        case .deleteTopic: return 36
+        case .addPartitions: return 35
+        case .deleteRecords: return 34
+        }
+    }
 
     public var isWrite: Bool { true }
 }
