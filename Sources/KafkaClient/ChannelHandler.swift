@@ -51,7 +51,7 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let request = unwrapOutboundIn(data)
         if !request.expectsResponse {
-            if let reason = state.closed {
+            if let reason = state.enqueueUnanswered(correlationId: request.correlationId, api: request.api) {
                 request.promise.fail(Self.failure(reason, correlationId: request.correlationId))
                 promise?.fail(ChannelFailure.closed("connection closed"))
                 return

@@ -1,12 +1,18 @@
 /// The in-flight requests of one connection, in wire order. Brokers answer strictly in order,
-/// so the head must match every response; anything else poisons the connection.
+/// so the head must match every response; anything else poisons the connection. Requests sent
+/// without waiting for an answer (Produce with acks=0) stay in the order too: a broker that answers
+/// one anyway (librdkafka's mock does) has that answer dropped, one that does not is passed over.
 /// A value type that returns actions; `KafkaChannelHandler` executes them.
 struct RequestQueueStateMachine<Token> {
     struct InFlight {
         var correlationId: Int32
         var api: String
-        var token: Token
+        /// nil = sent without waiting for an answer.
+        var token: Token?
     }
+
+    /// Unanswered requests kept at most (a broker that never answers them must not grow the queue).
+    static var unansweredLimit: Int { 1024 }
 
     enum CloseReason: Equatable {
         case timeout(correlationId: Int32, api: String)
@@ -39,8 +45,23 @@ struct RequestQueueStateMachine<Token> {
         return .write
     }
 
+    /// A request written without waiting for its answer (no token, no timeout).
+    mutating func enqueueUnanswered(correlationId: Int32, api: String) -> CloseReason? {
+        if let reason = closed { return reason }
+        inFlight.append(InFlight(correlationId: correlationId, api: api, token: nil))
+        if pendingCount > Self.unansweredLimit, inFlight[head].token == nil {
+            head += 1
+            compact()
+        }
+        return nil
+    }
+
     mutating func frameReceived(correlationId: Int32) -> Action {
         if closed != nil { return .none }
+        // Requests the broker need not answer, answered by later ones: it did not answer them.
+        while head < inFlight.count, inFlight[head].token == nil, inFlight[head].correlationId != correlationId {
+            head += 1
+        }
         guard head < inFlight.count, inFlight[head].correlationId == correlationId else {
             let expected = head < inFlight.count ? inFlight[head].correlationId : nil
             return closeAll(.unexpectedCorrelationId(expected: expected, got: correlationId), close: true)
@@ -48,6 +69,7 @@ struct RequestQueueStateMachine<Token> {
         let token = inFlight[head].token
         head += 1
         compact()
+        guard let token else { return .none } // an answer nobody waits for
         return .succeed(token)
     }
 
@@ -75,7 +97,7 @@ struct RequestQueueStateMachine<Token> {
 
     private mutating func closeAll(_ reason: CloseReason, close: Bool) -> Action {
         closed = reason
-        let tokens = inFlight[head...].map(\.token)
+        let tokens = inFlight[head...].compactMap(\.token)
         inFlight = []
         head = 0
         return close ? .closeAndFail(tokens, reason) : .failAll(tokens, reason)
@@ -91,6 +113,7 @@ struct RequestQueueStateMachine<Token> {
     /// Lets the handler keep the timeout handle inside the queued token.
     mutating func attachTimeout(correlationId: Int32, _ body: (inout Token) -> Void) {
         guard let i = inFlight[head...].firstIndex(where: { $0.correlationId == correlationId }) else { return }
-        body(&inFlight[i].token)
+        guard inFlight[i].token != nil else { return }
+        body(&inFlight[i].token!)
     }
 }

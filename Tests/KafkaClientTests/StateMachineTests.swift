@@ -90,6 +90,31 @@ import Testing
         #expect(m.pendingCount == 0)
     }
 
+    @Test func requestsSentWithoutWaitingArePassedOverOrHaveTheirAnswerDropped() {
+        var m = M()
+        #expect(m.enqueueUnanswered(correlationId: 1, api: "Produce") == nil)
+        _ = m.enqueue(correlationId: 2, api: "Metadata", token: "a")
+        #expect(m.enqueueUnanswered(correlationId: 3, api: "Produce") == nil)
+        _ = m.enqueue(correlationId: 4, api: "Metadata", token: "b")
+        // A broker that never answers acks=0 (Kafka): the next answer is the next awaited request's.
+        guard case .succeed("a") = m.frameReceived(correlationId: 2) else { Issue.record("a after the unanswered 1"); return }
+        // One that answers it anyway (librdkafka's mock): dropped, and the order still holds.
+        guard case .none = m.frameReceived(correlationId: 3) else { Issue.record("the answer to 3 is nobody's"); return }
+        guard case .succeed("b") = m.frameReceived(correlationId: 4) else { Issue.record("then b"); return }
+        #expect(m.pendingCount == 0)
+        // Anything else still poisons the connection.
+        _ = m.enqueue(correlationId: 5, api: "Metadata", token: "c")
+        guard case .closeAndFail(["c"], .unexpectedCorrelationId(expected: 5, got: 3)) = m.frameReceived(correlationId: 3) else {
+            Issue.record("an answer out of order must close"); return
+        }
+    }
+
+    @Test func unansweredRequestsDoNotGrowTheQueueWithoutBound() {
+        var m = M()
+        for id in 0..<Int32(M.unansweredLimit * 3) { _ = m.enqueueUnanswered(correlationId: id, api: "Produce") }
+        #expect(m.pendingCount <= M.unansweredLimit)
+    }
+
     @Test func outOfOrderResponseClosesAndFailsEverything() {
         var m = M()
         _ = m.enqueue(correlationId: 1, api: "Metadata", token: "a")
