@@ -101,6 +101,13 @@ public enum Format {
         return s <= 0 ? "0" : age(s)
     }
 
+    /// A time lag that is only a lower bound (some partition's was not read) ends in `+`, as a
+    /// partial lag does.
+    public static func timeLag(_ seconds: Double?, partial: Bool) -> String {
+        let t = timeLag(seconds)
+        return partial && seconds != nil ? t + "+" : t
+    }
+
     /// Replica lists: "1,2,3".
     public static func ids(_ ids: [Int32]) -> String { ids.map(String.init).joined(separator: ",") }
 

@@ -20,6 +20,9 @@ public struct GroupSummary: Sendable, Hashable {
     public var health: GroupHealth?
     /// How old the next record the group will read is (seconds; 0 caught up); nil when unknown.
     public var lagSeconds: Double?
+    /// `lagSeconds` is the largest of the partitions whose time lag was read, and some lagging
+    /// partition's was not (its record's timestamp or end offset unread): the real one is at least it.
+    public var lagSecondsPartial = false
     /// Set when this refresh could not read the group's committed offsets: the lag, state and
     /// members are the last ones read, and this says why they are not fresh.
     public var staleReason: String?
@@ -123,6 +126,19 @@ public struct GroupOffsetRow: Sendable, Hashable {
     }
 }
 
+extension GroupOffsetRow {
+    /// Some of `rows` have a time lag and some lagging row (committed, not caught up) has none: the
+    /// largest is only a lower bound.
+    public static func timeLagPartial(_ rows: [GroupOffsetRow]) -> Bool {
+        rows.contains { $0.lagSeconds != nil } && rows.contains { $0.committed != nil && $0.lagSeconds == nil && $0.lag != 0 }
+    }
+
+    /// How many rows lack a time lag that they should have (see `timeLagPartial`).
+    public static func timeLagsUnread(_ rows: [GroupOffsetRow]) -> Int {
+        rows.filter { $0.committed != nil && $0.lagSeconds == nil && $0.lag != 0 }.count
+    }
+}
+
 public struct GroupDetail: Sendable, Hashable {
     public var group: String
     public var type: String
@@ -144,6 +160,10 @@ public struct GroupDetail: Sendable, Hashable {
     public var health: GroupHealth?
     /// The largest time lag over its partitions (seconds), nil when unknown.
     public var lagSeconds: Double?
+
+    /// `lagSeconds` leaves out a partition with committed offsets whose time lag is unknown (the
+    /// timestamp at its committed offset, or its end offset, was not read): it is a lower bound.
+    public var lagSecondsPartial: Bool { GroupOffsetRow.timeLagPartial(offsets) }
 
     public init(group: String, type: String = "unknown", state: String = "Unknown", protocolName: String? = nil,
                 protocolType: String? = nil, coordinator: Int32? = nil,
@@ -191,6 +211,7 @@ extension GroupDetail {
                              lagCompleteness: completeness,
                              lagErrors: errors.filter { $0.message.hasPrefix("lag partial:") && $0.message.contains(topic) },
                              health: health, lagSeconds: rows.compactMap(\.lagSeconds).max())
+        s.lagSecondsPartial = GroupOffsetRow.timeLagPartial(rows)
         s.staleReason = offsetsError
         return s
     }

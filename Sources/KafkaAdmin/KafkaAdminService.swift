@@ -405,11 +405,13 @@ public final class KafkaAdminService: ClusterService, Sendable {
         let summaries = details.value.map { d in
             var count: Int? = nil
             if case .value(let m) = d.members { count = m.count }
-            return GroupSummary(group: d.group, type: d.type, state: d.state, protocolName: d.protocolName,
-                                members: count, lag: d.lag, coordinator: d.coordinator,
-                                lagCompleteness: d.lagCompleteness,
-                                lagErrors: d.errors.filter { $0.message.hasPrefix("lag partial:") },
-                                health: d.health, lagSeconds: d.lagSeconds)
+            var s = GroupSummary(group: d.group, type: d.type, state: d.state, protocolName: d.protocolName,
+                                 members: count, lag: d.lag, coordinator: d.coordinator,
+                                 lagCompleteness: d.lagCompleteness,
+                                 lagErrors: d.errors.filter { $0.message.hasPrefix("lag partial:") },
+                                 health: d.health, lagSeconds: d.lagSeconds)
+            s.lagSecondsPartial = d.lagSecondsPartial
+            return s
         }
         for d in details.value { errors += d.errors }
         // A group whose offsets could not be read keeps its last row, marked stale.

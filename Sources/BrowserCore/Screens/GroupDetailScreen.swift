@@ -107,7 +107,15 @@ public struct GroupDetailSpec: DetailScreenSpec {
         } else if d.health != nil {
             line.add("status", "- (needs two samples)", role: .dim)
         }
-        if let t = d.lagSeconds { line.add("time-lag", Format.timeLag(t)) }
+        if let t = d.lagSeconds {
+            let unread = GroupOffsetRow.timeLagsUnread(d.offsets)
+            if d.lagSecondsPartial {
+                line.add("time-lag", Format.timeLag(t, partial: true)
+                         + " (at least: \(unread) partition\(unread == 1 ? "" : "s") unread)", role: .statusWarn)
+            } else {
+                line.add("time-lag", Format.timeLag(t))
+            }
+        }
         let spark = Format.sparkline(context.lagHistory.samples(name), width: 16, glyphs: g)
         if !spark.isEmpty { line.add("", spark, role: .sparkline) }
         return line

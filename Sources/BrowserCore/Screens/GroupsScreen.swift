@@ -33,6 +33,9 @@ public struct GroupsSpec: ListScreenSpec {
         let stale = p.value.filter { $0.staleReason != nil }.count
         var s = trouble > 0 ? countLabel + " \(trouble) not OK" : countLabel
         if stale > 0 { s += " \(stale) stale" }
+        // The legend of TIME-LAG's `+`.
+        let partialTime = p.value.filter { $0.lagSecondsPartial && $0.lagSeconds != nil }.count
+        if partialTime > 0 { s += " \(partialTime) time-lag+ partial" }
         return s
     }
 
@@ -73,7 +76,10 @@ public struct GroupsSpec: ListScreenSpec {
         ListColumn(TableColumn("TIME-LAG", alignment: .right, priority: 58, width: 8),
                    order: { ($0.lagSeconds ?? -1) < ($1.lagSeconds ?? -1) }) { g, ctx in
             if g.detailsPending { return Mark.pending(ctx.glyphs) }
-            return g.lagSeconds.map { TableCell(Format.timeLag($0)) } ?? TableCell("-", role: .dim)
+            guard let t = g.lagSeconds else { return TableCell("-", role: .dim) }
+            // At least this: some lagging partition's time lag was not read (the title says so).
+            if g.lagSecondsPartial { return TableCell(Format.timeLag(t, partial: true), role: .statusWarn) }
+            return TableCell(Format.timeLag(t))
         },
         ListColumn(TableColumn("RATE", alignment: .right, priority: 55, width: 8),
                    order: { ($0.health?.consumeRate ?? -1) < ($1.health?.consumeRate ?? -1) }) { g, ctx in
