@@ -62,14 +62,14 @@ import Testing
     @Test func groupFields() {
         let j = ClusterFormat.groupJSON(Fixture.groups[1])
         #expect(Array(j.keys.prefix(6)) == ["group", "type", "state", "protocol", "members", "lag"])
-        #expect(j.serialized() == #"{"group":"payments-audit","type":"consumer","state":"Empty","protocol":null,"members":0,"lag":null,"lag_partial":false,"coordinator":2,"stale":false,"stale_reason":null,"lag_seconds":null,"consume_rate":null,"produce_rate":null,"eta_seconds":null,"falling_behind":false,"status":null,"status_reason":null,"errors":[]}"#)
+        #expect(j.serialized() == #"{"group":"payments-audit","type":"consumer","state":"Empty","protocol":null,"members":0,"lag":null,"lag_partial":false,"coordinator":2,"stale":false,"stale_reason":null,"lag_seconds":null,"consume_rate":null,"produce_rate":null,"eta_seconds":null,"falling_behind":false,"status":null,"status_reason":null,"lag_seconds_partial":false,"errors":[]}"#)
     }
 
     @Test func groupDetailFields() throws {
         let j = ClusterFormat.groupDetailJSON(Fixture.groupDetail)
         #expect(j.keys == ["group", "type", "state", "protocol", "coordinator", "members", "offsets", "lag", "lag_partial", "lag_seconds",
                           "consume_rate", "produce_rate", "eta_seconds", "falling_behind", "status", "status_reason",
-                          "offsets_error", "errors"])
+                          "lag_seconds_partial", "offsets_error", "errors"])
         #expect(j["offsets_error"] == .null)
         guard case .array(let members)? = j["members"], case .array(let offsets)? = j["offsets"] else {
             Issue.record("members/offsets are not arrays"); return

@@ -66,4 +66,36 @@ import Testing
             #expect(third.value.first { $0.group == "a" }?.lagSeconds == 43)
         }
     }
+    /// #17: when one leader cannot answer the timestamp Fetch, the group's time lag is the largest of
+    /// the partitions read, marked partial; a group whose partitions were all read is not. Made to fail
+    /// once by not copying the detail's flag into the group list's summary (b was not partial).
+    @Test func aTimeLagMissingAPartitionsTimestampIsMarkedPartial() async throws {
+        try await MockCluster.with(brokers: 3) { mock in
+            try await mock.createTopic("orders", partitions: 2)
+            for p in Int32(0)..<2 {
+                try await mock.setLeader(topic: "orders", partition: p, broker: p + 1)
+                _ = try await mock.produce(topic: "orders", records: (0..<20).map {
+                    MockCluster.Record(key: nil, value: "o\($0)", partition: p, timestamp: Self.t0 + Int64($0) * 1_000)
+                })
+            }
+            try await mock.commitOffsets(group: "a", topic: "orders", offsets: [0: 5, 1: 20])
+            try await mock.commitOffsets(group: "b", topic: "orders", offsets: [0: 8, 1: 2])
+            // Broker 2 (leader of orders-1) fails every Fetch of this refresh's rounds.
+            try await mock.pushBrokerRequestErrors(broker: 2, apiKey: 1, errors: Array(repeating: (code: -1, rttMilliseconds: 0), count: 3))
+            let config = KafkaClientConfig(bootstrap: try HostAddress.parseList(mock.bootstrap), clientId: "kafscope-test",
+                                           requestTimeout: .seconds(5), maxReconnectBackoff: .milliseconds(200))
+            let client = KafkaClient(config: config, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            defer { Task { await client.shutdown() } }
+            let service = KafkaAdminService(client: client, knownGroups: ["a", "b"], wallClockMs: { Self.t0 + 65_000 })
+            let first = try await service.groups()
+            let g = Dictionary(uniqueKeysWithValues: first.value.map { ($0.group, $0) })
+            // a: orders-0 read (60 s), orders-1 caught up: complete.
+            #expect(g["a"]?.lagSeconds == 60 && g["a"]?.lagSecondsPartial == false, "\(first.errors)")
+            // b: orders-0 read (57 s), orders-1's timestamp unread: 57 is only a lower bound.
+            #expect(g["b"]?.lagSeconds == 57, "\(first.errors)")
+            #expect(g["b"]?.lagSecondsPartial == true)
+            #expect(ClusterFormat.groupJSON(try #require(g["b"]))["lag_seconds_partial"] == .bool(true))
+            #expect(ClusterFormat.groupsTable(first.value).contains("57s+"), "\(ClusterFormat.groupsTable(first.value))")
+        }
+    }
 }

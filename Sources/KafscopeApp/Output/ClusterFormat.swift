@@ -277,6 +277,8 @@ public enum ClusterFormat {
             ("lag_partial", .bool(g.lagPartial)), ("coordinator", .optional(g.coordinator)),
             ("stale", .bool(g.staleReason != nil)), ("stale_reason", .optional(g.staleReason)),
         ] + healthFields(g.health, lagSeconds: g.lagSeconds) + [
+            // lag_seconds leaves out a lagging partition whose time lag was not read: a lower bound.
+            ("lag_seconds_partial", .bool(g.lagSecondsPartial)),
             ("errors", errorsJSON(g.lagErrors)),
         ])
     }
@@ -289,7 +291,8 @@ public enum ClusterFormat {
                           align: [.left, .left, .left, .left, .right, .right, .right, .right, .right, .left, .right])
         for g in groups {
             t.add([g.group, g.type, g.state, g.protocolName ?? missing, num(g.members), lagText(g.lag, g.lagCompleteness),
-                   Format.timeLag(g.lagSeconds), Format.rate(g.health?.consumeRate), Format.eta(g.health),
+                   Format.timeLag(g.lagSeconds) + (g.lagSecondsPartial && g.lagSeconds != nil ? "+" : ""),
+                   Format.rate(g.health?.consumeRate), Format.eta(g.health),
                    g.health?.status?.rawValue ?? missing, num(g.coordinator)])
         }
         return t.render()
@@ -356,6 +359,7 @@ public enum ClusterFormat {
             })),
             ("lag", .optional(d.lag)), ("lag_partial", .bool(d.lagPartial)),
         ] + healthFields(d.health, lagSeconds: d.lagSeconds) + [
+            ("lag_seconds_partial", .bool(d.lagSecondsPartial)),
             // Set when the committed offsets could not be read: `offsets` is then unknown, not empty.
             ("offsets_error", .optional(d.offsetsError)),
             ("errors", errorsJSON(errors)),
