@@ -109,6 +109,7 @@ public struct AppState: Sendable {
         var c = ScreenContext(options: options, now: now, area: Layout(size: size).body, overview: overview,
                               lagHistory: lagHistory)
         c.connectVersions = connectVersions
+        c.exportsWriting = Set(exports.values.map(\.path))
         return c
     }
 

@@ -172,6 +172,8 @@ public struct ScreenContext: Sendable {
     public var lagHistory: LagHistory
     /// Worker version per Connect cluster, as loaded so far.
     public var connectVersions: [String: String] = [:]
+    /// Files exports are still writing (as typed): another export must not replace one half-written.
+    public var exportsWriting: Set<String> = []
     public var glyphs: Glyphs { options.glyphs }
     /// The header's overview with the time it arrived, when there is one.
     public var cachedOverview: (ClusterOverview, Double)? {

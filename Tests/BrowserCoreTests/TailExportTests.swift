@@ -110,9 +110,11 @@ final class FixtureExportService: RecordExportService, @unchecked Sendable {
 
     /// Leaving the tail while its export is written neither stops the export nor loses its end: the
     /// finished line (path, count, size) or the error comes on the status line of whatever screen
-    /// shows, and a tail opened again is free to export (no "Exporting" left over). Made to fail once
-    /// by dropping the app's report of results whose screen left (the note stayed nil), and once by
-    /// keeping the tail's `.writing` state in `leave()` (the recalled tail refused a new export).
+    /// shows, and a tail opened again is free to export (no "Exporting" left over) but not to a file an
+    /// export is still writing. Made to fail once by dropping the app's report of results whose screen
+    /// left (the note stayed nil), once by keeping the tail's `.writing` state in `leave()` (the
+    /// recalled tail refused a new export), and once without the `exportsWriting` check (a second
+    /// export of the same file was asked for).
     @Test func anExportFinishingAfterTheTailWasLeftIsToldOnTheScreenShowing() async throws {
         var h = await TailScreenTests.open(size: Size(width: 110, height: 30))
         TailScreenTests.feed(&h, 0..<7)
@@ -146,8 +148,21 @@ final class FixtureExportService: RecordExportService, @unchecked Sendable {
         h.key(.enter)
         let again = try #require(h.queue.first { if case .exportRecords = $0.effect { return true } else { return false } })
         h.queue.removeAll { $0 == again }
-        // A failure after leaving is told as an error.
+        // The same file as an export still being written is refused (the path is asked again).
         h.key(.escape)
+        await h.settle()
+        h.send(.open(.tail(topic: "orders")))
+        await h.settle()
+        h.press("export")
+        h.key(.ctrl("u"))
+        h.type("orders-20251121-130000.jsonl")
+        h.key(.enter)
+        #expect(h.state.note?.text == "orders-20251121-130000.jsonl is still being written by an earlier export; choose another file",
+                "\(String(describing: h.state.note))")
+        #expect(Self.exportLine(h).contains("to: orders-20251121-130000.jsonl_"), "still asking: \(h.text())")
+        #expect(!h.queue.contains { if case .exportRecords = $0.effect { return true } else { return false } })
+        h.key(.escape)
+        // A failure after leaving is told as an error.
         await h.settle()
         h.send(.loaded(.exported(.failure(LoadError("writing /work/x.jsonl failed: No space left on device (the file is incomplete)"))),
                        at: h.now, for: again.from))

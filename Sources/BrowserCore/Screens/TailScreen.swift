@@ -247,6 +247,12 @@ public struct TailScreen: Screen {
             case .submit:
                 let path = ProduceComposerScreen.trim(editor.text)
                 guard !path.isEmpty else { return [.note("Type the file to write", .error)] }
+                // An earlier export (from a tail since left) still writes it: replacing it now would
+                // interleave two exports in one file.
+                if context.exportsWriting.contains(path) {
+                    export = .askingPath(editor)
+                    return [.note("\(path.sanitizedForTerminal) is still being written by an earlier export; choose another file", .error)]
+                }
                 return startExport(path, overwrite: false)
             case .cancel:
                 export = nil
