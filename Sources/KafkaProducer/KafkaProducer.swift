@@ -45,12 +45,28 @@ public actor KafkaProducer {
     /// Hands records over; returns their ids (consecutive). Waits while the buffer is full.
     @discardableResult
     public func send(_ records: [ProducerRecord]) async -> Range<UInt64> {
+        // By index: the record is passed borrowed, not copied (retained and released) per record.
+        await handOver(records.count) { machine, id, i, now, wall in
+            machine.append(id: id, records[i], nowNanos: now, wallClockMs: wall)
+        }
+    }
+
+    /// Hands a chunk's records over (keys and values stay in the chunk's buffer until encoded).
+    @discardableResult
+    public func send(_ chunk: ProducerRecordChunk) async -> Range<UInt64> {
+        await handOver(chunk.count) { machine, id, i, now, wall in
+            machine.append(id: id, chunk, at: i, nowNanos: now, wallClockMs: wall)
+        }
+    }
+
+    /// Appends `count` records in order, waiting whenever the buffer is full.
+    private func handOver(_ count: Int, _ append: (inout ProducerStateMachine, UInt64, Int, UInt64, Int64) -> [DeliveryReport])
+        async -> Range<UInt64> {
         let first = nextId
         // One clock reading per call (records handed over together are stamped together), taken
         // again after a wait for buffer space.
         var now = Self.now(), wall = Self.wallClockMs()
-        // By index: the record is passed borrowed, not copied (retained and released) per record.
-        for i in records.indices {
+        for i in 0..<count {
             if machine.bufferedBytes >= machine.config.bufferBytes && !closed {
                 while machine.bufferedBytes >= machine.config.bufferBytes && !closed {
                     wake()
@@ -61,7 +77,7 @@ public actor KafkaProducer {
             }
             let id = nextId
             nextId += 1
-            let reports = machine.append(id: id, records[i], nowNanos: now, wallClockMs: wall)
+            let reports = append(&machine, id, i, now, wall)
             if !reports.isEmpty { deliver(reports) }
         }
         startLoopIfNeeded()

@@ -46,8 +46,12 @@ public enum Murmur2Partitioner {
 
     /// `toPositive(murmur2(key)) % partitionCount`: Java masks the sign bit rather than taking abs.
     public static func partition(forKey key: [UInt8], partitionCount: Int) -> Int32 {
+        partition(forKey: key[...], partitionCount: partitionCount)
+    }
+
+    public static func partition(forKey key: ArraySlice<UInt8>, partitionCount: Int) -> Int32 {
         precondition(partitionCount > 0)
-        let positive = UInt32(bitPattern: murmur2(key)) & 0x7fff_ffff
+        let positive = UInt32(bitPattern: key.withUnsafeBufferPointer { murmur2($0) }) & 0x7fff_ffff
         return Int32(positive % UInt32(partitionCount))
     }
 }

@@ -33,7 +33,7 @@ struct ProducerStateMachine {
 
         /// Encodes a record into the open batch, sealing it first when the record would overflow it.
         /// Returns whether a batch was sealed.
-        mutating func add(id: UInt64, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeaderValue], timestamp: Int64,
+        mutating func add(id: UInt64, key: ArraySlice<UInt8>?, value: ArraySlice<UInt8>?, headers: [RecordHeaderValue], timestamp: Int64,
                           size: Int, nowNanos: UInt64, tp: TopicPartition, batchBytes: Int) throws(RecordEncodeError) -> Bool {
             var sealedOne = false
             if let current = open, !current.records.isEmpty, current.builder.uncompressedSize + size > batchBytes {
@@ -83,29 +83,41 @@ struct ProducerStateMachine {
 
     /// Takes a record; returns reports for records that fail at once (bad partition, unknown topic).
     mutating func append(id: UInt64, _ record: ProducerRecord, nowNanos: UInt64, wallClockMs: Int64) -> [DeliveryReport] {
-        let size = record.estimatedSize
+        append(id: id, topic: record.topic, partition: record.partition, key: record.key?[...], value: record.value?[...],
+               headers: record.headers, timestamp: record.timestamp ?? wallClockMs, size: record.estimatedSize,
+               nowNanos: nowNanos)
+    }
+
+    /// Takes record `index` of a chunk (its key and value are ranges of the chunk's buffer: no copy).
+    mutating func append(id: UInt64, _ chunk: ProducerRecordChunk, at index: Int, nowNanos: UInt64,
+                         wallClockMs: Int64) -> [DeliveryReport] {
+        let key = chunk.key(at: index), value = chunk.value(at: index)
+        return append(id: id, topic: chunk.topic, partition: chunk.partition, key: key, value: value, headers: chunk.headers,
+                      timestamp: wallClockMs, size: chunk.headersSize + 21 + (key?.count ?? 0) + value.count, nowNanos: nowNanos)
+    }
+
+    private mutating func append(id: UInt64, topic: String, partition: Int32?, key: ArraySlice<UInt8>?,
+                                 value: ArraySlice<UInt8>?, headers: [RecordHeaderValue], timestamp: Int64, size: Int,
+                                 nowNanos: UInt64) -> [DeliveryReport] {
         pendingCount += 1
         bufferedBytes += size
         let info: ProducerTopicInfo
-        if let last = lastTopic, last.name == record.topic {
+        if let last = lastTopic, last.name == topic {
             info = last.info
-        } else if let known = topics[record.topic] {
+        } else if let known = topics[topic] {
             info = known
-            lastTopic = (record.topic, known)
+            lastTopic = (topic, known)
         } else {
-            let out = OutgoingRecord(key: record.key, value: record.value, headers: record.headers,
-                                     timestamp: record.timestamp ?? wallClockMs)
-            waiting[record.topic, default: []].append((PendingRecord(id: id, record: out, size: size, enqueuedAtNanos: nowNanos),
-                                                       record.partition))
+            let out = OutgoingRecord(key: key.map(Array.init), value: value.map(Array.init), headers: headers, timestamp: timestamp)
+            waiting[topic, default: []].append((PendingRecord(id: id, record: out, size: size, enqueuedAtNanos: nowNanos), partition))
             needsMetadata = true
             return []
         }
-        return route(id: id, key: record.key, value: record.value, headers: record.headers,
-                     timestamp: record.timestamp ?? wallClockMs, size: size, nowNanos: nowNanos,
-                     topic: record.topic, info: info, explicit: record.partition)
+        return route(id: id, key: key, value: value, headers: headers, timestamp: timestamp, size: size, nowNanos: nowNanos,
+                     topic: topic, info: info, explicit: partition)
     }
 
-    private mutating func route(id: UInt64, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeaderValue], timestamp: Int64,
+    private mutating func route(id: UInt64, key: ArraySlice<UInt8>?, value: ArraySlice<UInt8>?, headers: [RecordHeaderValue], timestamp: Int64,
                                 size: Int, nowNanos: UInt64, topic: String, info: ProducerTopicInfo,
                                 explicit: Int32?) -> [DeliveryReport] {
         let count = info.leaders.count
@@ -139,7 +151,7 @@ struct ProducerStateMachine {
     }
 
     private mutating func route(_ r: PendingRecord, topic: String, info: ProducerTopicInfo, explicit: Int32?) -> [DeliveryReport] {
-        route(id: r.id, key: r.record.key, value: r.record.value, headers: r.record.headers, timestamp: r.record.timestamp,
+        route(id: r.id, key: r.record.key?[...], value: r.record.value?[...], headers: r.record.headers, timestamp: r.record.timestamp,
               size: r.size, nowNanos: r.enqueuedAtNanos, topic: topic, info: info, explicit: explicit)
     }
 
@@ -397,16 +409,16 @@ struct ProducerStateMachine {
 
     private mutating func finish(_ r: PendingRecord, topic: String, partition: Int32?,
                                  _ result: Result<DeliveryReport.Delivered, ProduceFailure>) -> DeliveryReport {
-        fail(id: r.id, size: r.size, key: r.record.key, value: r.record.value, topic: topic, partition: partition, result)
+        fail(id: r.id, size: r.size, key: r.record.key?[...], value: r.record.value?[...], topic: topic, partition: partition, result)
     }
 
-    private mutating func fail(id: UInt64, size: Int, key: [UInt8]?, value: [UInt8]?, topic: String, partition: Int32?,
+    private mutating func fail(id: UInt64, size: Int, key: ArraySlice<UInt8>?, value: ArraySlice<UInt8>?, topic: String, partition: Int32?,
                                _ failure: ProduceFailure) -> DeliveryReport {
         fail(id: id, size: size, key: key, value: value, topic: topic, partition: partition, .failure(failure))
     }
 
     /// A record finished before it reached a batch.
-    private mutating func fail(id: UInt64, size: Int, key: [UInt8]?, value: [UInt8]?, topic: String, partition: Int32?,
+    private mutating func fail(id: UInt64, size: Int, key: ArraySlice<UInt8>?, value: ArraySlice<UInt8>?, topic: String, partition: Int32?,
                                _ result: Result<DeliveryReport.Delivered, ProduceFailure>) -> DeliveryReport {
         finish(RecordMeta(id: id, size: Int32(clamping: size), keyBytes: Int32(clamping: key?.count ?? 0),
                           valueBytes: Int32(clamping: value?.count ?? 0)), topic: topic, partition: partition, result)

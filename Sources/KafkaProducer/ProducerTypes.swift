@@ -30,6 +30,55 @@ public struct ProducerRecord: Sendable, Hashable {
     }
 }
 
+/// Records for one topic whose keys and values are ranges of one buffer (the lines of a file), handed
+/// over without an allocation per record. Each is stamped with the time it is handed over.
+public struct ProducerRecordChunk: Sendable {
+    public var topic: String
+    /// nil = the partitioner decides, per record.
+    public var partition: Int32?
+    /// Headers every record carries.
+    public var headers: [RecordHeaderValue]
+    public var bytes: [UInt8]
+    /// Each record's value: a range of `bytes`.
+    public var values: [Range<Int>]
+    /// Each record's key range (nil = a null key), or nil when every record's key is `fixedKey`.
+    public var keys: [Range<Int>?]?
+    public var fixedKey: [UInt8]?
+
+    public init(topic: String, partition: Int32? = nil, headers: [RecordHeaderValue] = [], bytes: [UInt8],
+                values: [Range<Int>], keys: [Range<Int>?]? = nil, fixedKey: [UInt8]? = nil) {
+        precondition(keys == nil || keys!.count == values.count, "one key range per value")
+        self.topic = topic
+        self.partition = partition
+        self.headers = headers
+        self.bytes = bytes
+        self.values = values
+        self.keys = keys
+        self.fixedKey = fixedKey
+        var n = 0
+        for h in headers { n += 10 + h.key.utf8.count + (h.value?.count ?? 0) }
+        headersSize = n
+    }
+
+    public var count: Int { values.count }
+
+    /// The estimated size of the headers (as `ProducerRecord.estimatedSize` counts them).
+    let headersSize: Int
+
+    func key(at i: Int) -> ArraySlice<UInt8>? {
+        guard let keys else { return fixedKey?[...] }
+        return keys[i].map { bytes[$0] }
+    }
+
+    func value(at i: Int) -> ArraySlice<UInt8> { bytes[values[i]] }
+
+    /// Record `i` as a standalone record (tests, and anything that needs one).
+    public func record(at i: Int) -> ProducerRecord {
+        ProducerRecord(topic: topic, partition: partition, key: key(at: i).map(Array.init), value: Array(value(at: i)),
+                       headers: headers)
+    }
+}
+
 /// How many replicas must have a record before the broker answers.
 public enum ProducerAcks: Int16, Sendable, Hashable, CustomStringConvertible {
     /// The full in-sync replica set (Kafka's default since 3.0).

@@ -33,6 +33,12 @@ public struct RecordBatchBuilder: Sendable, Hashable {
     /// Encodes one record at the end of the batch. `offsetDelta` nil = the record's index.
     public mutating func append(key: [UInt8]?, value: [UInt8]?, headers: [RecordHeaderValue] = [], timestamp: Int64,
                                 offsetDelta: Int32? = nil) throws(RecordEncodeError) {
+        try append(key: key?[...], value: value?[...], headers: headers, timestamp: timestamp, offsetDelta: offsetDelta)
+    }
+
+    /// The same with key and value as parts of a larger buffer (lines of a file), copied straight in.
+    public mutating func append(key: ArraySlice<UInt8>?, value: ArraySlice<UInt8>?, headers: [RecordHeaderValue] = [],
+                                timestamp: Int64, offsetDelta: Int32? = nil) throws(RecordEncodeError) {
         if recordCount == 0 {
             baseTimestamp = timestamp
             maxTimestamp = timestamp
@@ -146,6 +152,11 @@ public struct RecordBatchBuilder: Sendable, Hashable {
 
     // MARK: Varints straight into the body (zig-zag, as record fields are)
 
+    static func fieldSize(_ b: ArraySlice<UInt8>?) throws(RecordEncodeError) -> Int {
+        guard let b else { return 1 }
+        return try fieldSize(b.count)
+    }
+
     static func fieldSize(_ b: [UInt8]?) throws(RecordEncodeError) -> Int {
         guard let b else { return 1 }
         return try fieldSize(b.count)
@@ -154,6 +165,12 @@ public struct RecordBatchBuilder: Sendable, Hashable {
     static func fieldSize(_ count: Int) throws(RecordEncodeError) -> Int {
         guard count <= Int(Int32.max) else { throw RecordEncodeError("field of \(count) bytes is too large") }
         return varintSize(Int32(count)) + count
+    }
+
+    static func putField(_ body: inout [UInt8], _ b: ArraySlice<UInt8>?) {
+        guard let b else { body.append(1); return } // zig-zag -1
+        putVarint(&body, Int64(b.count))
+        body.append(contentsOf: b)
     }
 
     static func putField(_ body: inout [UInt8], _ b: [UInt8]?) {

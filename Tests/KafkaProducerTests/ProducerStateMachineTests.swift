@@ -174,6 +174,37 @@ import Testing
         #expect(got == ["t/0": [0, 1, 3, 8], "u/0": [2, 5], "t/1": [4, 7], "u/2": [6]])
     }
 
+    @Test func aChunkEncodesExactlyAsItsRecordsOneByOne() {
+        var bytes: [UInt8] = []
+        var values: [Range<Int>] = [], keys: [Range<Int>?] = []
+        for i in 0..<300 {
+            let key = Array("k\(i % 17)".utf8), value = Array(String(repeating: "v\(i)", count: i % 9).utf8)
+            let k = bytes.count
+            bytes += key
+            keys.append(i % 4 == 0 ? nil : k..<bytes.count)
+            let v = bytes.count
+            bytes += value
+            values.append(v..<bytes.count)
+        }
+        let chunk = ProducerRecordChunk(topic: "t", headers: [RecordHeaderValue(key: "h", value: [9])], bytes: bytes,
+                                        values: values, keys: keys)
+        var byChunk = machine(partitions: 3, leaders: [1, 2, 1]), byRecord = machine(partitions: 3, leaders: [1, 2, 1])
+        for i in 0..<chunk.count {
+            _ = byChunk.append(id: UInt64(i), chunk, at: i, nowNanos: 0, wallClockMs: 77)
+            _ = byRecord.append(id: UInt64(i), chunk.record(at: i), nowNanos: 0, wallClockMs: 77)
+        }
+        func batches(_ m: inout ProducerStateMachine) -> [String: [UInt8]] {
+            var out: [String: [UInt8]] = [:]
+            for b in m.nextRequests(nowNanos: 0, flushing: true).flatMap(\.batches) {
+                out[b.partition.description] = b.wire ?? []
+            }
+            return out
+        }
+        let a = batches(&byChunk), b = batches(&byRecord)
+        #expect(a.count == 3)
+        #expect(a == b)
+    }
+
     @Test func acksOtherThanAllNeverUseAProducerId() {
         #expect(!ProducerStateMachine(config: ProducerConfig(acks: .leader)).isIdempotent)
         #expect(!ProducerStateMachine(config: ProducerConfig(acks: .none)).isIdempotent)

@@ -1,4 +1,6 @@
 import Foundation
+import KafkaProducer
+import KafkaRecords
 import Testing
 @testable import KafscopeApp
 
@@ -44,5 +46,54 @@ import Testing
         }
         #expect(read.count == lines.count)
         #expect(read == lines)
+    }
+
+    /// `produce --format lines` hands chunks over (ranges of one buffer); each chunk record must be the
+    /// record `next` would have made from the same line: -K split at the first separator (a line
+    /// without one has a null key and the whole line as value), --key on every record, headers, partition.
+    @Test(arguments: [("-K", true), ("--key", false), ("none", false)])
+    func chunksHoldTheRecordsLineByLineParsingMakes(_ mode: String, _ split: Bool) throws {
+        var rng = SplitMix64(seed: 7)
+        var text: [UInt8] = []
+        for n in 0..<5_000 {
+            var line = Array("v\(n)-".utf8) + (0..<Int.random(in: 0...30, using: &rng)).map { _ in UInt8.random(in: 0x20...0x7e, using: &rng) }
+            if n % 3 == 0 { line.insert(contentsOf: Array("key\(n)::".utf8), at: 0) }
+            if n % 11 == 0 { line = [] }
+            text += line + [0x0A]
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-chunks-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(text).write(to: URL(fileURLWithPath: path))
+        let options = ProduceInput.Options(topic: "t", format: .lines, keySeparator: split ? Array("::".utf8) : nil,
+                                           fixedKey: mode == "--key" ? Array("fixed".utf8) : nil, fixedPartition: 2,
+                                           headers: [RecordHeaderValue(key: "h", value: [1, 2])], keepTimestamps: false,
+                                           keepPartitions: false)
+        let byItems = try Self.readAll(path, options: options) { input in
+            try input.next(max: 700).map { line, item -> (Int, ProducerRecord) in
+                guard case .record(let r) = item else { throw CommandFailure("line \(line) invalid") }
+                return (line, r)
+            }
+        }
+        let byChunks = try Self.readAll(path, options: options) { input in
+            guard let (chunk, first) = try input.nextChunk(max: 700) else { return [] }
+            return (0..<chunk.count).map { (first + $0, chunk.record(at: $0)) }
+        }
+        #expect(byChunks.count == 5_000)
+        #expect(byChunks.map(\.0) == byItems.map(\.0))
+        #expect(byChunks.map(\.1) == byItems.map(\.1))
+        if split { #expect(byChunks.contains { $0.1.key == Array("key3".utf8) } && byChunks.contains { $0.1.key == nil }) }
+    }
+
+    static func readAll(_ path: String, options: ProduceInput.Options,
+                        _ step: (inout ProduceInput) throws -> [(Int, ProducerRecord)]) throws -> [(Int, ProducerRecord)] {
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        var input = ProduceInput(fd: fd, options: options)
+        var all: [(Int, ProducerRecord)] = []
+        while true {
+            let part = try step(&input)
+            if part.isEmpty { return all }
+            all += part
+        }
     }
 }

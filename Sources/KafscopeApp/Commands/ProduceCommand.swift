@@ -172,7 +172,16 @@ public struct ProduceCommand: AsyncParsableCommand {
         // The next chunk is read and parsed while the producer encodes the previous one (one hand-over
         // at a time, so ids and line numbers stay in order).
         var handingOver: Task<Void, Never>?
-        while true {
+        while options.format == .lines {
+            // Lines: one buffer per chunk, no record objects at all.
+            guard let (chunk, firstLine) = try input.nextChunk(max: 2_000) else { break }
+            await handingOver?.value
+            handingOver = Task {
+                let ids = await producer.send(chunk)
+                collector.recordLines(ids, Array(firstLine..<(firstLine + chunk.count)))
+            }
+        }
+        while options.format == .jsonl {
             let items = try input.next(max: 2_000)
             if items.isEmpty { break }
             var records: [ProducerRecord] = []

@@ -50,6 +50,35 @@ struct ProduceInput {
         return out
     }
 
+    /// Format `lines`: up to `max` lines as one chunk whose records are ranges of one copy of their bytes
+    /// (no allocation per record); nil at the end of input. `-K` splits each line as `lineRecord` does.
+    mutating func nextChunk(max: Int) throws -> (chunk: ProducerRecordChunk, firstLine: Int)? {
+        precondition(options.format == .lines, "chunks are for --format lines")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1 << 18)
+        var values: [Range<Int>] = []
+        values.reserveCapacity(max)
+        var keys: [Range<Int>?]? = options.keySeparator == nil ? nil : []
+        let firstLine = lineNumber + 1
+        while values.count < max, let line = try nextLine() {
+            lineNumber += 1
+            let base = bytes.count
+            bytes.append(contentsOf: line)
+            if let sep = options.keySeparator, let i = Self.find(sep, in: line) {
+                let keyEnd = base + (i - line.startIndex)
+                keys?.append(base..<keyEnd)
+                values.append((keyEnd + sep.count)..<bytes.count)
+            } else {
+                keys?.append(nil)
+                values.append(base..<bytes.count)
+            }
+        }
+        if values.isEmpty { return nil }
+        let chunk = ProducerRecordChunk(topic: options.topic, partition: options.fixedPartition, headers: options.headers,
+                                        bytes: bytes, values: values, keys: keys, fixedKey: keys == nil ? options.fixedKey : nil)
+        return (chunk, firstLine)
+    }
+
     private mutating func nextLine() throws -> ArraySlice<UInt8>? {
         while true {
             if let nl = Self.newline(in: buffer, from: start) {
