@@ -23,16 +23,9 @@ import Testing
             for (t, n) in [("src", 2), ("dst", 2), ("copy", 2)] {
                 try await mock.createTopic(t, partitions: n, replicationFactor: 1)
             }
-            let home = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-resend-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: home) }
-            let config = home.appendingPathComponent("config.toml")
-            try """
-            [contexts.mock]
-            bootstrap = ["\(mock.bootstrap)"]
-            """.write(to: config, atomically: true, encoding: .utf8)
-            let env = ["TERM": "xterm-256color", "LANG": "C.UTF-8", "HOME": home.path, "XDG_CONFIG_HOME": home.path,
-                       "XDG_STATE_HOME": home.path]
+            let lab = try TUIHome("resend", mockBootstrap: mock.bootstrap)
+            defer { lab.remove() }
+            let home = lab.home, config = lab.config, env = lab.environment()
 
             let ui = try TmuxSession(command: [binary, "--config", config.path, "--context", "mock"], width: 120, height: 32,
                                      environment: env)
@@ -139,16 +132,9 @@ import Testing
         let binary = try kafscopeBinary()
         try await MockCluster.with(brokers: 1) { mock in
             for t in ["src", "dst"] { try await mock.createTopic(t, partitions: 2, replicationFactor: 1) }
-            let home = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-resend-ts-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: home) }
-            let config = home.appendingPathComponent("config.toml")
-            try """
-            [contexts.mock]
-            bootstrap = ["\(mock.bootstrap)"]
-            """.write(to: config, atomically: true, encoding: .utf8)
-            let env = ["TERM": "xterm-256color", "LANG": "C.UTF-8", "HOME": home.path, "XDG_CONFIG_HOME": home.path,
-                       "XDG_STATE_HOME": home.path]
+            let lab = try TUIHome("resend-ts", mockBootstrap: mock.bootstrap)
+            defer { lab.remove() }
+            let home = lab.home, config = lab.config, env = lab.environment()
             let ui = try TmuxSession(command: [binary, "--config", config.path, "--context", "mock"], width: 120, height: 32,
                                      environment: env)
             defer { ui.kill() }

@@ -12,18 +12,23 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(3))) struct TimeLagMockTests {
     static let t0: Int64 = 1_750_000_000_000
 
+    /// orders-0 led by broker 1, orders-1 by broker 2, 20 records each stamped t0 + i s; group a at
+    /// offsets 5 and 20, group b at 8 and 2.
+    static func ordersWithTwoGroups(_ mock: MockCluster) async throws {
+        try await mock.createTopic("orders", partitions: 2)
+        for p in Int32(0)..<2 {
+            try await mock.setLeader(topic: "orders", partition: p, broker: p + 1)
+            _ = try await mock.produce(topic: "orders", records: (0..<20).map {
+                MockCluster.Record(key: nil, value: "o\($0)", partition: p, timestamp: Self.t0 + Int64($0) * 1_000)
+            })
+        }
+        try await mock.commitOffsets(group: "a", topic: "orders", offsets: [0: 5, 1: 20])
+        try await mock.commitOffsets(group: "b", topic: "orders", offsets: [0: 8, 1: 2])
+    }
+
     @Test func timeLagIsTheAgeOfTheNextRecordReadOncePerOffset() async throws {
         try await MockCluster.with(brokers: 3) { mock in
-            // orders-0 on broker 1, orders-1 on broker 2: 20 records each, record i stamped t0 + i s.
-            try await mock.createTopic("orders", partitions: 2)
-            for p in Int32(0)..<2 {
-                try await mock.setLeader(topic: "orders", partition: p, broker: p + 1)
-                _ = try await mock.produce(topic: "orders", records: (0..<20).map {
-                    MockCluster.Record(key: nil, value: "o\($0)", partition: p, timestamp: Self.t0 + Int64($0) * 1_000)
-                })
-            }
-            try await mock.commitOffsets(group: "a", topic: "orders", offsets: [0: 5, 1: 20])
-            try await mock.commitOffsets(group: "b", topic: "orders", offsets: [0: 8, 1: 2])
+            try await Self.ordersWithTwoGroups(mock)
             let config = KafkaClientConfig(bootstrap: try HostAddress.parseList(mock.bootstrap), clientId: "kafscope-test",
                                            requestTimeout: .seconds(5), maxReconnectBackoff: .milliseconds(200))
             let client = KafkaClient(config: config, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
@@ -71,15 +76,7 @@ import Testing
     /// once by not copying the detail's flag into the group list's summary (b was not partial).
     @Test func aTimeLagMissingAPartitionsTimestampIsMarkedPartial() async throws {
         try await MockCluster.with(brokers: 3) { mock in
-            try await mock.createTopic("orders", partitions: 2)
-            for p in Int32(0)..<2 {
-                try await mock.setLeader(topic: "orders", partition: p, broker: p + 1)
-                _ = try await mock.produce(topic: "orders", records: (0..<20).map {
-                    MockCluster.Record(key: nil, value: "o\($0)", partition: p, timestamp: Self.t0 + Int64($0) * 1_000)
-                })
-            }
-            try await mock.commitOffsets(group: "a", topic: "orders", offsets: [0: 5, 1: 20])
-            try await mock.commitOffsets(group: "b", topic: "orders", offsets: [0: 8, 1: 2])
+            try await Self.ordersWithTwoGroups(mock)
             // Broker 2 (leader of orders-1) fails every Fetch of this refresh's rounds.
             try await mock.pushBrokerRequestErrors(broker: 2, apiKey: 1, errors: Array(repeating: (code: -1, rttMilliseconds: 0), count: 3))
             let config = KafkaClientConfig(bootstrap: try HostAddress.parseList(mock.bootstrap), clientId: "kafscope-test",

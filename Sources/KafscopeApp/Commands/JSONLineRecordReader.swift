@@ -425,26 +425,9 @@ struct JSONCursor {
         }
     }
 
-    /// One well-formed UTF-8 sequence at `i` (Unicode table 3-7: no overlongs, surrogates or
-    /// values past U+10FFFF).
+    /// One well-formed UTF-8 sequence at `i`.
     private mutating func skipUTF8Sequence() -> Bool {
-        let b0 = p[i]
-        let length: Int
-        var low: UInt8 = 0x80, high: UInt8 = 0xBF
-        switch b0 {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; high = 0x9F
-        case 0xF0: length = 4; low = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; high = 0x8F
-        default: return false
-        }
-        guard count - i >= length else { return false }
-        let b1 = p[i + 1]
-        guard b1 >= low && b1 <= high else { return false }
-        for k in 2..<length where p[i + k] & 0xC0 != 0x80 { return false }
+        guard let length = UTF8Sequence.validLength(p, at: i, count: count) else { return false }
         i += length
         return true
     }

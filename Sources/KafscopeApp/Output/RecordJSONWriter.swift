@@ -126,28 +126,8 @@ enum RecordJSONWriter {
             }
             // A multi-byte sequence: checked (table 3-7 of Unicode), and escaped if it is a C1 or
             // bidi control or a line/paragraph separator.
-            let length: Int
-            var low: UInt8 = 0x80, high: UInt8 = 0xBF
-            switch c {
-            case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; low = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED: length = 3; high = 0x9F
-            case 0xF0: length = 4; low = 0x90
-            case 0xF1...0xF3: length = 4
-            case 0xF4: length = 4; high = 0x8F
-            default: return false
-            }
-            guard n - i >= length else { return false }
-            let c1 = p[i + 1]
-            guard c1 >= low && c1 <= high else { return false }
-            var scalar = UInt32(c) & (0xFF >> (length + 1))
-            scalar = scalar << 6 | UInt32(c1 & 0x3F)
-            for k in 2..<max(2, length) {
-                let ck = p[i + k]
-                guard ck & 0xC0 == 0x80 else { return false }
-                scalar = scalar << 6 | UInt32(ck & 0x3F)
-            }
+            guard let length = UTF8Sequence.validLength(p, at: i, count: n) else { return false }
+            let scalar = UTF8Sequence.scalar(p, at: i, length: length)
             if length <= 3, let s = Unicode.Scalar(scalar), TerminalControls.isActive(s) {
                 flush(i)
                 appendEscape(scalar, to: &out)
