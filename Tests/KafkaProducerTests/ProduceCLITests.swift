@@ -74,6 +74,31 @@ import Testing
         }
     }
 
+    /// Lines go to the producer in chunks (ranges of one buffer); a record the broker refuses must still be
+    /// named by its own line. The mock refuses the first Produce request (INVALID_RECORD, not retriable):
+    /// the lines reported failed are exactly the lines missing from the topic.
+    @Test func recordsTheBrokerRefusesAreNamedByTheirLines() async throws {
+        try await MockCluster.with(brokers: 1) { mock in
+            try await mock.createTopic("refused", partitions: 3, replicationFactor: 1)
+            let count = 3_000
+            let text = (1...count).map { "k\($0 % 97)::line-\($0)" }.joined(separator: "\n") + "\n"
+            let file = try Self.temp("refused.txt", Data(text.utf8))
+            try await mock.pushRequestErrors(apiKey: 0, codes: [87])
+            let out = try await Self.kafscope(["produce", "refused", "-K", "::", "--file", file.path, "--yes", "-o", "json",
+                                               "-b", mock.bootstrap])
+            #expect(out.status == 1, "\(out.stderr)")
+            let summary = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]
+            let failed = (summary?["failed"] as? [[String: Any]]) ?? []
+            #expect(!failed.isEmpty, "\(out.stdout)")
+            #expect(failed.allSatisfy { ($0["error"] as? String)?.contains("INVALID_RECORD") == true }, "\(failed.prefix(3))")
+            let failedLines = Set(failed.compactMap { $0["line"] as? Int })
+            let read = try await ConfluentPeer.consume(bootstrap: mock.bootstrap, topic: "refused")
+            let present = Set(read.compactMap { $0.value.flatMap { Int(String(decoding: $0, as: UTF8.self).dropFirst(5)) } })
+            #expect(present.count + failedLines.count == count)
+            #expect(failedLines == Set(1...count).subtracting(present))
+        }
+    }
+
     @Test func aBadLineIsNamedAndExitsOneWhileTheRestIsSent() async throws {
         try await MockCluster.with(brokers: 1) { mock in
             try await mock.createTopic("mixed", partitions: 1, replicationFactor: 1)
