@@ -1,5 +1,7 @@
 // Implementation-only: the C shim stays out of KafkaWire's interface, so the modules above need no
-// module map for it (a plain import failed their builds); only its functions are called, no types cross.
+// module map for it: with a plain or an `internal import`, test targets that @testable-import modules above
+// (KafkaProtocolTests, EndToEndTests) failed a fresh build with "missing required module". Only its
+// functions are called, no types cross, so the warning about library evolution does not apply.
 @_implementationOnly import CCRC32C
 
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), used by record batches v2.
