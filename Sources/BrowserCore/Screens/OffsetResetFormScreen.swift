@@ -195,10 +195,12 @@ public struct OffsetResetFormScreen: Screen {
         return []
     }
 
-    /// The previewed plan, if it is the plan of the inputs on screen, becomes the write.
+    /// The previewed plan, if it is the plan of the inputs on screen, becomes the write. A refresh of
+    /// the same inputs in flight (the auto-refresh reads the plan again) does not hold it back: what is
+    /// applied is what the user sees and confirms.
     mutating func apply(context: ScreenContext) -> [ScreenOutput] {
         if let inputError { return [.note("Cannot reset: \(inputError)", .error)] }
-        guard let p = plan.value, !plan.isLoading, plan.error == nil,
+        guard let p = plan.value, plan.error == nil,
               OffsetResetRequestKey(spec: p.spec, scope: p.scope) == requested else {
             return [.note("Wait for the preview of these inputs before applying", .warn)]
         }
