@@ -28,6 +28,13 @@ struct RecordMeta: Sendable, Hashable {
     var size: Int32
     var keyBytes: Int32
     var valueBytes: Int32
+
+    init(id: UInt64, size: Int, key: ArraySlice<UInt8>?, value: ArraySlice<UInt8>?) {
+        self.id = id
+        self.size = Int32(clamping: size)
+        self.keyBytes = Int32(clamping: key?.count ?? 0)
+        self.valueBytes = Int32(clamping: value?.count ?? 0)
+    }
 }
 
 /// Records of one partition sent together as one record batch, already encoded.
@@ -63,7 +70,6 @@ struct ProducerBatch: Sendable {
         }
     }
 
-    var bufferedSize: Int { records.reduce(0) { $0 + Int($1.size) } }
 }
 
 /// One Produce request to one broker, as the state machine planned it.

@@ -47,8 +47,7 @@ struct ProducerStateMachine {
                 open = ProducerBatch(partition: tp, oldestNanos: nowNanos, capacity: sealedOne ? batchBytes : min(batchBytes, 1 << 16))
             }
             try open!.builder.append(key: key, value: value, headers: headers, timestamp: timestamp)
-            open!.records.append(RecordMeta(id: id, size: Int32(clamping: size), keyBytes: Int32(clamping: key?.count ?? 0),
-                                            valueBytes: Int32(clamping: value?.count ?? 0)))
+            open!.records.append(RecordMeta(id: id, size: size, key: key, value: value))
             return sealedOne
         }
     }
@@ -84,8 +83,8 @@ struct ProducerStateMachine {
     /// Takes a record; returns reports for records that fail at once (bad partition, unknown topic).
     mutating func append(id: UInt64, _ record: ProducerRecord, nowNanos: UInt64, wallClockMs: Int64) -> [DeliveryReport] {
         append(id: id, topic: record.topic, partition: record.partition, key: record.key?[...], value: record.value?[...],
-               headers: record.headers, timestamp: record.timestamp ?? wallClockMs, size: record.estimatedSize,
-               nowNanos: nowNanos)
+               headers: record.headers, timestamp: record.timestamp ?? wallClockMs, nowNanos: nowNanos,
+               size: record.estimatedSize)
     }
 
     /// Takes record `index` of a chunk (its key and value are ranges of the chunk's buffer: no copy).
@@ -93,12 +92,14 @@ struct ProducerStateMachine {
                          wallClockMs: Int64) -> [DeliveryReport] {
         let key = chunk.key(at: index), value = chunk.value(at: index)
         return append(id: id, topic: chunk.topic, partition: chunk.partition, key: key, value: value, headers: chunk.headers,
-                      timestamp: wallClockMs, size: chunk.headersSize + 21 + (key?.count ?? 0) + value.count, nowNanos: nowNanos)
+                      timestamp: wallClockMs, nowNanos: nowNanos,
+                      size: ProducerRecord.estimatedSize(keyBytes: key?.count ?? 0, valueBytes: value.count,
+                                                         headersSize: chunk.headersSize))
     }
 
     private mutating func append(id: UInt64, topic: String, partition: Int32?, key: ArraySlice<UInt8>?,
-                                 value: ArraySlice<UInt8>?, headers: [RecordHeaderValue], timestamp: Int64, size: Int,
-                                 nowNanos: UInt64) -> [DeliveryReport] {
+                                 value: ArraySlice<UInt8>?, headers: [RecordHeaderValue], timestamp: Int64, nowNanos: UInt64,
+                                 size: Int) -> [DeliveryReport] {
         pendingCount += 1
         bufferedBytes += size
         let info: ProducerTopicInfo
@@ -409,19 +410,14 @@ struct ProducerStateMachine {
 
     private mutating func finish(_ r: PendingRecord, topic: String, partition: Int32?,
                                  _ result: Result<DeliveryReport.Delivered, ProduceFailure>) -> DeliveryReport {
-        fail(id: r.id, size: r.size, key: r.record.key?[...], value: r.record.value?[...], topic: topic, partition: partition, result)
+        finish(RecordMeta(id: r.id, size: r.size, key: r.record.key?[...], value: r.record.value?[...]),
+               topic: topic, partition: partition, result)
     }
 
+    /// A record failed before it reached a batch.
     private mutating func fail(id: UInt64, size: Int, key: ArraySlice<UInt8>?, value: ArraySlice<UInt8>?, topic: String, partition: Int32?,
                                _ failure: ProduceFailure) -> DeliveryReport {
-        fail(id: id, size: size, key: key, value: value, topic: topic, partition: partition, .failure(failure))
-    }
-
-    /// A record finished before it reached a batch.
-    private mutating func fail(id: UInt64, size: Int, key: ArraySlice<UInt8>?, value: ArraySlice<UInt8>?, topic: String, partition: Int32?,
-                               _ result: Result<DeliveryReport.Delivered, ProduceFailure>) -> DeliveryReport {
-        finish(RecordMeta(id: id, size: Int32(clamping: size), keyBytes: Int32(clamping: key?.count ?? 0),
-                          valueBytes: Int32(clamping: value?.count ?? 0)), topic: topic, partition: partition, result)
+        finish(RecordMeta(id: id, size: size, key: key, value: value), topic: topic, partition: partition, .failure(failure))
     }
 
     static func advance(_ seq: Int32, by n: Int) -> Int32 {

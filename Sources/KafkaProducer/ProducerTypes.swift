@@ -24,9 +24,13 @@ public struct ProducerRecord: Sendable, Hashable {
 
     /// Bytes the record adds to a batch, near enough for batch and buffer limits.
     var estimatedSize: Int {
-        var n = 21 + (key?.count ?? 0) + (value?.count ?? 0)
-        for h in headers { n += 10 + h.key.utf8.count + (h.value?.count ?? 0) }
-        return n
+        Self.estimatedSize(keyBytes: key?.count ?? 0, valueBytes: value?.count ?? 0, headersSize: Self.estimatedSize(of: headers))
+    }
+
+    static func estimatedSize(keyBytes: Int, valueBytes: Int, headersSize: Int) -> Int { 21 + keyBytes + valueBytes + headersSize }
+
+    static func estimatedSize(of headers: [RecordHeaderValue]) -> Int {
+        headers.reduce(0) { $0 + 10 + $1.key.utf8.count + ($1.value?.count ?? 0) }
     }
 }
 
@@ -55,9 +59,7 @@ public struct ProducerRecordChunk: Sendable {
         self.values = values
         self.keys = keys
         self.fixedKey = fixedKey
-        var n = 0
-        for h in headers { n += 10 + h.key.utf8.count + (h.value?.count ?? 0) }
-        headersSize = n
+        headersSize = ProducerRecord.estimatedSize(of: headers)
     }
 
     public var count: Int { values.count }
