@@ -25,6 +25,9 @@ public struct Note: Sendable, Hashable {
     public var text: String
     public var level: NoteLevel
     public var until: Double
+    /// A write's result stays past `until` until the next key press: it must not vanish while the
+    /// user looks away or a loaded machine draws late.
+    public var heldUntilKey = false
 }
 
 /// The whole browser state. `update` changes it, `render` draws it; nothing else does.

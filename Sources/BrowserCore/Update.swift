@@ -41,7 +41,7 @@ enum Updater {
             refresh(&state, &effects, automatic: false)
         case .tick(let now):
             state.now = max(state.now, now)
-            if let n = state.note, state.now >= n.until {
+            if let n = state.note, state.now >= n.until, !n.heldUntilKey {
                 state.note = nil
                 state.touch()
             }
@@ -54,9 +54,11 @@ enum Updater {
             state.touch()
         case .key(let key):
             state.touch()
+            state.note?.heldUntilKey = false
             handleKey(&state, key, &effects)
         case .keys(let keys):
             state.touch()
+            state.note?.heldUntilKey = false
             for (i, key) in keys.enumerated() where !state.isFinished {
                 handleKey(&state, key, &effects, deferFilter: i + 1 < keys.count)
             }
@@ -356,8 +358,8 @@ enum Updater {
         effects.append(.quit, from: .app)
     }
 
-    static func note(_ state: inout AppState, _ text: String, _ level: NoteLevel) {
-        state.note = Note(text: text, level: level, until: state.now + state.options.noteDuration)
+    static func note(_ state: inout AppState, _ text: String, _ level: NoteLevel, heldUntilKey: Bool = false) {
+        state.note = Note(text: text, level: level, until: state.now + state.options.noteDuration, heldUntilKey: heldUntilKey)
     }
 
     // MARK: Commands

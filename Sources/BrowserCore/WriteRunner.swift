@@ -171,7 +171,7 @@ enum WriteRunner {
         case .unsettled, .partial: level = .warn
         case .refused, .failed, .abandoned: level = .error
         }
-        Updater.note(&state, report.message, level)
+        Updater.note(&state, report.message, level, heldUntilKey: true)
         effects.append(.audit(report.audit.line), from: .app)
         // A write that does not settle still leaves its screen showing what it did: read once.
         if report.outcome.wasSent, case .onAcceptance = write.request.settle, let poll = write.request.poll {

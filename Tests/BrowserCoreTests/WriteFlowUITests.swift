@@ -74,6 +74,29 @@ import WriteFlow
         #expect(h.audits.first?.contains(#"target=orders-sink"#) == true, "\(h.audits)")
     }
 
+    /// A write's result stays on the status line past the usual few seconds until a key is pressed
+    /// (a loaded jump host or a glance away must not lose it); other notes still go by themselves.
+    /// Made to fail once with the result note expiring on time like the others.
+    @Test func aWritesResultStaysUntilAKeyIsPressed() async throws {
+        var h = try await Self.onOrdersSink()
+        h.press("pause")
+        h.key(.character("y"))
+        await h.settle()
+        let result = try #require(h.state.note?.text)
+        h.advance(h.state.options.noteDuration * 10)
+        #expect(h.state.note?.text == result, "gone before any key: \(String(describing: h.state.note))")
+        #expect(h.text().contains("connector RUNNING → PAUSED"), "\(h.text())")
+        h.key(.down)
+        #expect(h.state.note?.text == result, "a key press starts the usual time, it does not wipe the line")
+        h.advance(h.state.options.noteDuration + 1)
+        #expect(h.state.note == nil, "\(String(describing: h.state.note))")
+
+        h.command("ctx prod-eu")
+        #expect(h.state.note?.text.hasPrefix("Already on context") == true, "\(String(describing: h.state.note))")
+        h.advance(h.state.options.noteDuration + 1)
+        #expect(h.state.note == nil, "a note that is not a write's result expires by itself")
+    }
+
     @Test func aDeclinedWriteSendsNothingAndIsAuditedAsCancelled() async throws {
         var h = try await Self.onOrdersSink()
         h.press("pause")
