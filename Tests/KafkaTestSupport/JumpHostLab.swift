@@ -56,9 +56,9 @@ public final class JumpHostLab: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") || FileManager.default.isExecutableFile(atPath: "/sbin/ip") else {
             throw PeerError("JumpHostLab: ip missing (scripts/setup installs iproute2)")
         }
-        // The pid keeps names apart from other test processes on this machine; the random part
-        // apart from earlier labs of this process.
-        let tag = String(format: "%x%03x", getpid() & 0xfffff, UInt32.random(in: 0..<0xfff))
+        // The pid keeps names apart from other test processes on this machine; the counter apart
+        // from the other labs of this process (12 random bits collided: two labs, one namespace).
+        let tag = String(format: "%x%03x", getpid() & 0xfffff, claimed.withLock { () -> Int in labCount += 1; return labCount & 0xfff })
         let lab = JumpHostLab(tag: tag, subnet: try await claimSubnet(), behind: behind)
         do {
             try await lab.create(hosts: hosts)
@@ -237,6 +237,8 @@ public final class JumpHostLab: @unchecked Sendable {
     /// the other lab's client then meets a host key it does not know ("has CHANGED").
     private static let claimed = NSLock()
     nonisolated(unsafe) private static var claimedSubnets: Set<Int> = []
+    /// Labs started by this process (names are made from it), under the same lock.
+    nonisolated(unsafe) private static var labCount = 0
 
     static func address(_ subnet: Int, _ host: Int) -> String { "10.251.\(subnet / 64).\(subnet % 64 * 4 + host)" }
 
