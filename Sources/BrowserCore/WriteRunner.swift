@@ -109,7 +109,8 @@ enum WriteRunner {
             let sent: WriteSendResult
             switch answer {
             case .success(let p):
-                sent = .accepted("Produced 1 record to \(p.topic) partition \(p.partition)" + (p.offset.map { " at offset \($0)" } ?? ""))
+                sent = .accepted("Produced 1 record to \(p.topic) partition \(p.partition)" + (p.offset.map { " at offset \($0)" } ?? "")
+                                 + (p.replacedTimestampNote(sent: draft.timestamp).map { "; \($0)" } ?? ""))
             case .failure(let e):
                 sent = .failed(e.message)
             }

@@ -41,11 +41,22 @@ public struct ProducedRecord: Sendable, Hashable {
     public var partition: Int32
     /// nil with acks=0 (the broker does not answer).
     public var offset: Int64?
+    /// The broker's append time, when the topic stamps records with it (LogAppendTime): then any
+    /// timestamp the record carried was replaced.
+    public var logAppendTime: Int64?
 
-    public init(topic: String, partition: Int32, offset: Int64?) {
+    public init(topic: String, partition: Int32, offset: Int64?, logAppendTime: Int64? = nil) {
         self.topic = topic
         self.partition = partition
         self.offset = offset
+        self.logAppendTime = logAppendTime
+    }
+
+    /// Said beside the result when a timestamp was sent (a re-send keeping the original's) and the
+    /// broker stamped its own time instead; nil otherwise.
+    public func replacedTimestampNote(sent: Int64?) -> String? {
+        guard sent != nil, logAppendTime != nil else { return nil }
+        return "the topic uses LogAppendTime: the broker's append time replaced the timestamp sent"
     }
 }
 

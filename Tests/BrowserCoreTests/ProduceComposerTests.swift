@@ -14,6 +14,8 @@ final class FixtureProduceService: ProduceService, @unchecked Sendable {
     private var _sent: [ProduceDraft] = []
     private var next: [Int32: Int64] = [:]
     var failWith: String?
+    /// Set: the target topic stamps records with this append time (LogAppendTime), as a broker answers.
+    var logAppendTime: Int64?
     var sent: [ProduceDraft] { lock.withLock { _sent } }
 
     func produce(_ draft: ProduceDraft) async throws -> ProducedRecord {
@@ -23,7 +25,7 @@ final class FixtureProduceService: ProduceService, @unchecked Sendable {
             let p = draft.partition ?? 0
             let o = next[p, default: 40]
             next[p] = o + 1
-            return ProducedRecord(topic: draft.topic, partition: p, offset: o)
+            return ProducedRecord(topic: draft.topic, partition: p, offset: o, logAppendTime: logAppendTime)
         }
     }
 }

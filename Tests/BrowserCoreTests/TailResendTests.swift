@@ -80,6 +80,34 @@ import WriteFlow
         #expect(h.text().contains("written to orders partition 2 at offset 40"), "\(h.text())")
     }
 
+    /// Keeping the original's time into a topic with LogAppendTime does not keep it: the broker's
+    /// answer carries its append time, and the composer and the status line say the time was replaced.
+    /// A re-send that asked for the time of sending has nothing to warn about. Made to fail once with
+    /// `replacedTimestampNote` ignoring the time sent (the warning showed for "now" too).
+    @Test func aKeptTimestampReplacedByLogAppendTimeIsSaid() async throws {
+        let warning = "the topic uses LogAppendTime: the broker's append time replaced the timestamp sent"
+        var h = try await Self.resend(Self.binaryRecord())
+        h.producer.logAppendTime = 1_765_000_000_000
+        for _ in 0..<3 { h.press("nextField") }
+        h.key(.character(" "))
+        h.press("send")
+        h.key(.character("y"))
+        await h.settle()
+        #expect(try #require(h.producer.sent.first).timestamp == 1_763_730_000_000)
+        #expect(h.text().contains("written to orders partition 2 at offset 40"), "\(h.text())")
+        #expect(h.text().contains(warning), "\(h.text())")
+        #expect(h.state.note?.text.contains(warning) == true, "\(String(describing: h.state.note))")
+
+        var now = try await Self.resend(Self.binaryRecord())
+        now.producer.logAppendTime = 1_765_000_000_000
+        now.press("send")
+        now.key(.character("y"))
+        await now.settle()
+        #expect(try #require(now.producer.sent.first).timestamp == nil)
+        #expect(!now.text().contains("LogAppendTime"), "\(now.text())")
+        #expect(now.state.note?.text.contains("LogAppendTime") == false, "\(String(describing: now.state.note))")
+    }
+
     /// A re-send takes the time it is sent unless the Timestamp field says "original": then the
     /// record keeps its CreateTime, and the preview, the confirmation and the audit line say which.
     /// Made to fail once by building the draft with `timestamp: nil` always (the sent record had no

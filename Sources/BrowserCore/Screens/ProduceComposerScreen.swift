@@ -43,6 +43,8 @@ public struct ProduceComposerScreen: Screen {
         public var partition: Int32
         public var offset: Int64?
         public var bytes: Int
+        /// Why the record's time is not the one sent (LogAppendTime), when that happened.
+        public var timestampNote: String? = nil
     }
 
     /// Where a re-sent record came from.
@@ -308,7 +310,8 @@ public struct ProduceComposerScreen: Screen {
             return [.note("Editor: \(e.message)", .error)]
         case .produced(let d, let r) where d == pending:
             switch r {
-            case .success(let p): sent.append(Sent(topic: d.topic, partition: p.partition, offset: p.offset, bytes: d.payloadBytes))
+            case .success(let p): sent.append(Sent(topic: d.topic, partition: p.partition, offset: p.offset, bytes: d.payloadBytes,
+                                                     timestampNote: p.replacedTimestampNote(sent: d.timestamp)))
             case .failure(let e): lastProblem = e.message
             }
         case .writeFinished(let outcome):
@@ -401,6 +404,7 @@ public struct ProduceComposerScreen: Screen {
         } else if let s = sent.last {
             line([(" \(g.ok) written to \(s.topic.sanitizedForTerminal) partition \(s.partition)" + (s.offset.map { " at offset \($0)" } ?? ""),
                    Style(.statusOk))])
+            if let why = s.timestampNote { line([(" \(g.warn) \(why)", Style(.statusWarn))]) }
         } else {
             line([(" Enter (outside the value) or ctrl-s sends; Tab moves between fields", Style(.dim))])
         }

@@ -203,7 +203,10 @@ public struct ProduceCommand: AsyncParsableCommand {
         await handingOver?.value
         await producer.close()
         for n in await producer.takeNotices() { console.err("warning: \(n)") }
-        return collector.summary()
+        var summary = collector.summary()
+        summary.keptTimestamps = keepTimestamps
+        if let replaced = summary.replacedTimestamps(topic: topic) { console.err("warning: \(replaced)") }
+        return summary
     }
 }
 
@@ -213,6 +216,8 @@ struct ProduceSummary {
         var count = 0
         var first: Int64?
         var last: Int64?
+        /// The broker answered with its append time: the topic stamps records itself (LogAppendTime).
+        var logAppendTime = false
     }
 
     var sent = 0
@@ -220,11 +225,24 @@ struct ProduceSummary {
     var partitions: [Int32: Partition] = [:]
     /// (line, reason), by line.
     var failed: [(Int, String)] = []
+    /// The input's timestamps were sent (`--keep-timestamps`).
+    var keptTimestamps = false
 
     func headline(topic: String) -> String {
         var s = "produced \(sent) record\(sent == 1 ? "" : "s") (\(bytes) bytes) to \(topic)"
         if !failed.isEmpty { s += "; \(failed.count) failed" }
+        if let replaced = replacedTimestamps(topic: topic) { s += "; \(replaced)" }
         return s
+    }
+
+    /// `--keep-timestamps` into a topic with LogAppendTime: the broker replaced the times kept, and
+    /// the copy is not what the user asked for. Said in the headline (so in the audit line too).
+    func replacedTimestamps(topic: String) -> String? {
+        let stamped = partitions.filter(\.value.logAppendTime).keys.sorted()
+        guard keptTimestamps, !stamped.isEmpty else { return nil }
+        let which = stamped.count == partitions.count ? "every partition" : "partition\(stamped.count == 1 ? "" : "s") "
+            + stamped.map(String.init).joined(separator: ", ")
+        return "the timestamps kept were replaced by the broker's append time on \(which) (\(topic) uses LogAppendTime)"
     }
 
     func failureText(limit: Int = 20) -> String {
@@ -246,7 +264,8 @@ struct ProduceSummary {
             ("topic", .string(topic)), ("records", .int(Int64(sent))), ("bytes", .int(Int64(bytes))),
             ("partitions", .array(partitions.sorted { $0.key < $1.key }.map { p, s in
                 .object([("partition", .int(Int64(p))), ("records", .int(Int64(s.count))),
-                         ("first_offset", s.first.map { .int($0) } ?? .null), ("last_offset", s.last.map { .int($0) } ?? .null)])
+                         ("first_offset", s.first.map { .int($0) } ?? .null), ("last_offset", s.last.map { .int($0) } ?? .null),
+                         ("log_append_time", .bool(s.logAppendTime))])
             })),
             ("failed", .array(failed.map { .object([("line", .int(Int64($0.0))), ("error", .string($0.1))]) })),
         ])
@@ -283,6 +302,7 @@ struct ProduceSummary {
                         s.first = min(s.first ?? o, o)
                         s.last = max(s.last ?? o, o)
                     }
+                    if d.logAppendTime != nil { s.logAppendTime = true }
                     state.partitions[p] = s
                 case .failure(let f):
                     pendingFailures.append((r.id, f.description))

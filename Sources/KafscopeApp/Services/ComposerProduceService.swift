@@ -32,7 +32,7 @@ public actor ComposerProduceService: ProduceService {
         switch report.result {
         case .success(let d):
             guard let p = report.partition else { throw UserFacingError("the broker answered no partition") }
-            return ProducedRecord(topic: draft.topic, partition: p, offset: d.offset)
+            return ProducedRecord(topic: draft.topic, partition: p, offset: d.offset, logAppendTime: d.logAppendTime)
         case .failure(let f):
             throw UserFacingError(f.description)
         }

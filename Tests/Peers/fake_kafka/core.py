@@ -33,6 +33,9 @@ def command(name):
     return register
 
 
+NO_ANSWER = object()  # a handler returns it for a request Kafka does not answer
+
+
 class CloseConnection(Exception):
     """A handler raises this to drop the connection without answering (as brokers do on bad input)."""
 
@@ -157,13 +160,16 @@ async def dispatch(cluster, broker, api_key, version, correlation_id, frame):
     resp = handler(ctx, request)
     if asyncio.iscoroutine(resp):
         resp = await resp
-    throttle = _next_throttle(cluster, api_key)
-    if throttle is not None and "throttle_time_ms" in resp.fields:
-        resp.throttle_time_ms = throttle
     entry = {"broker": broker, "api_key": api_key, "version": version, "correlation_id": correlation_id,
              "client_id": request.header.client_id, "request": _json_safe(request.to_dict())}
     if ctx.note is not None:
         entry["note"] = _json_safe(ctx.note)
+    if resp is NO_ANSWER:  # e.g. Produce with acks=0: Kafka sends nothing back
+        cluster.log.append(entry)
+        return b""
+    throttle = _next_throttle(cluster, api_key)
+    if throttle is not None and "throttle_time_ms" in resp.fields:
+        resp.throttle_time_ms = throttle
     cluster.log.append(entry)
     # The version first: kafka-python's encode(version=) on a response with a header fails.
     resp.API_VERSION = version
