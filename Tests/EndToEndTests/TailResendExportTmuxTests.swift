@@ -124,6 +124,61 @@ import Testing
             #expect(copy.count == 3)
         }
     }
+    /// Quitting while an export is still writing waits for it and tells its end on stderr after the
+    /// screen is gone. The export goes to a named pipe nobody reads yet, so it cannot finish before the
+    /// quit (a regular file always did); the test reads the pipe only once the quit is waiting.
+    /// Made to fail once with TerminalUI dropping `reportsAfterExit` (stderr empty after quit).
+    @Test func quittingWaitsForAnExportAndTellsItsEndOnStderr() async throws {
+        let binary = try kafscopeBinary()
+        try await MockCluster.with(brokers: 1) { mock in
+            try await mock.createTopic("src", partitions: 1, replicationFactor: 1)
+            let lab = try TUIHome("exportquit", mockBootstrap: mock.bootstrap)
+            defer { lab.remove() }
+            let pipe = lab.home.appendingPathComponent("pipe.jsonl")
+            guard mkfifo(pipe.path, 0o600) == 0 else { throw PeerError("mkfifo \(pipe.path) failed") }
+            let stderrFile = lab.home.appendingPathComponent("stderr.txt")
+            let statusFile = lab.home.appendingPathComponent("status.txt")
+            // The shell keeps the pane after kafscope exits only long enough to record how it ended.
+            let script = "\"$0\" --config \"$1\" --context mock 2>\"$2\"; echo $? >\"$3\""
+            let ui = try TmuxSession(command: ["/bin/sh", "-c", script, binary, lab.config.path, stderrFile.path, statusFile.path],
+                                     width: 120, height: 32, environment: lab.environment())
+            defer { ui.kill() }
+            _ = try await ui.waitFor { $0.contains("src") }
+            try ui.type(":tail src")
+            try ui.send("Enter")
+            _ = try await ui.waitFor { $0.contains("Tail src") && $0.contains("Waiting for new records") }
+            try await mock.produce(topic: "src", records: (0..<3).map { MockCluster.Record(key: nil, value: Array("v\($0)".utf8), partition: 0) })
+            var screen = try await ui.waitFor { $0.contains("Tail src [3]") }
+            #expect(screen.contains("Tail src [3]"), "\(screen)")
+            try ui.type("e")
+            _ = try await ui.waitFor { $0.contains("Export 3 records to: src-") }
+            try ui.send("C-u")
+            try ui.type(pipe.path)
+            try ui.send("Enter")
+            screen = try await ui.waitFor { $0.contains("exists: overwrite it? y/n") }
+            try ui.type("y")
+            try ui.type(":q")
+            try ui.send("Enter")
+            screen = try await ui.waitFor { $0.contains("before quitting") }
+            // (The line wraps: the path is long.)
+            let joined = screen.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            #expect(joined.contains("Finishing the export of 3 records to \(pipe.path) before quitting"), "\(screen)")
+            #expect(!FileManager.default.fileExists(atPath: statusFile.path), "kafscope did not wait for the export")
+
+            // Now read the pipe: the export ends, then kafscope exits and says how it ended.
+            let read = try await ChildProcess.check(["/bin/cat", pipe.path])
+            #expect(read.split(separator: "\n").count == 3, "\(read)")
+            var waited = 0
+            while !FileManager.default.fileExists(atPath: statusFile.path), waited < 900 {
+                try await Task.sleep(for: .milliseconds(100)); waited += 1
+            }
+            let status = try String(contentsOf: statusFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(status == "0")
+            let stderr = try String(contentsOf: stderrFile, encoding: .utf8)
+            #expect(stderr.contains("kafscope: Exported 3 records (") && stderr.contains(") to \(pipe.path)"), "stderr:\n\(stderr)")
+        }
+    }
+
     /// A re-send that keeps the original timestamp: the Timestamp field set to "original", the
     /// confirmation names the time, and the copy read back with `tail -o json` carries the source's
     /// timestamp (2020-01-02T03:04:05.678Z), not the time it was sent. Made to fail once by not passing
