@@ -45,20 +45,10 @@ private func waitUntil(_ tmux: TmuxSession, _ what: String, sourceLocation: Sour
     @Test func aclsAndTheBrokerDetailOnTheRealScreens() async throws {
         let binary = try kafscopeBinary()
         try await IndependentBroker.with(brokers: 2, scenario: Self.scenario()) { fake in
-            let home = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-acls-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: home) }
-            try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-            let brokers = fake.bootstrap.split(separator: ",").map { "\"\($0)\"" }.joined(separator: ", ")
-            let config = home.appendingPathComponent("config.toml")
-            try """
-            [contexts.fake]
-            bootstrap = [\(brokers)]
-            refresh_seconds = 2
-
-            """.write(to: config, atomically: true, encoding: .utf8)
-            let tmux = try TmuxSession(command: [binary, "--config", config.path, "--context", "fake"], width: 140, height: 34,
-                                       environment: ["TERM": "xterm-256color", "LANG": "C.UTF-8", "HOME": home.path,
-                                                     "XDG_CONFIG_HOME": home.path, "XDG_STATE_HOME": home.path])
+            let lab = try TUIHome("acls", fakeBootstrap: fake.bootstrap)
+            defer { lab.remove() }
+            let tmux = try TmuxSession(command: [binary, "--config", lab.config.path, "--context", "fake"], width: 140, height: 34,
+                                       environment: lab.environment())
             defer { tmux.kill() }
             _ = try await waitUntil(tmux, "orders") { $0.contains("orders") }
 

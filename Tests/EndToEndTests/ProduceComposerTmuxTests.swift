@@ -12,25 +12,22 @@ import Testing
         try await MockCluster.with(brokers: 1) { mock in
             try await mock.createTopic("orders", partitions: 3, replicationFactor: 1)
             try await mock.createTopic("other", partitions: 1, replicationFactor: 1)
-            let home = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-composer-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: home) }
-            let config = home.appendingPathComponent("config.toml")
-            try """
+            let lab = try TUIHome("composer", config: """
             [contexts.mock]
             bootstrap = ["\(mock.bootstrap)"]
 
             [contexts.mock-ro]
             bootstrap = ["\(mock.bootstrap)"]
             read_only = true
-            """.write(to: config, atomically: true, encoding: .utf8)
+            """)
+            defer { lab.remove() }
+            let home = lab.home, config = lab.config
             // The "editor": prefixes what it was given, as a person editing the file would change it.
             let editor = home.appendingPathComponent("editor.sh")
             try "#!/bin/sh\nprintf 'edited: %s\\n' \"$(cat \"$1\")\" > \"$1.new\" && mv \"$1.new\" \"$1\"\n"
                 .write(to: editor, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: editor.path)
-            let env = ["TERM": "xterm-256color", "LANG": "C.UTF-8", "HOME": home.path, "XDG_CONFIG_HOME": home.path,
-                       "XDG_STATE_HOME": home.path, "EDITOR": editor.path, "VISUAL": ""]
+            let env = lab.environment(["EDITOR": editor.path, "VISUAL": ""])
 
             // The tail, open before anything is produced.
             let tail = try TmuxSession(command: [binary, "--config", config.path, "--context", "mock"], width: 120, height: 30,

@@ -18,6 +18,13 @@ struct TUIHome {
         try self.init(label, config: "[contexts.mock]\nbootstrap = [\"\(bootstrap)\"]\n")
     }
 
+    /// A config with one context named `fake` on the kafka-python fake broker's comma-separated
+    /// `bootstrap`, refreshed every 2 s (so writes show in the lists without a key press).
+    init(_ label: String, fakeBootstrap bootstrap: String) throws {
+        let brokers = bootstrap.split(separator: ",").map { "\"\($0)\"" }.joined(separator: ", ")
+        try self.init(label, config: "[contexts.fake]\nbootstrap = [\(brokers)]\nrefresh_seconds = 2\n")
+    }
+
     func environment(_ extra: [String: String] = [:]) -> [String: String] {
         ["TERM": "xterm-256color", "LANG": "C.UTF-8", "HOME": home.path, "XDG_CONFIG_HOME": home.path,
          "XDG_STATE_HOME": home.path].merging(extra) { $1 }

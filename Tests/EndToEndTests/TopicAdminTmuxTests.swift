@@ -38,20 +38,10 @@ private func waitUntil(_ tmux: TmuxSession, _ what: String, sourceLocation: Sour
             ["leader": 1, "replicas": [1], "isr": [1], "log_start": 0, "end": 5],
         ]]]]
         try await IndependentBroker.with(brokers: 2, scenario: scenario) { fake in
-            let home = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-topicadmin-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: home) }
-            try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-            let brokers = fake.bootstrap.split(separator: ",").map { "\"\($0)\"" }.joined(separator: ", ")
-            let config = home.appendingPathComponent("config.toml")
-            try """
-            [contexts.fake]
-            bootstrap = [\(brokers)]
-            refresh_seconds = 2
-
-            """.write(to: config, atomically: true, encoding: .utf8)
-            let tmux = try TmuxSession(command: [binary, "--config", config.path, "--context", "fake"], width: 130, height: 34,
-                                       environment: ["TERM": "xterm-256color", "LANG": "C.UTF-8", "HOME": home.path,
-                                                     "XDG_CONFIG_HOME": home.path, "XDG_STATE_HOME": home.path])
+            let lab = try TUIHome("topicadmin", fakeBootstrap: fake.bootstrap)
+            defer { lab.remove() }
+            let tmux = try TmuxSession(command: [binary, "--config", lab.config.path, "--context", "fake"], width: 130, height: 34,
+                                       environment: lab.environment())
             defer { tmux.kill() }
             _ = try await waitUntil(tmux, "orders") { $0.contains("orders") }
 
@@ -122,19 +112,10 @@ private func waitUntil(_ tmux: TmuxSession, _ what: String, sourceLocation: Sour
     @Test func onTansuTheFormSaysTheBrokerCreatedWhileValidatingAndTheListDeletesIt() async throws {
         let binary = try kafscopeBinary()
         try await TansuBroker.with { tansu in
-            let home = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-topicadmin-tansu-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: home) }
-            try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-            let config = home.appendingPathComponent("config.toml")
-            try """
-            [contexts.tansu]
-            bootstrap = ["\(tansu.bootstrap)"]
-            refresh_seconds = 2
-
-            """.write(to: config, atomically: true, encoding: .utf8)
-            let tmux = try TmuxSession(command: [binary, "--config", config.path, "--context", "tansu"], width: 140, height: 34,
-                                       environment: ["TERM": "xterm-256color", "LANG": "C.UTF-8", "HOME": home.path,
-                                                     "XDG_CONFIG_HOME": home.path, "XDG_STATE_HOME": home.path])
+            let lab = try TUIHome("topicadmin-tansu", config: "[contexts.tansu]\nbootstrap = [\"\(tansu.bootstrap)\"]\nrefresh_seconds = 2\n")
+            defer { lab.remove() }
+            let tmux = try TmuxSession(command: [binary, "--config", lab.config.path, "--context", "tansu"], width: 140, height: 34,
+                                       environment: lab.environment())
             defer { tmux.kill() }
             _ = try await waitUntil(tmux, "Topics") { $0.contains("Topics") }
             try tmux.send("C")
