@@ -103,12 +103,7 @@ import Testing
             #expect(screen.contains("Exported 3 records"), "the final line:\n\(screen)")
             #expect(screen.contains(export.path), "names the file:\n\(screen)")
             // Again to the same file: asked before overwriting; n keeps it.
-            try ui.type("e")
-            _ = try await ui.waitFor { $0.contains("Export 3 records to: src-") }
-            try ui.send("C-u")
-            try ui.type(export.path)
-            try ui.send("Enter")
-            screen = try await ui.waitFor { $0.contains("exists: overwrite it? y/n") }
+            screen = try await Self.export(ui, to: export.path)
             #expect(screen.contains("exists: overwrite it? y/n"), "asked before overwriting:\n\(screen)")
             try ui.send("Escape", "Escape")
 
@@ -124,6 +119,17 @@ import Testing
             #expect(copy.count == 3)
         }
     }
+    /// `e` in the tail of src (three records), the path typed over the default, Enter; returns the screen
+    /// once the path exists and the overwrite question is up.
+    static func export(_ ui: TmuxSession, to path: String) async throws -> String {
+        try ui.type("e")
+        _ = try await ui.waitFor { $0.contains("Export 3 records to: src-") }
+        try ui.send("C-u")
+        try ui.type(path)
+        try ui.send("Enter")
+        return try await ui.waitFor { $0.contains("exists: overwrite it? y/n") }
+    }
+
     /// Quitting while an export is still writing waits for it and tells its end on stderr after the
     /// screen is gone. The export goes to a named pipe nobody reads yet, so it cannot finish before the
     /// quit (a regular file always did); the test reads the pipe only once the quit is waiting.
@@ -150,12 +156,8 @@ import Testing
             try await mock.produce(topic: "src", records: (0..<3).map { MockCluster.Record(key: nil, value: Array("v\($0)".utf8), partition: 0) })
             var screen = try await ui.waitFor { $0.contains("Tail src [3]") }
             #expect(screen.contains("Tail src [3]"), "\(screen)")
-            try ui.type("e")
-            _ = try await ui.waitFor { $0.contains("Export 3 records to: src-") }
-            try ui.send("C-u")
-            try ui.type(pipe.path)
-            try ui.send("Enter")
-            screen = try await ui.waitFor { $0.contains("exists: overwrite it? y/n") }
+            screen = try await Self.export(ui, to: pipe.path)
+            #expect(screen.contains("exists: overwrite it? y/n"), "\(screen)")
             try ui.type("y")
             try ui.type(":q")
             try ui.send("Enter")
