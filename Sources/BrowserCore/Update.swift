@@ -344,7 +344,8 @@ enum Updater {
         }
         state.exports[requester] = nil
         if case .screen(let id) = requester, state.index(of: id) != nil { return }
-        if let (text, level) = ExportReport.fromLeftTail(x.topic, r) { note(&state, text, level) }
+        // Held like a write's result: the user left the tail and may not be looking.
+        if let (text, level) = ExportReport.fromLeftTail(x.topic, r) { note(&state, text, level, heldUntilKey: true) }
     }
 
     /// Quitting with an export being written: the runtime waits for it (a truncated file would be

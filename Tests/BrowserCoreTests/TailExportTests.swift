@@ -168,6 +168,12 @@ final class FixtureExportService: RecordExportService, @unchecked Sendable {
                        at: h.now, for: again.from))
         #expect(h.state.note?.text == "Tail orders: Export failed: writing /work/x.jsonl failed: No space left on device (the file is incomplete)")
         #expect(h.state.note?.level == .error)
+        // Held until a key is pressed, like a write's result (made to fail once with the note not held).
+        h.advance(h.state.options.noteDuration * 5)
+        #expect(h.state.note?.text.hasPrefix("Tail orders: Export failed") == true, "\(String(describing: h.state.note))")
+        h.key(.down)
+        h.advance(h.state.options.noteDuration + 1)
+        #expect(h.state.note == nil, "\(String(describing: h.state.note))")
     }
 
     /// Quitting while an export is written says so (the runtime then waits for the file:
