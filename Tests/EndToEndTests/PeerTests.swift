@@ -272,7 +272,7 @@ struct PeerTests {
                                    width: 80, height: 10, environment: ["GREETING": "hi"])
         try tmux.type("hello")
         try tmux.send("Enter")
-        let screen = try await tmux.waitFor(timeout: .seconds(10)) { $0.contains("got:hello:hi") }
+        let screen = try await tmux.waitFor(timeout: .seconds(90)) { $0.contains("got:hello:hi") }
         #expect(screen.contains("got:hello:hi"))
         #expect(tmux.isAlive)
         tmux.kill()

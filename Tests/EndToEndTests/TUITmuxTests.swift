@@ -255,7 +255,7 @@ private func lines(_ s: String) -> [Substring] { s.split(separator: "\n", omitti
         var env = environment(home: home)
         env = env.map { $0.hasPrefix("TERM=") ? "TERM=dumb" : $0 }
         try tmux.start(env + [binary, "--config", config.path, "--context", "mock"], width: 120, height: 20)
-        let screen = try await tmux.wait(timeout: .seconds(20)) { $0.contains("KAFSCOPE_EXIT=") }
+        let screen = try await tmux.wait(timeout: .seconds(90)) { $0.contains("KAFSCOPE_EXIT=") }
         #expect(screen.contains("TERM=dumb cannot position the cursor"), "reason shown:\n\(screen)")
         #expect(screen.contains("KAFSCOPE_EXIT=1"), "non-zero exit:\n\(screen)")
         #expect(!screen.contains("ctx mock"), "no UI drawn:\n\(screen)")

@@ -228,7 +228,7 @@ import Testing
                 #expect(o.brokers.filter { $0.id != 2 }.allSatisfy { $0.error == nil })
                 try await mock.setRTT(broker: 2, milliseconds: 0)
                 try await mock.setBrokerUp(2)
-                let recovered = try await eventually(timeout: .seconds(10)) {
+                let recovered = try await eventually(timeout: .seconds(60)) {
                     await service.offsets(for: [tps[1]], spec: .latest).offsets[tps[1]] != nil
                 }
                 #expect(recovered)

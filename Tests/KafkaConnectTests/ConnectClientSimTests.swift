@@ -145,7 +145,7 @@ func expectNoForward(_ requests: [ConnectSimulator.Request]) {
             #expect(reported.tasks.map(\.state) == ["RUNNING", "RESTARTING", "RUNNING"])
             #expect(reported.state == "RUNNING", "only failed instances restart")
             let s = try await service.awaitSettled(action, cluster: "QA", connector: "orders-jdbc-sink", before: before,
-                                                   timeout: .seconds(5), interval: .milliseconds(50))
+                                                   timeout: .seconds(60), interval: .milliseconds(50))
             #expect(s.settled)
             #expect(s.after.tasks.map(\.state) == ["RUNNING", "RUNNING", "RUNNING"])
             #expect(s.transition == "task 1 FAILED → RUNNING")

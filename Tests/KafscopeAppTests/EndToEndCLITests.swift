@@ -99,7 +99,7 @@ import Testing
                 width: 100, height: 30,
                 environment: ["XDG_STATE_HOME": state, "XDG_CONFIG_HOME": "/nonexistent"])
             defer { ui.kill() }
-            let screen = try await ui.waitFor(timeout: .seconds(15)) { $0.contains("tui-e2e-topic") }
+            let screen = try await ui.waitFor(timeout: .seconds(90)) { $0.contains("tui-e2e-topic") }
             #expect(screen.contains("tui-e2e-topic"), "screen was:\n\(screen)")
             try ui.send(":q", "Enter")
             // Waits for the event (the exit file written after kafscope returned); the 120 s bound only
