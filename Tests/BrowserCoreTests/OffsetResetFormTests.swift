@@ -118,6 +118,17 @@ import WriteFlow
         let audit = h.audits.first ?? ""
         #expect(audit.contains("kind=offset-reset") && audit.contains("result=ok"), "\(audit)")
         #expect(audit.contains("audit-log/0 0->49000, audit-log/1 0->49000"), "\(audit)")
+
+        // A refresh (the auto-refresh does the same) reads the group back again instead of planning the
+        // next reset under the "as read back" line. Made to fail once with load() planning again (a plan
+        // was asked for; the guard in receive kept it off the table, which is the second line of defence).
+        h.press("refresh")
+        #expect(h.queue.contains { $0.effect == .load(.group("audit-archiver")) }, "\(h.pending)")
+        #expect(!h.queue.contains { if case .load(.resetPlan) = $0.effect { return true } else { return false } }, "\(h.pending)")
+        await h.settle()
+        let again = Self.screen(h)?.rows.rows ?? []
+        #expect(again.map(\.current) == [0, 0] && again.map(\.new) == [49_000, 49_000], "\(again)")
+        #expect(Self.screen(h)?.titleDetail == "[applied]")
     }
 
     /// A partition the broker refuses is named and the table shows what the group reads (failed

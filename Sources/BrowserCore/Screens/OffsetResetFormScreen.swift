@@ -151,6 +151,9 @@ public struct OffsetResetFormScreen: Screen {
     // MARK: Screen
 
     public mutating func load(context: ScreenContext) -> [Effect] {
+        // Once applied, the table is what the group reads back: a refresh reads it back again. Planning
+        // again would put the next reset's plan under the "as read back" line (a shift shifted twice).
+        if let applied, applied.wasSent { return [.load(.group(group))] }
         guard case .success(let key) = parsedInputs() else { return [] }
         requested = key
         plan.begin()
@@ -212,6 +215,8 @@ public struct OffsetResetFormScreen: Screen {
         switch result {
         case .resetPlan(let g, let spec, let scope, let r):
             guard g == group, OffsetResetRequestKey(spec: spec, scope: scope) == requested else { return [] }
+            // A plan read before the write ended must not replace what was read back after it.
+            if readBackAt != nil { return [] }
             plan.apply(r, at: time)
             if case .success(let p) = r {
                 rows.setRows(p.rows.map { Row(topic: $0.topic, partition: $0.partition, current: $0.current, new: $0.new,
