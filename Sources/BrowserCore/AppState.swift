@@ -12,6 +12,11 @@ public enum InputMode: Sendable, Hashable {
     case help(offset: Int)
     /// A write waiting for y/n (the write itself is `AppState.write`).
     case confirm(WriteIntent, DialogState)
+
+    var isConfirm: Bool {
+        if case .confirm = self { return true }
+        return false
+    }
 }
 
 /// One screen on the stack and the id its work is addressed to.

@@ -60,7 +60,11 @@ enum Updater {
             state.touch()
             state.note?.heldUntilKey = false
             for (i, key) in keys.enumerated() where !state.isFinished {
+                let wasConfirming = state.mode.isConfirm
                 handleKey(&state, key, &effects, deferFilter: i + 1 < keys.count)
+                // A confirmation opened by this burst has not been drawn yet: the keys after the one
+                // that opened it (a paste holding "y") must not answer it. They are dropped.
+                if !wasConfirming && state.mode.isConfirm { break }
             }
         case .loaded(let result, let at, let requester):
             state.now = max(state.now, at)
