@@ -96,6 +96,9 @@ import Testing
             let present = Set(read.compactMap { $0.value.flatMap { Int(String(decoding: $0, as: UTF8.self).dropFirst(5)) } })
             #expect(present.count + failedLines.count == count)
             #expect(failedLines == Set(1...count).subtracting(present))
+            // stderr names the first 20, a line each, and counts the rest; the JSON above has every one.
+            #expect(out.stderr.components(separatedBy: "\n  line ").count - 1 == 20, "\(out.stderr)")
+            #expect(out.stderr.contains("\n  ... and \(failed.count - 20) more"), "\(out.stderr)")
         }
     }
 
@@ -105,7 +108,8 @@ import Testing
             let file = try Self.temp("mixed.jsonl", Data("{\"key\":\"a\",\"value\":\"1\"}\n{not json\n{\"key\":null,\"value\":{\"base64\":\"AAE=\"}}\n".utf8))
             let out = try await Self.kafscope(["produce", "mixed", "--format", "jsonl", "--file", file.path, "--yes", "-b", mock.bootstrap])
             #expect(out.status == 1)
-            #expect(out.stderr.contains("line 2: not a JSON object"), "\(out.stderr)")
+            // The failure is a line of its own under the headline (it used to follow a literal `\n`).
+            #expect(out.stderr.contains("; 1 failed\n  line 2: not a JSON object\n"), "\(out.stderr)")
             let read = try await ConfluentPeer.consume(bootstrap: mock.bootstrap, topic: "mixed")
             #expect(read.map(\.value) == [Array("1".utf8), [0, 1]])
         }

@@ -245,8 +245,10 @@ struct ProduceSummary {
         return "the timestamps kept were replaced by the broker's append time on \(which) (\(topic) uses LogAppendTime)"
     }
 
+    /// The first `limit` failures, one line each (a reason quoting the broker cannot start a line of
+    /// its own), then how many more; `-o json` lists every one.
     func failureText(limit: Int = 20) -> String {
-        var lines = failed.prefix(limit).map { "  line \($0.0): \($0.1)" }
+        var lines = failed.prefix(limit).map { "  line \($0.0): " + TextTable.clean($0.1) }
         if failed.count > limit { lines.append("  ... and \(failed.count - limit) more") }
         return lines.joined(separator: "\n")
     }

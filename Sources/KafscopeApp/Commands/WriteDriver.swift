@@ -155,12 +155,14 @@ public struct WriteDriver: Sendable {
         }
     }
 
+    /// A message may run over several lines (produce's headline, then one line per failed record):
+    /// its line breaks are kept, every other control character is escaped.
     private func finish(_ report: WriteReport) {
         logger.notice(Logger.Message(stringLiteral: report.audit.line))
         if report.outcome.succeeded {
-            if printSuccess, !report.message.isEmpty { console.out(TextTable.clean(report.message)) }
+            if printSuccess, !report.message.isEmpty { console.out(TextTable.cleanLines(report.message)) }
         } else {
-            console.err("error: " + TextTable.clean(report.message))
+            console.err("error: " + TextTable.cleanLines(report.message))
         }
     }
 
