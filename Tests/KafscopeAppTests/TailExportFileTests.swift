@@ -85,4 +85,31 @@ import Testing
         }
         #expect(JSONLRecordExporter.resolve("a/../b.jsonl") == FileManager.default.currentDirectoryPath + "/b.jsonl")
     }
+
+    /// A file an export of this process is still writing is not truncated by a second export that
+    /// names it otherwise (a symlink here; `./x` and `x` alike): refused, the file left as it is, and
+    /// free again once released. Made to fail once by truncating before claiming (the file was emptied).
+    @Test func aFileAnotherExportIsWritingIsNotTruncatedUnderAnotherName() async throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("busy.jsonl").path
+        let alias = dir.appendingPathComponent("alias.jsonl").path
+        try Data("being written\n".utf8).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.createSymbolicLink(atPath: alias, withDestinationPath: path)
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        let busy = try #require(FilesBeingWritten.identity(of: fd))
+        #expect(FilesBeingWritten.claim(busy), "the earlier export holds the file")
+        do {
+            _ = try await Self.run(JSONLRecordExporter(), Self.records, alias, overwrite: true)
+            Issue.record("a second export overwrote a file being written")
+        } catch {
+            #expect("\(error)".contains("is still being written by an earlier export"), "\(error)")
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "being written\n")
+        FilesBeingWritten.release(busy)
+        let events = try await Self.run(JSONLRecordExporter(), Self.records, alias, overwrite: true)
+        #expect(events.last?.isFinal == true)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).hasPrefix("{\"topic\":\"t\""))
+    }
 }

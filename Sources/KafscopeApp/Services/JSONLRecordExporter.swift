@@ -22,12 +22,15 @@ public struct JSONLRecordExporter: RecordExportService {
             let task = Task.detached {
                 let full = Self.resolve(path)
                 do {
-                    guard let fd = try Self.open(full, overwrite: overwrite) else {
+                    guard let (fd, file) = try Self.open(full, overwrite: overwrite) else {
                         continuation.yield(.exists(path: full))
                         continuation.finish()
                         return
                     }
-                    defer { close(fd) }
+                    defer {
+                        FilesBeingWritten.release(file)
+                        close(fd)
+                    }
                     var chunk: [UInt8] = []
                     chunk.reserveCapacity(chunkBytes + 4096)
                     var bytes = 0
@@ -65,15 +68,32 @@ public struct JSONLRecordExporter: RecordExportService {
         return URL(fileURLWithPath: p).standardizedFileURL.path
     }
 
-    /// The file opened for writing; nil when it exists and `overwrite` is false (O_EXCL: no race
-    /// between asking and writing).
-    static func open(_ path: String, overwrite: Bool) throws -> Int32? {
-        let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (overwrite ? O_TRUNC : O_EXCL)
+    /// The file opened for writing and claimed for this export; nil when it exists and `overwrite` is
+    /// false (O_EXCL: no race between asking and writing). It is truncated only once claimed, so a file
+    /// another export of this process is writing (under any spelling) is left alone.
+    static func open(_ path: String, overwrite: Bool) throws -> (Int32, FilesBeingWritten.Identity)? {
+        let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (overwrite ? 0 : O_EXCL)
         let fd = Foundation.open(path, flags, 0o644)
-        if fd >= 0 { return fd }
-        let err = errno
-        if err == EEXIST && !overwrite { return nil }
-        throw UserFacingError("cannot write \(path): \(String(cString: strerror(err)))")
+        guard fd >= 0 else {
+            let err = errno
+            if err == EEXIST && !overwrite { return nil }
+            throw UserFacingError("cannot write \(path): \(String(cString: strerror(err)))")
+        }
+        guard let file = FilesBeingWritten.identity(of: fd) else {
+            close(fd)
+            throw UserFacingError("cannot write \(path): fstat failed")
+        }
+        guard FilesBeingWritten.claim(file) else {
+            close(fd)
+            throw UserFacingError("\(path) is still being written by an earlier export; choose another file")
+        }
+        if overwrite && ftruncate(fd, 0) != 0 {
+            let err = errno
+            FilesBeingWritten.release(file)
+            close(fd)
+            throw UserFacingError("cannot write \(path): \(String(cString: strerror(err)))")
+        }
+        return (fd, file)
     }
 
     static func write(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
