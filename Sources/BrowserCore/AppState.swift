@@ -91,6 +91,8 @@ public struct AppState: Sendable {
     }
 
     public var current: any Screen { entries[entries.count - 1].screen }
+    /// The status line shows `note` (render draws it only in normal mode, at a usable size).
+    var noteIsVisible: Bool { note != nil && mode == .normal && !Layout.isTooSmall(size) }
     /// The stack index of the screen the `/` filter applies to: the current one, or the one below
     /// when the current one shows a part of it (the live tail under its record viewer).
     var filterIndex: Int { current.filtersParent && entries.count > 1 ? entries.count - 2 : entries.count - 1 }

@@ -54,11 +54,11 @@ enum Updater {
             state.touch()
         case .key(let key):
             state.touch()
-            state.note?.heldUntilKey = false
+            releaseHeldNote(&state)
             handleKey(&state, key, &effects)
         case .keys(let keys):
             state.touch()
-            state.note?.heldUntilKey = false
+            releaseHeldNote(&state)
             for (i, key) in keys.enumerated() where !state.isFinished {
                 let wasConfirming = state.mode.isConfirm
                 handleKey(&state, key, &effects, deferFilter: i + 1 < keys.count)
@@ -361,6 +361,15 @@ enum Updater {
         }
         state.isFinished = true
         effects.append(.quit, from: .app)
+    }
+
+    /// A key pressed while a held note is on screen: it has been seen, so from now it goes by itself
+    /// after the usual time (counted from this key: its own time ran out long ago). Keys typed in a
+    /// prompt, help or a dialog, which cover the status line, leave it held.
+    static func releaseHeldNote(_ state: inout AppState) {
+        guard state.note?.heldUntilKey == true, state.noteIsVisible else { return }
+        state.note?.heldUntilKey = false
+        state.note?.until = state.now + state.options.noteDuration
     }
 
     static func note(_ state: inout AppState, _ text: String, _ level: NoteLevel, heldUntilKey: Bool = false) {
