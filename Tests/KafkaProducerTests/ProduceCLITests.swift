@@ -74,6 +74,20 @@ import Testing
         }
     }
 
+    /// `-K '\t'` as kcat takes it: a tab, not a backslash and a `t`. Made to fail once by passing -K's text
+    /// through unescaped (`Array($0.utf8)` in ProduceCommand.send): every record got a null key.
+    @Test func aKeySeparatorWithKcatsEscapes() async throws {
+        try await MockCluster.with(brokers: 1) { mock in
+            try await mock.createTopic("tabs", partitions: 2, replicationFactor: 1)
+            let file = try Self.temp("tabs.tsv", Data("k1\tv1\nk2\tv\t2\nno-tab\n".utf8))
+            let out = try await Self.kafscope(["produce", "tabs", "-K", "\\t", "--file", file.path, "--yes", "-b", mock.bootstrap])
+            #expect(out.status == 0, "\(out.stderr)")
+            let read = try await ConfluentPeer.consume(bootstrap: mock.bootstrap, topic: "tabs")
+            let pairs = Set(read.map { "\($0.key.map { String(decoding: $0, as: UTF8.self) } ?? "null")=\(String(decoding: $0.value ?? [], as: UTF8.self))" })
+            #expect(pairs == ["k1=v1", "k2=v\t2", "null=no-tab"])
+        }
+    }
+
     /// Lines go to the producer in chunks (ranges of one buffer); a record the broker refuses must still be
     /// named by its own line. The mock refuses the first Produce request (INVALID_RECORD, not retriable):
     /// the lines reported failed are exactly the lines missing from the topic.

@@ -15,7 +15,8 @@ public struct ProduceCommand: AsyncParsableCommand {
         commandName: "produce",
         abstract: "Send records to a topic (one per line of stdin or --file, or tail's JSON lines).",
         discussion: """
-            --format lines (default): each line is a value; -K SEP splits key and value at the first SEP, as kcat -P does. \
+            --format lines (default): each line is a value; -K SEP splits key and value at the first SEP, as kcat -P does \
+            (with kcat's escapes: \\t tab, \\r carriage return, \\\\ backslash, \\xNN any byte, e.g. -K '\\t'). \
             --format jsonl: each line is an object as `kafscope tail -o json` writes it (key, value, headers; \
             {"base64": ...} payloads stay bytes); --keep-timestamps and --keep-partitions keep those fields. \
             Confirmation is asked on the terminal (/dev/tty), since stdin carries the data; --yes skips it.
@@ -44,7 +45,7 @@ public struct ProduceCommand: AsyncParsableCommand {
     @Option(name: .customLong("format"), help: "lines or jsonl.")
     public var format: String = "lines"
 
-    @Option(name: .customShort("K"), help: ArgumentHelp("Key separator for --format lines.", valueName: "SEP"))
+    @Option(name: .customShort("K"), help: ArgumentHelp("Key separator for --format lines (\\t, \\r, \\\\ and \\xNN as in kcat).", valueName: "SEP"))
     public var keySeparator: String?
 
     @Option(name: .customLong("file"), help: "Read records from this file instead of stdin.")
@@ -68,7 +69,7 @@ public struct ProduceCommand: AsyncParsableCommand {
         guard let f = ProduceInput.Format(rawValue: format) else { throw ValidationError("--format must be lines or jsonl, not '\(format)'") }
         if let partition, partition < 0 { throw ValidationError("--partition must be 0 or more") }
         if keySeparator != nil && f == .jsonl { throw ValidationError("-K applies to --format lines only") }
-        if keySeparator == "" { throw ValidationError("-K needs a separator") }
+        if let keySeparator { _ = try ProduceKeySeparator.bytes(keySeparator) }
         if keySeparator != nil && key != nil { throw ValidationError("--key and -K cannot be combined") }
         if (keepTimestamps || keepPartitions) && f != .jsonl { throw ValidationError("--keep-timestamps and --keep-partitions need --format jsonl") }
         if keepPartitions && partition != nil { throw ValidationError("--keep-partitions and --partition cannot be combined") }
@@ -162,7 +163,7 @@ public struct ProduceCommand: AsyncParsableCommand {
         }
         defer { if fd != 0 { close(fd) } }
         let options = ProduceInput.Options(topic: topic, format: ProduceInput.Format(rawValue: format)!,
-                                           keySeparator: keySeparator.map { Array($0.utf8) }, fixedKey: key.map { Array($0.utf8) },
+                                           keySeparator: try keySeparator.map(ProduceKeySeparator.bytes), fixedKey: key.map { Array($0.utf8) },
                                            fixedPartition: partition, headers: try parsedHeaders(),
                                            keepTimestamps: keepTimestamps, keepPartitions: keepPartitions)
         var input = ProduceInput(fd: fd, options: options)
