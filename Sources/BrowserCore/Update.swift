@@ -373,6 +373,10 @@ enum Updater {
     }
 
     static func note(_ state: inout AppState, _ text: String, _ level: NoteLevel, heldUntilKey: Bool = false) {
+        // A held result stays until it is seen: a note from the background (a covered screen, a late
+        // answer, a screen's remark in the same update) would replace it and be gone in seconds. A key
+        // press releases the hold first, so the notes keys cause still show.
+        if !heldUntilKey, state.note?.heldUntilKey == true { return }
         state.note = Note(text: text, level: level, until: state.now + state.options.noteDuration, heldUntilKey: heldUntilKey)
     }
 

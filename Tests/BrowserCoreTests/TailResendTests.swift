@@ -273,3 +273,29 @@ import WriteFlow
                                                      RecordHeader(key: "q", value: Array("a=b".utf8))])
     }
 }
+
+/// A held write result is not replaced by notes from the background (issue: the tail under the
+/// record view and composer posted its notices over "Produced ..." and they expired in 6 s).
+@Suite struct HeldNoteBackgroundTests {
+    /// Made to fail once by removing the "not held does not replace held" guard in `Updater.note`.
+    @Test func aCoveredTailsNoticeDoesNotReplaceTheProducedResult() async throws {
+        var h = try await TailResendTests.resend(TailResendTests.binaryRecord())
+        h.press("send")
+        h.key(.character("y"))
+        await h.settle()
+        let result = try #require(h.state.note)
+        #expect(result.heldUntilKey && result.text.hasPrefix("Produced 1 record to orders"), "\(result)")
+        // The tail, two screens down, keeps running and says something.
+        h.deliver(.tail(.notice("partition 3: leader moved")))
+        #expect(h.state.note?.text == result.text, "\(String(describing: h.state.note))")
+        h.advance(h.state.options.noteDuration * 3)
+        #expect(h.state.note?.text == result.text, "\(String(describing: h.state.note))")
+        #expect(h.text().contains("Produced 1 record to orders"), "\(h.text())")
+        // A key press releases it: notes caused by keys show again, and so do later background ones.
+        h.key(.escape)
+        h.advance(h.state.options.noteDuration + 1)
+        #expect(h.state.note == nil, "\(String(describing: h.state.note))")
+        h.deliver(.tail(.notice("partition 3: leader back")))
+        #expect(h.state.note?.text == "partition 3: leader back", "\(String(describing: h.state.note))")
+    }
+}
