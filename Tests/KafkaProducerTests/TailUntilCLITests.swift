@@ -45,6 +45,25 @@ import Testing
         }
     }
 
+    /// `--until` without `--from` exports from the beginning. Made to fail once by going back to the
+    /// start at the end (`from ?? "end"` in TailCommand.startText): no line, exit 0, an empty export.
+    @Test func untilWithoutFromStartsAtTheBeginning() async throws {
+        try await MockCluster.with(brokers: 1) { mock in
+            try await Self.fill(mock, "nofrom")
+            let out = try await Self.tail(["nofrom", "--until", "end"], mock)
+            #expect(out.status == 0, "\(out.stderr)")
+            let got = try Self.lines(out.stdout)
+            for (p, n) in [(0, 10), (1, 10), (2, 3)] {
+                #expect(got.filter { $0.partition == p }.map(\.offset) == Array(0..<n), "partition \(p)")
+            }
+            #expect(out.stderr.contains("--until without --from: reading from the beginning"), "\(out.stderr)")
+            // A time bound alone: every record before it (p0 and p1 offsets 0-4, p2 all 3).
+            let before = try await Self.tail(["nofrom", "--until", "@\(Self.base + 5_000)"], mock)
+            #expect(before.status == 0, "\(before.stderr)")
+            #expect(try Self.lines(before.stdout).count == 13, "\(before.stdout)")
+        }
+    }
+
     @Test func untilAnOffsetStopsEachPartitionBeforeIt() async throws {
         try await MockCluster.with(brokers: 2) { mock in
             try await Self.fill(mock, "offs")

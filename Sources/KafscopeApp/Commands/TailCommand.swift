@@ -19,7 +19,8 @@ public struct TailCommand: AsyncParsableCommand {
             --until bounds the window and exits 0 once every partition reached it: end (the end offsets \
             seen at start), OFFSET (records before it; a partition ending earlier stops at its end) or \
             @TIMESTAMP (records before the first one at or after that time). Records appended meanwhile \
-            are not read, nor partitions added meanwhile.
+            are not read, nor partitions added meanwhile. Without --from, --until starts at the beginning \
+            (an export of everything up to the bound), not at the end.
             """)
 
     @OptionGroup public var global: GlobalOptions
@@ -27,8 +28,8 @@ public struct TailCommand: AsyncParsableCommand {
     @Argument(help: "Topic to read.")
     public var topic: String
 
-    @Option(name: .customLong("from"), parsing: .unconditional, help: "end, beginning, OFFSET, -N or @TIMESTAMP.")
-    public var from: String = "end"
+    @Option(name: .customLong("from"), parsing: .unconditional, help: "end (default; beginning with --until), beginning, OFFSET, -N or @TIMESTAMP.")
+    public var from: String?
 
     @Option(name: .customLong("until"), parsing: .unconditional, help: "end, OFFSET or @TIMESTAMP: stop there and exit 0.")
     public var until: String?
@@ -56,7 +57,7 @@ public struct TailCommand: AsyncParsableCommand {
 
     public func validate() throws {
         if topic.isEmpty { throw ValidationError("the topic name is empty") }
-        _ = try TailCommand.parseStart(from)
+        _ = try TailCommand.parseStart(startText)
         _ = try TailCommand.parseUntil(until)
         _ = try TailCommand.parsePartitions(partitions)
         if let max, max < 0 { throw ValidationError("--max must be 0 or more") }
@@ -64,6 +65,11 @@ public struct TailCommand: AsyncParsableCommand {
             throw ValidationError("--raw applies to text output; -o json already carries every byte (base64 when not UTF-8)")
         }
     }
+
+    /// `--from`, else where a tail starts: the end, to follow what comes next; with `--until`, the
+    /// beginning, since a bounded tail is an export of a window and starting at the end would export
+    /// nothing (`tail T --until end > dump.jsonl` wrote an empty file and exited 0).
+    var startText: String { from ?? (until == nil ? "end" : "beginning") }
 
     static func parseStart(_ s: String) throws -> TailStart {
         switch s.lowercased() {
@@ -135,7 +141,8 @@ public struct TailCommand: AsyncParsableCommand {
         }
         let (decoder, registry) = try decoding.makeDecoder(global, settings, logger: logger)
         defer { if let registry { Task { await registry.shutdown() } } }
-        let options = TailOptions(topic: topic, start: try Self.parseStart(from),
+        if from == nil && until != nil { console.err("% --until without --from: reading from the beginning\n") }
+        let options = TailOptions(topic: topic, start: try Self.parseStart(startText),
                                   partitions: try Self.parsePartitions(partitions), readCommitted: readCommitted,
                                   until: try Self.parseUntil(until))
         // `tail T | head -1` on a quiet topic: leave once the reader has gone, not at the next record.
