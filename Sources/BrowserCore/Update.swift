@@ -404,9 +404,12 @@ enum Updater {
                 note(&state, "Already on context \(name)", .info)
             } else if !state.options.contexts.isEmpty && !state.options.contexts.contains(name) {
                 note(&state, "Unknown context '\(name)'; known: \(state.options.contexts.joined(separator: ", "))", .error)
+            } else if let running = state.write {
+                // The new context starts from a blank state: the write's result would be lost (quitting,
+                // by contrast, reports it as abandoned on the way out).
+                note(&state, "Wait for \(running.flow.description.phrase) to finish before switching context", .warn)
             } else {
                 for i in state.entries.indices.reversed() { leave(&state, at: i, &effects) }
-                WriteRunner.abandon(&state, &effects)
                 if !state.exports.isEmpty {
                     note(&state, ExportReport.finishing(state.exports.values.sorted { $0.path < $1.path }, before: "switching"),
                          .info)

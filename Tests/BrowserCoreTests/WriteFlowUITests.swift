@@ -125,6 +125,29 @@ import WriteFlow
         #expect(h.state.note == nil, "\(String(describing: h.state.note))")
     }
 
+    /// `:ctx` starts a new runtime from a blank state: with a write in flight its result would be lost,
+    /// so the switch is refused until it ends. Made to fail once by removing the `state.write` refusal
+    /// in `Updater.runCommand` (the switch went ahead with the write still being sent).
+    @Test func switchingContextWaitsForTheWriteInFlight() async throws {
+        var h = try await Self.onOrdersSink()
+        h.press("pause")
+        h.key(.character("y"))
+        #expect(h.state.write != nil)
+        h.command("ctx staging")
+        #expect(!h.state.isFinished)
+        #expect(!h.pending.contains(.switchContext("staging")), "\(h.pending)")
+        #expect(h.state.note?.text == "Wait for pause connector orders-sink on Connect cluster QA to finish before switching context",
+                "\(String(describing: h.state.note))")
+        await h.settle()
+        #expect(h.connect.performed == ["pause QA/orders-sink"])
+        #expect(h.audits.count == 1 && h.audits[0].contains("result=ok"), "\(h.audits)")
+        #expect(h.state.note?.text.hasPrefix("QA/orders-sink: connector RUNNING → PAUSED") == true, "\(String(describing: h.state.note))")
+        // Once it ended, the switch goes ahead.
+        h.command("ctx staging")
+        #expect(h.state.isFinished)
+        #expect(h.pending.contains(.switchContext("staging")), "\(h.pending)")
+    }
+
     @Test func aDeclinedWriteSendsNothingAndIsAuditedAsCancelled() async throws {
         var h = try await Self.onOrdersSink()
         h.press("pause")
