@@ -83,7 +83,7 @@ public struct AppState: Sendable {
         self.size = size
         self.now = now
         self.lagHistory = LagHistory(limit: options.lagHistoryLimit, maxGroups: options.lagHistoryGroups)
-        let route = options.initialRoute
+        let route = options.initialRoute.opened(readOnly: options.readOnly)
         self.entries = []
         for screen in (route.parent.map { [ScreenRegistry.screen(for: $0)] } ?? []) + [ScreenRegistry.screen(for: route)] {
             push(screen)

@@ -94,6 +94,22 @@ public enum Route: Hashable, Sendable {
         return self
     }
 
+    /// A screen that exists only to make a write (a form, an editor, the composer).
+    public var isWriteScreen: Bool {
+        switch self {
+        case .resetOffsets, .produce, .editConfigs, .createTopic, .addPartitions, .deleteRecords: return true
+        default: return false
+        }
+    }
+
+    /// Where to open this route in a context that is (`readOnly`) or not read-only: in read-only mode a
+    /// write screen does not exist, so the view it is opened from stands in (e.g. after `:ctx` to a
+    /// context configured read_only).
+    public func opened(readOnly: Bool) -> Route {
+        guard readOnly, isWriteScreen, let parent else { return self }
+        return parent
+    }
+
     /// The list a detail route belongs under (Esc from a detail opened by command goes there).
     public var parent: Route? {
         switch self {
