@@ -29,6 +29,31 @@ import Testing
                 == Self.record(nil, Self.bytes("é😀\u{7F}\u{FFFE}\u{10FFFF}")))
     }
 
+    /// Lines `tail -o json` wrote with a decoder: a side decoded to JSON or text is refused (its
+    /// bytes are not the record's); raw sides (text, binary, null, or an error keeping the bytes) are
+    /// read. Made to fail once by removing the decodedByTail check from `read`.
+    @Test func sidesTailDecodedAreRefused() {
+        let avro = Self.read(#"{"key":"k","key_format":"text","value":{"id":1},"value_format":"avro","value_schema_id":1}"#,
+                             partition: false, timestamp: false)
+        guard case .invalid(let why) = avro else { Issue.record("accepted: \(avro)"); return }
+        #expect(why.hasPrefix("value was decoded by tail (value_format avro)") && why.contains("tail --raw -o json"), "\(why)")
+        for (format, side) in [("protobuf", "key"), ("json-schema", "value"), ("json", "value"), ("hex", "key"), ("base64", "value")] {
+            let line = "{\"key\":\"a\",\"value\":\"b\",\"\(side)_format\":\"\(format)\"}"
+            #expect(Self.read(line, partition: false, timestamp: false)
+                    == .invalid("\(side) was decoded by tail (\(side)_format \(format)), not the record's bytes: "
+                                + "export with `kafscope tail --raw -o json` to copy records"), "\(line)")
+        }
+        // Names written with escapes are the same names.
+        #expect(Self.read(#"{"value":"x","value\u005fformat":"avro"}"#, partition: false, timestamp: false) != Self.record(nil, Self.bytes("x")))
+        // The bytes themselves: guessed text, binary as base64, null, or a decoding that failed and kept them.
+        #expect(Self.read(#"{"key":"k","key_format":"text","value":{"base64":"AAE="},"value_format":"binary"}"#,
+                          partition: false, timestamp: false) == Self.record(Self.bytes("k"), [0, 1]))
+        #expect(Self.read(#"{"key":null,"key_format":"null","value":{"base64":"AAAAMDk="},"value_format":"confluent","value_error":"not found"}"#,
+                          partition: false, timestamp: false) == Self.record(nil, [0, 0, 0, 0x30, 0x39]))
+        #expect(Self.read(#"{"value":"x","value_format":"avro","value_error":null}"#, partition: false, timestamp: false)
+                != Self.record(nil, Self.bytes("x")))
+    }
+
     /// Made to fail once by letting the first of two "value" members win.
     @Test func fieldsNullAbsentDuplicatesAndUnknownOnes() {
         let line = #"{"topic":"t","x":{"a":[1,{"b":[true,false,null,"}]"]}],"c":-1.5e-3},"key":null,"value":"v1","# +

@@ -18,6 +18,9 @@ import KafkaRecords
 /// - a U+FEFF at the start of a string, or right after an escape, is kept (Foundation dropped it,
 ///   so a value starting with one did not survive the round trip);
 /// - UTF-16 and UTF-32 lines are refused (JSONSerialization guessed them from NULs and BOMs).
+/// One refusal of its own: a line where `tail` decoded the key or value (`value_format` avro,
+/// protobuf, json-schema, json, hex or base64, without `value_error`) holds decoded JSON or text in
+/// place of the record's bytes; sending it would write altered bytes (see `decodedByTail`).
 enum JSONLineRecordReader {
     struct Fields: Equatable {
         var key: [UInt8]?
@@ -50,6 +53,10 @@ enum JSONLineRecordReader {
                 return .invalid(notAnObject)
             }
             let json = JSONCursor(base, count: buf.count)
+            if let why = json.decodedByTail("key", top.keyFormat, top.keyError)
+                ?? json.decodedByTail("value", top.valueFormat, top.valueError) {
+                return .invalid(why)
+            }
             do throws(JSONFieldRefusal) {
                 var fields = Fields(key: nil, value: nil, headers: [], partition: nil, timestamp: nil)
                 fields.key = try json.bytes(top.key, field: "key")
@@ -96,6 +103,11 @@ struct JSONRecordFieldTokens {
     var headers: JSONToken?
     var partition: JSONToken?
     var timestamp: JSONToken?
+    /// What `tail -o json` with a decoder adds: how each side was read, and why it could not be.
+    var keyFormat: JSONToken?
+    var valueFormat: JSONToken?
+    var keyError: JSONToken?
+    var valueError: JSONToken?
 }
 
 /// A position in one line's bytes. The first pass (`topLevelFields`) checks the whole line as
@@ -150,6 +162,10 @@ struct JSONCursor {
                 case 3: fields.headers = value
                 case 4: fields.partition = value
                 case 5: fields.timestamp = value
+                case 6: fields.keyFormat = value
+                case 7: fields.valueFormat = value
+                case 8: fields.keyError = value
+                case 9: fields.valueError = value
                 default: break
                 }
                 skipWhitespace()
@@ -165,7 +181,8 @@ struct JSONCursor {
         return i == count ? fields : nil
     }
 
-    /// 1 key, 2 value, 3 headers, 4 partition, 5 timestamp, 0 any other name.
+    /// 1 key, 2 value, 3 headers, 4 partition, 5 timestamp, 6 key_format, 7 value_format, 8 key_error,
+    /// 9 value_error, 0 any other name.
     private func recordField(_ name: JSONToken) -> Int {
         if name.escaped {
             let decoded = string(name)
@@ -181,7 +198,10 @@ struct JSONCursor {
         case 3: return equals("key") ? 1 : 0
         case 5: return equals("value") ? 2 : 0
         case 7: return equals("headers") ? 3 : 0
-        case 9: return equals("partition") ? 4 : equals("timestamp") ? 5 : 0
+        case 9: return equals("partition") ? 4 : equals("timestamp") ? 5 : equals("key_error") ? 8 : 0
+        case 10: return equals("key_format") ? 6 : 0
+        case 11: return equals("value_error") ? 9 : 0
+        case 12: return equals("value_format") ? 7 : 0
         default: return 0
         }
     }
@@ -433,6 +453,20 @@ struct JSONCursor {
     }
 
     // MARK: - Reading checked values
+
+    /// Why a line cannot be sent as it is, when `tail -o json` wrote this side decoded: its
+    /// `SIDE_format` names a decoding (avro, protobuf, json-schema, json, hex, base64) and no
+    /// `SIDE_error` says the raw bytes were kept. `text`, `binary` and `null` are the bytes
+    /// themselves (UTF-8 text, base64, null). Nil when the side holds the record's bytes.
+    func decodedByTail(_ side: String, _ format: JSONToken?, _ error: JSONToken?) -> String? {
+        guard let format, p[format.start] == UInt8(ascii: "\"") else { return nil }
+        if let error, p[error.start] != UInt8(ascii: "n") { return nil }
+        let name = string(format)
+        if name.elementsEqual("text".utf8) || name.elementsEqual("binary".utf8) || name.elementsEqual("null".utf8) { return nil }
+        let shown = TextTable.clean(String(decoding: name.prefix(40), as: UTF8.self))
+        return "\(side) was decoded by tail (\(side)_format \(shown)), not the record's bytes: "
+            + "export with `kafscope tail --raw -o json` to copy records"
+    }
 
     /// A checked string's content, escapes decoded, as UTF-8.
     func string(_ t: JSONToken) -> [UInt8] {

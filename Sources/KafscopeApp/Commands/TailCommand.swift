@@ -47,8 +47,8 @@ public struct TailCommand: AsyncParsableCommand {
     public var readCommitted = false
 
     @Flag(name: .customLong("raw"), help: ArgumentHelp(
-        "Write values byte for byte (for piping). Without it, control characters are shown as escapes.",
-        discussion: "Text output escapes ESC, other control characters and bidi overrides (\\x1b, \\u202e) so that a record cannot drive your terminal. --raw writes the value bytes unchanged: use it only when stdout is a pipe or file."))
+        "Records' bytes as they are: no schema decoding; text values unescaped (for piping).",
+        discussion: "Text output escapes ESC, other control characters and bidi overrides (\\x1b, \\u202e) so that a record cannot drive your terminal. --raw writes the value bytes unchanged: use it only when stdout is a pipe or file. With -o json, --raw skips the Schema Registry (a context's too) so that key and value are the record's bytes (UTF-8 text or base64): what `produce --format jsonl` needs to copy records exactly."))
     public var raw = false
 
     @OptionGroup public var decoding: TailDecodingOptions
@@ -61,8 +61,8 @@ public struct TailCommand: AsyncParsableCommand {
         _ = try TailCommand.parseUntil(until)
         _ = try TailCommand.parsePartitions(partitions)
         if let max, max < 0 { throw ValidationError("--max must be 0 or more") }
-        if raw, (try? global.outputFormat()) == .json {
-            throw ValidationError("--raw applies to text output; -o json already carries every byte (base64 when not UTF-8)")
+        if raw, let decoding = decoding.requested {
+            throw ValidationError("--raw writes records' bytes undecoded; it cannot be combined with \(decoding)")
         }
     }
 
@@ -139,7 +139,8 @@ public struct TailCommand: AsyncParsableCommand {
             let client = KafkaClient(config: try KafkaClientSettings.clientConfig(from: settings), logger: logger)
             opened = OpenedService<any TailService>(KafkaTailService(client: client, logger: logger)) { await client.shutdown() }
         }
-        let (decoder, registry) = try decoding.makeDecoder(global, settings, logger: logger)
+        // --raw: the bytes as they are, so no registry is even opened (a context's included).
+        let (decoder, registry) = raw ? (nil, nil) : try decoding.makeDecoder(global, settings, logger: logger)
         defer { if let registry { Task { await registry.shutdown() } } }
         if from == nil && until != nil { console.err("% --until without --from: reading from the beginning\n") }
         let options = TailOptions(topic: topic, start: try Self.parseStart(startText),

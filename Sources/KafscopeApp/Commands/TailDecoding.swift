@@ -22,6 +22,15 @@ public struct TailDecodingOptions: ParsableArguments, Sendable {
 
     public init() {}
 
+    /// The decoding options given (for `--raw`, which refuses them), or nil when none was.
+    var requested: String? {
+        if keyFormat.lowercased() != "auto" { return "--key-format \(keyFormat)" }
+        if valueFormat.lowercased() != "auto" { return "--value-format \(valueFormat)" }
+        if keyProto != nil { return "--key-proto" }
+        if valueProto != nil { return "--value-proto" }
+        return nil
+    }
+
     public func validate() throws {
         _ = try Self.format(keyFormat, "--key-format")
         _ = try Self.format(valueFormat, "--value-format")
@@ -72,7 +81,10 @@ enum TailDecodedOutput {
         // The fields of TailCommand.recordJSON in its order, each side followed by how it was read.
         func side(_ name: String, _ bytes: [UInt8]?, _ d: DecodedPayload?) -> [(String, JSONValue)] {
             var shown = TailCommand.bytesJSON(bytes)
-            if let d, d.error == nil {
+            // `--value-format text` over bytes that are not UTF-8 would put U+FFFD in their place: the
+            // JSON keeps the bytes (base64), so that no line carries altered bytes as a record's.
+            let lossyText = d?.format == "text" && bytes.map { String(validating: $0, as: UTF8.self) == nil } == true
+            if let d, d.error == nil, !lossyText {
                 if let j = d.json { shown = .verbatim(j) } else if let t = d.text { shown = .string(t) }
             }
             var fields: [(String, JSONValue)] = [
