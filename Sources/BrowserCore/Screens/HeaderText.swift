@@ -6,7 +6,11 @@ import TerminalCore
 /// `\,` a comma, `\\` a backslash, `\=` an equals sign in a key (a value may hold `=` as is: the
 /// first unescaped `=` ends the key), `\xHH` any byte (binary values, control characters, a space
 /// at either end of an item) and a whole value of `\N` for a null value.
+/// Read scalar by scalar, never by Character: a combining mark after a space, a comma or an `=`
+/// makes one grapheme with it, which would hide the separator and change the bytes sent.
 public enum HeaderText {
+    typealias Scalars = String.UnicodeScalarView
+
     /// The headers the text describes, or why it describes none.
     public static func parse(_ text: String) -> Result<[RecordHeader], LoadError> {
         var headers: [RecordHeader] = []
@@ -44,10 +48,10 @@ public enum HeaderText {
 
     /// Items between unescaped commas, trimmed of unescaped spaces, empty ones dropped.
     static func items(_ text: String) -> [String] {
-        var out: [String] = []
-        var current = ""
+        var out: [Scalars] = []
+        var current = Scalars()
         var escaped = false
-        for c in text {
+        for c in text.unicodeScalars {
             if escaped {
                 current.append(c)
                 escaped = false
@@ -56,7 +60,7 @@ public enum HeaderText {
                 escaped = true
             } else if c == "," {
                 out.append(current)
-                current = ""
+                current = Scalars()
             } else {
                 current.append(c)
             }
@@ -66,7 +70,7 @@ public enum HeaderText {
     }
 
     /// Drops plain spaces at both ends (an escaped one, `\x20`, is text).
-    static func trimSpaces(_ s: String) -> String {
+    static func trimSpaces(_ s: Scalars) -> String {
         var chars = Array(s)
         while chars.last == " " {
             // "\ " at the end: the space is escaped, keep it.
@@ -74,29 +78,32 @@ public enum HeaderText {
             if backslashes % 2 == 1 { break }
             chars.removeLast()
         }
-        return String(chars.drop { $0 == " " })
+        var out = Scalars()
+        out.append(contentsOf: chars.drop { $0 == " " })
+        return String(out)
     }
 
     /// Key and value at the first unescaped `=`.
     static func split(_ item: String) -> (String, String)? {
         var escaped = false
-        for i in item.indices {
-            let c = item[i]
+        let scalars = item.unicodeScalars
+        for i in scalars.indices {
+            let c = scalars[i]
             if escaped { escaped = false; continue }
             if c == "\\" { escaped = true; continue }
-            if c == "=" { return (String(item[..<i]), String(item[item.index(after: i)...])) }
+            if c == "=" { return (String(scalars[..<i]), String(scalars[scalars.index(after: i)...])) }
         }
         return nil
     }
 
     static func unescape(_ s: String) -> Result<[UInt8], LoadError> {
         var out: [UInt8] = []
-        let chars = Array(s)
+        let chars = Array(s.unicodeScalars)
         var i = 0
         while i < chars.count {
             let c = chars[i]
             guard c == "\\" else {
-                out += Array(String(c).utf8)
+                UTF8.encode(c) { out.append($0) }
                 i += 1
                 continue
             }
@@ -104,13 +111,13 @@ public enum HeaderText {
             let e = chars[i + 1]
             switch e {
             case "x":
-                guard i + 3 < chars.count, let b = UInt8(String(chars[(i + 2)...(i + 3)]), radix: 16) else {
+                guard i + 3 < chars.count, let b = UInt8(String(Scalars(chars[(i + 2)...(i + 3)])), radix: 16) else {
                     return .failure(LoadError("header '\(s)': \\x takes two hex digits"))
                 }
                 out.append(b)
                 i += 4
             case "\\", ",", "=", " ":
-                out += Array(String(e).utf8)
+                UTF8.encode(e) { out.append($0) }
                 i += 2
             default:
                 return .failure(LoadError("header '\(s)': unknown escape \\\(e) (\\, \\\\ \\= \\xHH \\N)"))
