@@ -125,7 +125,8 @@ public actor KafkaProducer {
 
     private func run() async {
         while !(closed && machine.isIdle && inFlightRequests == 0) {
-            if machine.needsProducerId { await initProducerId() }
+            // Only while records wait for it: an idle producer does not poll a broker that refuses.
+            if machine.needsProducerId && !machine.isIdle { await initProducerId() }
             let now = Self.now()
             if (machine.needsMetadata || machine.hasLeaderlessWork)
                 && now &- lastMetadataNanos >= ProducerStateMachine.nanos(machine.config.retryBackoff) {
@@ -147,7 +148,7 @@ public actor KafkaProducer {
     /// Wakes the loop when the next linger or retry backoff ends (or to poll metadata for a leader).
     private func scheduleTimer() {
         var at = machine.nextWakeupNanos()
-        if machine.needsMetadata || machine.hasLeaderlessWork || machine.needsProducerId {
+        if machine.needsMetadata || machine.hasLeaderlessWork || (machine.needsProducerId && !machine.isIdle) {
             let t = lastMetadataNanos &+ ProducerStateMachine.nanos(machine.config.retryBackoff)
             at = min(at ?? t, t)
         }
@@ -239,6 +240,8 @@ public actor KafkaProducer {
             }
             let code = KafkaErrorCode.lookup(response.errorCode)
             if code.isRetriable {
+                // Retried while records wait; they fail at their delivery timeout naming this (expire).
+                machine.producerIdFailed(code.name)
                 try? await Task.sleep(for: machine.config.retryBackoff)
                 return
             }
@@ -246,8 +249,10 @@ public actor KafkaProducer {
         } catch let e as KafkaClientError {
             if case .unsupported = e { disableIdempotence("the broker does not support idempotent produce") ; return }
             logger.debug("InitProducerId failed", metadata: ["error": "\(e)"])
+            machine.producerIdFailed("\(e)")
             try? await Task.sleep(for: machine.config.retryBackoff)
         } catch {
+            machine.producerIdFailed("\(error)")
             try? await Task.sleep(for: machine.config.retryBackoff)
         }
     }

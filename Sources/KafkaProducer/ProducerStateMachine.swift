@@ -182,7 +182,14 @@ struct ProducerStateMachine {
 
     mutating func producerIdAssigned(id: Int64, epoch: Int16) {
         producerId = .ready(id: id, epoch: epoch)
+        producerIdProblem = nil
     }
+
+    /// Why the last InitProducerId failed while it is retried (a retriable error, an unreachable
+    /// broker): records that time out waiting for the id say it.
+    private(set) var producerIdProblem: String?
+
+    mutating func producerIdFailed(_ why: String) { producerIdProblem = why }
 
     /// The broker cannot give a producer id (too old, not authorised): continue without idempotence.
     mutating func idempotenceUnavailable() { producerId = .disabled }
@@ -360,20 +367,43 @@ struct ProducerStateMachine {
         partitions[batch.partition]!.nextSequence = seq
     }
 
-    /// Records whose delivery timeout passed while they waited for a leader or metadata.
+    /// Records whose delivery timeout passed while they could not be sent: waiting for a leader or
+    /// metadata, or for a producer id, whether new or waiting for a retry (a batch that failed with a
+    /// retriable error while its partition then lost its leader). Oldest batches first, so that a
+    /// partition's order holds; a batch younger than the timeout keeps waiting.
     mutating func expire(nowNanos: UInt64) -> [DeliveryReport] {
         let limit = Self.nanos(config.deliveryTimeout)
+        let waitingForId = producerId == .needed
         var reports: [DeliveryReport] = []
-        for (tp, state) in partitions.all where state.hasWork && !state.inFlight && leader(of: tp) == nil {
-            let held = state.sealed + [state.open].compactMap { $0 }
-            guard let first = held.first, nowNanos &- first.oldestNanos >= limit else { continue }
-            let f = ProduceFailure(errorName: "LEADER_NOT_AVAILABLE",
-                                   message: "\(tp) had no leader for \(config.deliveryTimeout)")
-            for batch in held {
+        for (tp, state) in partitions.all where state.hasWork && !state.inFlight {
+            let leaderless = leader(of: tp) == nil
+            guard leaderless || waitingForId else { continue }
+            var kept = state
+            var expired: [ProducerBatch] = []
+            func due(_ b: ProducerBatch) -> Bool { nowNanos &- b.oldestNanos >= limit }
+            if let r = kept.retry, due(r) { expired.append(r); kept.retry = nil }
+            if kept.retry == nil {
+                while let s = kept.sealed.first, due(s) { expired.append(kept.sealed.removeFirst()) }
+                if kept.sealed.isEmpty, let o = kept.open, due(o) { expired.append(o); kept.open = nil }
+            }
+            guard !expired.isEmpty else { continue }
+            partitions[tp] = kept
+            let why = leaderless ? "\(tp) had no leader"
+                : "no producer id" + (producerIdProblem.map { " (InitProducerId: \($0))" } ?? "")
+            for batch in expired {
+                var f: ProduceFailure
+                if let last = batch.lastError {
+                    f = last
+                    f.message += " (gave up after \(batch.attempts) attempt\(batch.attempts == 1 ? "" : "s") and \(config.deliveryTimeout): \(why))"
+                    // It may have been written (the broker's answer was lost): a new producer id keeps
+                    // the sequences of later batches valid.
+                    if isIdempotent { producerId = .needed }
+                } else {
+                    f = ProduceFailure(errorName: leaderless ? "LEADER_NOT_AVAILABLE" : nil,
+                                       message: "\(why) for \(config.deliveryTimeout)")
+                }
                 reports += batch.records.map { finish($0, topic: tp.topic, partition: tp.partition, .failure(f)) }
             }
-            partitions[tp]!.sealed = []
-            partitions[tp]!.open = nil
         }
         for topic in waiting.keys {
             guard let first = waiting[topic]!.first, nowNanos &- first.0.enqueuedAtNanos >= limit else { continue }

@@ -155,6 +155,65 @@ import Testing
         #expect(m.needsProducerId, "a batch that may have been written invalidates later sequences")
     }
 
+    /// A batch fails with a retriable error, then its partition has no leader: the batch waiting for
+    /// its retry used to be skipped by `expire` (it looked at sealed and open batches only), so it
+    /// never ended and `close()` waited forever. Made to fail once by going back to
+    /// `state.sealed + [state.open]` in expire: no report by 10 s of the injected clock.
+    @Test func aBatchWaitingToRetryOnALeaderlessPartitionFailsAtTheDeliveryTimeout() {
+        var m = machine(ProducerConfig(linger: .zero, deliveryTimeout: .seconds(2)), partitions: 1, leaders: [1])
+        _ = m.append(id: 0, record("a"), nowNanos: 0, wallClockMs: 1)
+        let plan = m.nextRequests(nowNanos: 0, flushing: true)[0]
+        let tp = plan.batches[0].partition
+        #expect(m.requestCompleted(plan, outcomes: [tp: .error(code: 6, name: "NOT_LEADER_OR_FOLLOWER", isRetriable: true, message: nil)],
+                                   nowNanos: 10 * Self.ms).isEmpty)
+        _ = m.metadataUpdated(["t": ProducerTopicInfo(leaders: [-1])])
+        // A second record arrives meanwhile: it is younger, and waits on behind the first.
+        _ = m.append(id: 1, record("b"), nowNanos: 1_500 * Self.ms, wallClockMs: 2)
+        var now: UInt64 = 0
+        var reports: [DeliveryReport] = []
+        while reports.isEmpty && now < 10_000 * Self.ms {
+            #expect(m.nextRequests(nowNanos: now, flushing: true).isEmpty, "no leader: nothing to send")
+            reports += m.expire(nowNanos: now)
+            now += 100 * Self.ms
+        }
+        #expect(reports.map(\.id) == [0])
+        #expect(now <= 2_100 * Self.ms, "at the delivery timeout, not later")
+        if case .failure(let f) = reports.first?.result {
+            #expect(f.errorName == "NOT_LEADER_OR_FOLLOWER" && f.message.contains("gave up after 1 attempt") && f.message.contains("had no leader"),
+                    "\(f)")
+        } else { Issue.record("not failed: \(reports)") }
+        #expect(m.needsProducerId, "the retried batch may have been written: later sequences need a new producer id")
+        // The younger record ends at its own timeout.
+        let later = m.expire(nowNanos: 3_600 * Self.ms)
+        #expect(later.map(\.id) == [1])
+        #expect(m.isIdle)
+    }
+
+    /// InitProducerId keeps failing with a retriable error (or the broker is unreachable): the records
+    /// waiting for the id end at the delivery timeout naming why, instead of waiting forever. Made to
+    /// fail once by restricting expire to leaderless partitions again (`guard leaderless`).
+    @Test func recordsWaitingForAProducerIdThatNeverComesFailAtTheDeliveryTimeout() {
+        var m = ProducerStateMachine(config: ProducerConfig(linger: .zero, deliveryTimeout: .seconds(1)))
+        _ = m.metadataUpdated(["t": ProducerTopicInfo(leaders: [1, 2])])
+        #expect(m.needsProducerId)
+        for i in 0..<3 { _ = m.append(id: UInt64(i), record("v\(i)", partition: Int32(i % 2)), nowNanos: 0, wallClockMs: 1) }
+        m.producerIdFailed("COORDINATOR_NOT_AVAILABLE")
+        #expect(m.nextRequests(nowNanos: 0, flushing: true).isEmpty, "no batch goes out without its producer id")
+        #expect(m.expire(nowNanos: 999 * Self.ms).isEmpty, "before the delivery timeout")
+        let reports = m.expire(nowNanos: 1_000 * Self.ms)
+        #expect(Set(reports.map(\.id)) == [0, 1, 2])
+        for r in reports {
+            if case .failure(let f) = r.result {
+                #expect(f.message.contains("no producer id") && f.message.contains("COORDINATOR_NOT_AVAILABLE"), "\(f)")
+            } else { Issue.record("not failed: \(r)") }
+        }
+        #expect(m.isIdle)
+        // Once an id comes, new records go out as before.
+        m.producerIdAssigned(id: 7, epoch: 0)
+        _ = m.append(id: 3, record("w"), nowNanos: 2_000 * Self.ms, wallClockMs: 3)
+        #expect(m.nextRequests(nowNanos: 2_000 * Self.ms, flushing: true).first?.batches.first?.producerId == 7)
+    }
+
     @Test func recordsInterleavedAcrossTopicsAndPartitionsLandInTheirOwnBatchesInOrder() {
         var m = machine(partitions: 3, leaders: [1, 1, 1])
         _ = m.metadataUpdated(["u": ProducerTopicInfo(leaders: [1, 1, 1])])
