@@ -11,6 +11,11 @@ public func render(_ state: AppState, size: Size) -> CellBuffer {
         Chrome.tooSmall(state, size: size, into: &buffer)
         return buffer
     }
+    if case .confirm(let intent, let dialog) = state.mode, !ConfirmDialog.isAnswerable(intent, dialog, size: size) {
+        // A dialog whose target would be cut off is not drawn: it could not be answered anyway.
+        Chrome.tooSmall(state, size: size, into: &buffer)
+        return buffer
+    }
     let layout = Layout(size: size)
     var ctx = state.screenContext
     ctx.area = layout.body
@@ -49,17 +54,7 @@ public func render(_ state: AppState, size: Size) -> CellBuffer {
     if let f = layout.footer { Chrome.footer(state, into: &buffer, area: f) }
 
     if case .confirm(let intent, let dialog) = state.mode {
-        let a = intent.action
-        if let name = intent.typeName {
-            Dialog(title: "Confirm", message: "Really \(a)? Type its name and Enter to confirm; Esc cancels.", target: intent.target,
-                   buttons: ["Enter", "Esc"], selected: 0, details: intent.details,
-                   input: "Type \(name) to confirm: \(dialog.text)")
-                .render(into: &buffer, area: buffer.bounds, glyphs: g)
-        } else {
-            Dialog(title: "Confirm", message: "Really \(a)? y confirms, n or Esc cancels.", target: intent.target,
-                   buttons: ["Yes", "No"], selected: dialog.selected, details: intent.details)
-                .render(into: &buffer, area: buffer.bounds, glyphs: g)
-        }
+        ConfirmDialog.dialog(intent, dialog).render(into: &buffer, area: buffer.bounds, glyphs: g)
     }
     return buffer
 }
@@ -75,7 +70,9 @@ enum Chrome {
     /// Instead of a screen too cramped to read (or a confirmation whose target is cut off).
     static func tooSmall(_ state: AppState, size: Size, into buffer: inout CellBuffer) {
         let min = Layout.minimumSize
-        var text = "Terminal too small (\(size.width)x\(size.height)); needs \(min.width)x\(min.height)."
+        var text = Layout.isTooSmall(size)
+            ? "Terminal too small (\(size.width)x\(size.height)); needs \(min.width)x\(min.height)."
+            : "Terminal too small (\(size.width)x\(size.height)) to show what the confirmation acts on."
         // What matters most comes first: little of it may fit.
         if case .confirm = state.mode { text = "Confirmation waiting: enlarge to answer, Esc cancels. " + text }
         let lines = TextLayout.wrap(text, width: size.width).prefix(size.height)

@@ -182,8 +182,8 @@ enum Updater {
                 state.touch()
                 return
             }
-            // Too small to show the dialog: only a cancel is taken, never a blind yes.
-            if Layout.isTooSmall(state.size), outcome == .chosen(0) { return }
+            // Too small to show the dialog and its whole target: only a cancel is taken, never a blind yes.
+            if outcome == .chosen(0), !ConfirmDialog.isAnswerable(intent, dialog, size: state.size) { return }
             state.mode = .normal
             WriteRunner.answered(&state, yes: outcome == .chosen(0), typed: dialog.text, &effects)
         case .help(let offset):

@@ -48,21 +48,37 @@ public struct Dialog: Sendable, Hashable {
         return Rect(x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h)
     }
 
-    public func render(into buffer: inout CellBuffer, area: Rect, glyphs: Glyphs = .unicode) {
-        let a = area.intersection(buffer.bounds)
-        guard !a.isEmpty else { return }
-        let box = frame(in: a)
-        buffer.fill(box, with: Cell(" ", style: Style(.dialog)))
-        let inner = Frame(title: title, role: .dialog, titleRole: .dialogTitle).render(into: &buffer, area: box, glyphs: glyphs)
+    /// Where the text goes inside the box (the last content row holds the buttons), and how many of
+    /// `lines` fit above it. One computation for drawing and for `showsTargetInFull`.
+    private func placement(in area: Rect) -> (box: Rect, content: Rect, lines: [(String, Style)], drawn: Int)? {
+        guard !area.isEmpty else { return nil }
+        let box = frame(in: area)
+        let inner = Frame.inner(box)
         // Too small for a frame: still say what is asked.
         let content = inner.isEmpty ? box : Rect(x: inner.x + 1, y: inner.y, width: inner.width - 2, height: inner.height)
+        guard !content.isEmpty else { return (box, content, [], 0) }
+        let lines = lines(width: content.width)
+        return (box, content, lines, min(lines.count, max(0, content.height - 1)))
+    }
+
+    /// True when the message and every line of the target are drawn in `area` (details and the
+    /// typed line may be cut): what a confirmation must show before a yes can count.
+    public func showsTargetInFull(in area: Rect) -> Bool {
+        guard let p = placement(in: area), !p.content.isEmpty else { return false }
+        let asked = TextLayout.wrap(message, width: p.content.width).count + TextLayout.wrap(target, width: p.content.width).count
+        return p.drawn >= asked
+    }
+
+    public func render(into buffer: inout CellBuffer, area: Rect, glyphs: Glyphs = .unicode) {
+        guard let p = placement(in: area.intersection(buffer.bounds)) else { return }
+        let box = p.box, content = p.content
+        buffer.fill(box, with: Cell(" ", style: Style(.dialog)))
+        Frame(title: title, role: .dialog, titleRole: .dialogTitle).render(into: &buffer, area: box, glyphs: glyphs)
         guard !content.isEmpty else { return }
-        var y = content.y
-        let last = content.maxY - 1
-        for (line, style) in lines(width: content.width) where y < last {
-            buffer.put(line, x: content.x, y: y, style: style, clip: content)
-            y += 1
+        for (i, (line, style)) in p.lines.prefix(p.drawn).enumerated() {
+            buffer.put(line, x: content.x, y: content.y + i, style: style, clip: content)
         }
+        let last = content.maxY - 1
         // Buttons on the last content row, centred.
         let labels = buttons.map { "[ " + $0 + " ]" }
         let total = labels.reduce(0) { $0 + DisplayWidth.of($1) } + 2 * max(0, labels.count - 1)
