@@ -99,7 +99,7 @@ public struct DetailScreen<Spec: DetailScreenSpec>: Screen {
         DetailSelection(rows: sections.map { s in
             if case .table(let t) = s.body { return t.selectedRow }
             return nil
-        })
+        }, shown: tabs.active)
     }
 
     public mutating func handle(_ action: ScreenAction, context: ScreenContext) -> [ScreenOutput] {

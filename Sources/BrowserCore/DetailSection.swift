@@ -67,9 +67,17 @@ public enum DetailOpening<Spec: DetailScreenSpec>: Sendable {
 /// The selected row of each table section, handed to the spec's actions.
 public struct DetailSelection: Sendable {
     let rows: [(any Sendable)?]
+    /// The section on screen (its tab is the active one).
+    var shown = 0
 
     public func row<Row>(_ section: Int, as: Row.Type = Row.self) -> Row? {
         rows.indices.contains(section) ? rows[section] as? Row : nil
+    }
+
+    /// The selected row of `section` only while that section is on screen: a write on "the selected
+    /// row" must not take one the user cannot see (another tab shown).
+    public func shownRow<Row>(_ section: Int, as: Row.Type = Row.self) -> Row? {
+        section == shown ? row(section, as: Row.self) : nil
     }
 }
 

@@ -47,6 +47,27 @@ import WriteFlow
         #expect(h.audits.count == 1 && h.audits[0].contains("kind=offset-delete") && h.audits[0].contains("result=ok"), "\(h.audits)")
     }
 
+    /// D acts on the Offsets section's selected row only while that section is shown: with the Members
+    /// tab up, the row is out of sight. Made to fail once by reading `selection.row(0)` again in
+    /// GroupDetailScreen (the dialog opened from the Members tab).
+    @Test func deleteOffsetsNeedsTheOffsetsSectionShown() async throws {
+        var h = await Self.detail("audit-archiver")
+        h.press("nextSection")
+        #expect((h.state.current as? GroupDetailScreen)?.activeSection == 1)
+        h.press("deleteOffsets")
+        #expect(h.state.mode == .normal, "\(h.state.mode)")
+        #expect(h.state.write == nil)
+        #expect(h.state.note?.text == "Show the Offsets section and select a row: its topic's offsets are deleted",
+                "\(String(describing: h.state.note))")
+        h.press("previousSection")
+        h.press("deleteOffsets")
+        guard case .confirm(let intent, _) = h.state.mode else {
+            Issue.record("no confirmation from the Offsets section: \(h.state.mode)")
+            return
+        }
+        #expect(intent.target.contains("audit-log"), "\(intent.target)")
+    }
+
     /// Made to fail once by answering a typed-name dialog with the y/n keys (y closed it at once:
     /// the flow refused the empty name, and the name could never be typed).
     @Test func deleteGroupAsksForTheNameAndAWrongNameSendsNothing() async throws {

@@ -62,8 +62,9 @@ public struct GroupDetailSpec: DetailScreenSpec {
         case .resetOffsets:
             return [.open(.resetOffsets(group: name))]
         case .deleteOffsets:
-            guard let d = value, let topic = selection.row(0, as: GroupOffsetRow.self)?.topic else {
-                return [.note("Select a row of the Offsets section: its topic's offsets are deleted", .warn)]
+            // Only the row in view: with the Members tab shown, the Offsets selection is out of sight.
+            guard let d = value, let topic = selection.shownRow(0, as: GroupOffsetRow.self)?.topic else {
+                return [.note("Show the Offsets section and select a row: its topic's offsets are deleted", .warn)]
             }
             var committed: [TopicPartition: Int64] = [:]
             for r in d.offsets where r.topic == topic { if let c = r.committed { committed[TopicPartition(r.topic, r.partition)] = c } }
