@@ -7,6 +7,51 @@ import Testing
 /// ProduceInput's line splitting: lines that straddle its 1 MiB reads, a line longer than a read,
 /// CR LF, empty lines and a last line without a newline all come back as written.
 @Suite struct ProduceInputLinesTests {
+    /// A pipe whose writer is still open (`tail -F app.log | kafscope produce`): the lines written so far
+    /// come back as a chunk at once, not after 2,000 lines or the end of input. The chunk is read on a
+    /// thread; the test closes the writer only if that thread has not answered within 20 s (a hang
+    /// guard: what decides is whether the chunk came while the writer was open). Made to fail once by
+    /// passing `handOverIfIdle: false` in nextChunk: the chunk came only after the writer closed.
+    @Test func aPipeHandsOverTheLinesReadSoFarWithoutWaitingForMore() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let (reader, writer) = (fds[0], fds[1])
+        defer { close(reader) }
+        let text = Array("k1::a\nk2::b\nk3::c\npartial".utf8)
+        #expect(text.withUnsafeBytes { write(writer, $0.baseAddress, $0.count) } == text.count)
+
+        final class Outcome: @unchecked Sendable {
+            let lock = NSLock()
+            var values: [String]?
+            var writerClosed = false
+            var closedBeforeAnswer: Bool?
+        }
+        let outcome = Outcome()
+        let answered = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            var input = ProduceInput(fd: reader, options: .init(topic: "t", format: .lines, keySeparator: Array("::".utf8), fixedKey: nil,
+                                                                fixedPartition: nil, headers: [], keepTimestamps: false,
+                                                                keepPartitions: false))
+            let chunk = try? input.nextChunk(max: 2_000)
+            outcome.lock.withLock {
+                outcome.closedBeforeAnswer = outcome.writerClosed
+                outcome.values = chunk.map { c in (0..<c.chunk.count).map { String(decoding: c.chunk.record(at: $0).value ?? [], as: UTF8.self) } }
+            }
+            answered.signal()
+        }
+        if answered.wait(timeout: .now() + 20) == .timedOut {
+            outcome.lock.withLock { outcome.writerClosed = true }
+            close(writer)
+            answered.wait()
+        } else {
+            close(writer)
+        }
+        outcome.lock.withLock {
+            #expect(outcome.closedBeforeAnswer == false, "the lines waited for the end of input")
+            #expect(outcome.values == ["a", "b", "c"], "the complete lines, the partial one kept for later")
+        }
+    }
+
     /// Made to fail once by searching for the newline one byte after the line's start (each empty
     /// line was merged with the next).
     @Test func linesComeBackAsWrittenAcrossReads() throws {

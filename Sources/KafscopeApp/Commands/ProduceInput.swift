@@ -31,10 +31,16 @@ struct ProduceInput {
     private var start = 0
     private var eof = false
     private(set) var lineNumber = 0
+    /// A pipe or terminal (`tail -F app.log | kafscope produce`): lines come when they are written,
+    /// so a chunk is handed over as soon as no more input is ready instead of after 2,000 lines,
+    /// as kcat sends each line as it reads it. A regular file is read in full 1 MiB reads (no poll).
+    private let isStream: Bool
 
     init(fd: Int32, options: Options) {
         self.fd = fd
         self.options = options
+        var info = stat()
+        isStream = fstat(fd, &info) != 0 || (info.st_mode & S_IFMT) != S_IFREG
         buffer.reserveCapacity(1 << 20)
     }
 
@@ -42,7 +48,7 @@ struct ProduceInput {
     mutating func next(max: Int) throws -> [(line: Int, item: Item)] {
         // Typed as returned: an unlabeled tuple array was converted element by element (a copy per call).
         var out: [(line: Int, item: Item)] = []
-        while out.count < max, let line = try nextLine() {
+        while out.count < max, let line = try nextLine(handOverIfIdle: !out.isEmpty) {
             lineNumber += 1
             if options.format == .jsonl && line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) { continue }
             out.append((lineNumber, parse(line)))
@@ -60,7 +66,7 @@ struct ProduceInput {
         values.reserveCapacity(max)
         var keys: [Range<Int>?]? = options.keySeparator == nil ? nil : []
         let firstLine = lineNumber + 1
-        while values.count < max, let line = try nextLine() {
+        while values.count < max, let line = try nextLine(handOverIfIdle: !values.isEmpty) {
             lineNumber += 1
             let base = bytes.count
             bytes.append(contentsOf: line)
@@ -79,7 +85,10 @@ struct ProduceInput {
         return (chunk, firstLine)
     }
 
-    private mutating func nextLine() throws -> ArraySlice<UInt8>? {
+    /// The next line; nil at the end of input, or, with `handOverIfIdle`, when a stream has no
+    /// complete line buffered and nothing more to read right now (the caller hands over what it has
+    /// and asks again, which then waits for input).
+    private mutating func nextLine(handOverIfIdle: Bool) throws -> ArraySlice<UInt8>? {
         while true {
             if let nl = Self.newline(in: buffer, from: start) {
                 let line = buffer[start..<nl]
@@ -92,6 +101,7 @@ struct ProduceInput {
                 start = buffer.count
                 return line
             }
+            if handOverIfIdle && isStream && !Self.hasInputReady(fd) { return nil }
             if start > 0 { buffer.removeFirst(start); start = 0 }
             let old = buffer.count
             buffer.append(contentsOf: repeatElement(0, count: 1 << 20))
@@ -103,6 +113,17 @@ struct ProduceInput {
             }
             buffer.removeLast((1 << 20) - n)
             if n == 0 { eof = true }
+        }
+    }
+
+    /// Whether a read of `fd` would return at once (data, end of input or an error to report).
+    private static func hasInputReady(_ fd: Int32) -> Bool {
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while true {
+            let n = poll(&p, 1, 0)
+            if n < 0 && errno == EINTR { continue }
+            // A failing poll: let read() decide (it reports the error).
+            return n != 0
         }
     }
 
