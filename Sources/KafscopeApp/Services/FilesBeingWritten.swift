@@ -12,6 +12,8 @@ enum FilesBeingWritten {
     struct Identity: Hashable {
         let device: UInt64
         let inode: UInt64
+        /// A regular file (one that truncating empties); not a pipe or a device.
+        let isRegularFile: Bool
     }
 
     private static let lock = NSLock()
@@ -20,7 +22,7 @@ enum FilesBeingWritten {
     static func identity(of fd: Int32) -> Identity? {
         var st = stat()
         guard fstat(fd, &st) == 0 else { return nil }
-        return Identity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+        return Identity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), isRegularFile: st.st_mode & S_IFMT == S_IFREG)
     }
 
     /// True when the file was free and is now this caller's until `release`.

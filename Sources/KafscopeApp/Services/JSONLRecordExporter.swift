@@ -87,7 +87,8 @@ public struct JSONLRecordExporter: RecordExportService {
             close(fd)
             throw UserFacingError("\(path) is still being written by an earlier export; choose another file")
         }
-        if overwrite && ftruncate(fd, 0) != 0 {
+        // (A named pipe or a device cannot be truncated, as O_TRUNC ignored them before.)
+        if overwrite && file.isRegularFile && ftruncate(fd, 0) != 0 {
             let err = errno
             FilesBeingWritten.release(file)
             close(fd)
