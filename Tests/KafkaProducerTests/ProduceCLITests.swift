@@ -88,6 +88,51 @@ import Testing
         }
     }
 
+    /// `tail -F app.log | kafscope produce logs --yes`: piped lines reach the topic while the pipe stays
+    /// open (before, nothing went out until 2,000 lines or the end of input), and Ctrl-C then ends the
+    /// run with exit 130, the summary and an audit line naming the interruption. Waits are for events
+    /// (the records read back; the process's exit), each bounded only as a hang guard. Made to fail once
+    /// by leaving ProduceInterrupt out of ProduceCommand.send (Ctrl-C killed the run by the signal: no summary, no audit line).
+    @Test func pipedLinesGoOutAsReadAndCtrlCSendsWhatWasRead() async throws {
+        try await MockCluster.with(brokers: 1) { mock in
+            try await mock.createTopic("live", partitions: 1, replicationFactor: 1)
+            let state = FileManager.default.temporaryDirectory.appendingPathComponent("kafscope-live-\(getpid())")
+            try? FileManager.default.removeItem(at: state)
+            var env = ProcessInfo.processInfo.environment
+            env["XDG_CONFIG_HOME"] = "/nonexistent-kafscope-test"
+            env["XDG_STATE_HOME"] = state.path
+            let process = Process()
+            process.executableURL = try Self.binary()
+            process.arguments = ["produce", "live", "--yes", "-b", mock.bootstrap]
+            process.environment = env
+            let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+            process.standardInput = stdin
+            process.standardOutput = stdout
+            process.standardError = stderr
+            try process.run()
+            defer { if process.isRunning { process.terminate() } }
+            stdin.fileHandleForWriting.write(Data("l1\nl2\nl3\n".utf8))
+            var seen: [ConfluentPeer.Message] = []
+            for _ in 0..<60 where seen.count < 3 {
+                seen = try await ConfluentPeer.consume(bootstrap: mock.bootstrap, topic: "live")
+            }
+            #expect(seen.map { String(decoding: $0.value ?? [], as: UTF8.self) } == ["l1", "l2", "l3"], "lines sent while the pipe is open")
+            // An unfinished line when Ctrl-C comes is not sent.
+            stdin.fileHandleForWriting.write(Data("half".utf8))
+            process.interrupt()
+            let exited = DispatchSemaphore(value: 0)
+            process.terminationHandler = { _ in exited.signal() }
+            if process.isRunning { _ = exited.wait(timeout: .now() + 60) }
+            let out = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let err = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(process.terminationReason.rawValue) \(process.terminationStatus) \(err)")
+            #expect(out.contains("produced 3 records") && out.contains("interrupted (Ctrl-C) after input line 3"), "\(out)")
+            let log = (try? String(contentsOf: state.appendingPathComponent("kafscope/kafscope.log"), encoding: .utf8)) ?? ""
+            #expect(log.contains("audit ") && log.contains("interrupted (Ctrl-C)"), "\(log)")
+            #expect(try await ConfluentPeer.consume(bootstrap: mock.bootstrap, topic: "live").count == 3)
+        }
+    }
+
     /// Lines go to the producer in chunks (ranges of one buffer); a record the broker refuses must still be
     /// named by its own line. The mock refuses the first Produce request (INVALID_RECORD, not retriable):
     /// the lines reported failed are exactly the lines missing from the topic.

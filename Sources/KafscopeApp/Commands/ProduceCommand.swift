@@ -138,6 +138,9 @@ public struct ProduceCommand: AsyncParsableCommand {
             do {
                 let s = try await send(client: client, logger: logger, console: console)
                 summary = s
+                if s.interruptedAfterLine != nil {
+                    return .partial(s.headline(topic: topic) + (s.failed.isEmpty ? "" : "\n" + s.failureText()))
+                }
                 if s.failed.isEmpty { return .accepted(s.headline(topic: topic)) }
                 if s.sent == 0 { return .failed(s.headline(topic: topic) + "\n" + s.failureText()) }
                 return .partial(s.headline(topic: topic) + "\n" + s.failureText())
@@ -149,6 +152,8 @@ public struct ProduceCommand: AsyncParsableCommand {
             if outputFormat == .json { console.out(s.json(topic: topic).serialized()) } else { console.out(s.table(topic: topic)) }
         }
         await client?.shutdown()
+        // Ctrl-C: what was read was sent and reported; the exit status says the run was cut short.
+        if summary?.interruptedAfterLine != nil { throw ExitCode(130) }
         if !report.outcome.succeeded { throw ExitCode(1) }
     }
 
@@ -166,7 +171,10 @@ public struct ProduceCommand: AsyncParsableCommand {
                                            keySeparator: try keySeparator.map(ProduceKeySeparator.bytes), fixedKey: key.map { Array($0.utf8) },
                                            fixedPartition: partition, headers: try parsedHeaders(),
                                            keepTimestamps: keepTimestamps, keepPartitions: keepPartitions)
-        var input = ProduceInput(fd: fd, options: options)
+        // From here on, Ctrl-C stops the reading instead of the process (see ProduceInterrupt).
+        let interrupt = ProduceInterrupt()
+        defer { interrupt.stop() }
+        var input = ProduceInput(fd: fd, options: options, interrupt: interrupt)
         let collector = ProduceSummary.Collector()
         let config = ProducerConfig(acks: try parsedAcks(), compression: try parsedCompression())
         let producer = KafkaProducer(client: client, config: config, logger: logger) { collector.add($0) }
@@ -206,6 +214,7 @@ public struct ProduceCommand: AsyncParsableCommand {
         for n in await producer.takeNotices() { console.err("warning: \(n)") }
         var summary = collector.summary()
         summary.keptTimestamps = keepTimestamps
+        if input.interrupted { summary.interruptedAfterLine = input.lineNumber }
         if let replaced = summary.replacedTimestamps(topic: topic) { console.err("warning: \(replaced)") }
         return summary
     }
@@ -228,10 +237,13 @@ struct ProduceSummary {
     var failed: [(Int, String)] = []
     /// The input's timestamps were sent (`--keep-timestamps`).
     var keptTimestamps = false
+    /// Ctrl-C stopped the reading after this input line (the rest of the input was not read).
+    var interruptedAfterLine: Int?
 
     func headline(topic: String) -> String {
         var s = "produced \(sent) record\(sent == 1 ? "" : "s") (\(bytes) bytes) to \(topic)"
         if !failed.isEmpty { s += "; \(failed.count) failed" }
+        if let line = interruptedAfterLine { s += "; interrupted (Ctrl-C) after input line \(line): the rest was not read" }
         if let replaced = replacedTimestamps(topic: topic) { s += "; \(replaced)" }
         return s
     }
@@ -271,6 +283,7 @@ struct ProduceSummary {
                          ("log_append_time", .bool(s.logAppendTime))])
             })),
             ("failed", .array(failed.map { .object([("line", .int(Int64($0.0))), ("error", .string($0.1))]) })),
+            ("interrupted_after_line", interruptedAfterLine.map { .int(Int64($0)) } ?? .null),
         ])
     }
 

@@ -35,10 +35,15 @@ struct ProduceInput {
     /// so a chunk is handed over as soon as no more input is ready instead of after 2,000 lines,
     /// as kcat sends each line as it reads it. A regular file is read in full 1 MiB reads (no poll).
     private let isStream: Bool
+    /// Ctrl-C: reading stops at the next read (a wait for piped input ends at once).
+    private let interrupt: ProduceInterrupt?
+    /// Reading was stopped by Ctrl-C (a partial last line, if any, was not taken).
+    private(set) var interrupted = false
 
-    init(fd: Int32, options: Options) {
+    init(fd: Int32, options: Options, interrupt: ProduceInterrupt? = nil) {
         self.fd = fd
         self.options = options
+        self.interrupt = interrupt
         var info = stat()
         isStream = fstat(fd, &info) != 0 || (info.st_mode & S_IFMT) != S_IFREG
         buffer.reserveCapacity(1 << 20)
@@ -102,6 +107,12 @@ struct ProduceInput {
                 return line
             }
             if handOverIfIdle && isStream && !Self.hasInputReady(fd) { return nil }
+            if let interrupt, interrupt.isSet || (isStream && !Self.waitForInput(fd, unless: interrupt.wakeFd)) {
+                interrupted = true
+                eof = true
+                start = buffer.count
+                return nil
+            }
             if start > 0 { buffer.removeFirst(start); start = 0 }
             let old = buffer.count
             buffer.append(contentsOf: repeatElement(0, count: 1 << 20))
@@ -124,6 +135,17 @@ struct ProduceInput {
             if n < 0 && errno == EINTR { continue }
             // A failing poll: let read() decide (it reports the error).
             return n != 0
+        }
+    }
+
+    /// Waits until `fd` can be read; false when `wake` became readable first (Ctrl-C).
+    private static func waitForInput(_ fd: Int32, unless wake: Int32) -> Bool {
+        var p = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+        while true {
+            let n = poll(&p, 2, -1)
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { return true }  // let read() report it
+            return p[1].revents == 0
         }
     }
 
