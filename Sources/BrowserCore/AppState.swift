@@ -52,6 +52,11 @@ public struct AppState: Sendable {
     public var lagHistory: LagHistory
     public var mode: InputMode = .normal
     public var note: Note?
+    /// A held note set aside while the answer to the user's own key shows (a command's error typed
+    /// while the result arrived under the prompt); it comes back, still held, when that one goes.
+    var noteAfter: Note?
+    /// True while a key is being handled: the notes it causes are answers the user is waiting for.
+    var handlingKey = false
     /// Next auto-refresh; nil before `.start`.
     public var nextRefreshAt: Double?
     /// The write being confirmed, sent or settled (one at a time).

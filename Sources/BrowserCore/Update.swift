@@ -42,7 +42,9 @@ enum Updater {
         case .tick(let now):
             state.now = max(state.now, now)
             if let n = state.note, state.now >= n.until, !n.heldUntilKey {
-                state.note = nil
+                state.note = state.noteAfter.map { Note(text: $0.text, level: $0.level, until: state.now + state.options.noteDuration,
+                                                        heldUntilKey: true) }
+                state.noteAfter = nil
                 state.touch()
             }
             WriteRunner.tick(&state, now: state.now, &effects)
@@ -55,10 +57,14 @@ enum Updater {
         case .key(let key):
             state.touch()
             releaseHeldNote(&state)
+            state.handlingKey = true
+            defer { state.handlingKey = false }
             handleKey(&state, key, &effects)
         case .keys(let keys):
             state.touch()
             releaseHeldNote(&state)
+            state.handlingKey = true
+            defer { state.handlingKey = false }
             for (i, key) in keys.enumerated() where !state.isFinished {
                 let wasConfirming = state.mode.isConfirm
                 handleKey(&state, key, &effects, deferFilter: i + 1 < keys.count)
@@ -375,8 +381,12 @@ enum Updater {
     static func note(_ state: inout AppState, _ text: String, _ level: NoteLevel, heldUntilKey: Bool = false) {
         // A held result stays until it is seen: a note from the background (a covered screen, a late
         // answer, a screen's remark in the same update) would replace it and be gone in seconds. A key
-        // press releases the hold first, so the notes keys cause still show.
-        if !heldUntilKey, state.note?.heldUntilKey == true { return }
+        // press on screen releases the hold first; a key typed where the note does not show (a command
+        // answered with an error) shows its answer now and the held result after it.
+        if !heldUntilKey, let held = state.note, held.heldUntilKey {
+            guard state.handlingKey else { return }
+            state.noteAfter = held
+        }
         state.note = Note(text: text, level: level, until: state.now + state.options.noteDuration, heldUntilKey: heldUntilKey)
     }
 

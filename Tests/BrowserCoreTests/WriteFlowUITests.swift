@@ -125,6 +125,29 @@ import WriteFlow
         #expect(h.state.note == nil, "\(String(describing: h.state.note))")
     }
 
+    /// The result arrives while a command is typed and the command fails: its error is the answer the
+    /// user waits for and shows first; the held result comes back after it, still held. Made to fail
+    /// once with background and key-caused notes treated alike (the command's error was dropped).
+    @Test func aCommandsErrorShowsFirstAndTheHeldResultAfterIt() async throws {
+        var h = try await Self.onOrdersSink()
+        h.press("pause")
+        h.key(.character("y"))
+        h.key(.character(":"))
+        await h.settle()
+        let result = try #require(h.state.note?.text)
+        h.type("nosuchview")
+        h.key(.enter)
+        let error = try #require(h.state.note?.text)
+        #expect(error != result && h.state.note?.level == .error, "the command's answer: \(error)")
+        h.advance(h.state.options.noteDuration + 1)
+        #expect(h.state.note?.text == result && h.state.note?.heldUntilKey == true, "\(String(describing: h.state.note))")
+        h.advance(h.state.options.noteDuration * 10)
+        #expect(h.state.note?.text == result, "still held until a key")
+        h.key(.down)
+        h.advance(h.state.options.noteDuration + 1)
+        #expect(h.state.note == nil, "\(String(describing: h.state.note))")
+    }
+
     /// `:ctx` starts a new runtime from a blank state: with a write in flight its result would be lost,
     /// so the switch is refused until it ends. Made to fail once by removing the `state.write` refusal
     /// in `Updater.runCommand` (the switch went ahead with the write still being sent).
