@@ -187,7 +187,7 @@ public struct ProduceCommand: AsyncParsableCommand {
             await handingOver?.value
             handingOver = Task {
                 let ids = await producer.send(chunk)
-                collector.recordLines(ids, Array(firstLine..<(firstLine + chunk.count)))
+                collector.recordLines(ids, firstLine: firstLine)
             }
         }
         while options.format == .jsonl {
@@ -291,12 +291,22 @@ struct ProduceSummary {
     final class Collector: @unchecked Sendable {
         private let lock = NSLock()
         private var state = ProduceSummary()
-        private var lineOf: [Int] = []
-        private var pendingFailures: [(UInt64, String)] = []
+        private var lines = RecordLineIndex()
+        /// Failed record ids with an index into `reasons`: a million records failing for one reason
+        /// keep one copy of it.
+        private var pendingFailures: [(UInt64, Int)] = []
+        private var reasons: [String] = []
+        private var reasonIndex: [String: Int] = [:]
 
-        func recordLines(_ ids: Range<UInt64>, _ lines: [Int]) {
+        /// Consecutive lines from `firstLine` (the `lines` format: every line is a record).
+        func recordLines(_ ids: Range<UInt64>, firstLine: Int) {
             lock.lock(); defer { lock.unlock() }
-            lineOf.append(contentsOf: lines)
+            lines.append(ids: ids, firstLine: firstLine)
+        }
+
+        func recordLines(_ ids: Range<UInt64>, _ lineNumbers: [Int]) {
+            lock.lock(); defer { lock.unlock() }
+            lines.append(ids: ids, lines: lineNumbers)
         }
 
         func invalid(line: Int, _ why: String) {
@@ -321,7 +331,13 @@ struct ProduceSummary {
                     if d.logAppendTime != nil { s.logAppendTime = true }
                     state.partitions[p] = s
                 case .failure(let f):
-                    pendingFailures.append((r.id, f.description))
+                    let why = f.description
+                    let index = reasonIndex[why] ?? {
+                        reasons.append(why)
+                        reasonIndex[why] = reasons.count - 1
+                        return reasons.count - 1
+                    }()
+                    pendingFailures.append((r.id, index))
                 }
             }
         }
@@ -330,7 +346,7 @@ struct ProduceSummary {
             lock.lock(); defer { lock.unlock() }
             var s = state
             for (id, why) in pendingFailures {
-                s.failed.append((Int(id) < lineOf.count ? lineOf[Int(id)] : -1, why))
+                s.failed.append((lines.line(of: id) ?? -1, reasons[why]))
             }
             s.failed.sort { $0.0 < $1.0 }
             return s
