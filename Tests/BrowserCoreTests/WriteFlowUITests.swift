@@ -102,16 +102,20 @@ import WriteFlow
         #expect(h.state.note == nil, "a note that is not a write's result expires by itself")
     }
 
-    /// Keys typed while a prompt or help covers the status line do not release a held result: it
-    /// was never on screen. Made to fail once by releasing the hold on every key (as before).
-    @Test func aResultThatArrivesUnderAPromptIsHeldUntilAKeyWhileItShows() async throws {
+    /// A confirmed pause whose result arrives while the user has opened the `:` prompt.
+    static func pauseResultArrivingUnderThePrompt() async throws -> (Harness, String) {
         var h = try await Self.onOrdersSink()
         h.press("pause")
         h.key(.character("y"))
-        // The result arrives while the user types a command.
         h.key(.character(":"))
         await h.settle()
-        let result = try #require(h.state.note?.text)
+        return (h, try #require(h.state.note?.text))
+    }
+
+    /// Keys typed while a prompt or help covers the status line do not release a held result: it
+    /// was never on screen. Made to fail once by releasing the hold on every key (as before).
+    @Test func aResultThatArrivesUnderAPromptIsHeldUntilAKeyWhileItShows() async throws {
+        var (h, result) = try await Self.pauseResultArrivingUnderThePrompt()
         #expect(h.state.note?.heldUntilKey == true)
         h.type("to")
         h.key(.escape)
@@ -129,12 +133,7 @@ import WriteFlow
     /// user waits for and shows first; the held result comes back after it, still held. Made to fail
     /// once with background and key-caused notes treated alike (the command's error was dropped).
     @Test func aCommandsErrorShowsFirstAndTheHeldResultAfterIt() async throws {
-        var h = try await Self.onOrdersSink()
-        h.press("pause")
-        h.key(.character("y"))
-        h.key(.character(":"))
-        await h.settle()
-        let result = try #require(h.state.note?.text)
+        var (h, result) = try await Self.pauseResultArrivingUnderThePrompt()
         h.type("nosuchview")
         h.key(.enter)
         let error = try #require(h.state.note?.text)

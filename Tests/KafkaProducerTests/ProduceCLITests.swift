@@ -109,6 +109,9 @@ import Testing
             process.standardInput = stdin
             process.standardOutput = stdout
             process.standardError = stderr
+            // Waited for without blocking a thread of the test pool (set before run: no exit is missed).
+            let (exited, exit) = AsyncStream<Void>.makeStream()
+            process.terminationHandler = { _ in exit.yield(); exit.finish() }
             try process.run()
             defer { if process.isRunning { process.terminate() } }
             stdin.fileHandleForWriting.write(Data("l1\nl2\nl3\n".utf8))
@@ -120,9 +123,13 @@ import Testing
             // An unfinished line when Ctrl-C comes is not sent.
             stdin.fileHandleForWriting.write(Data("half".utf8))
             process.interrupt()
-            let exited = DispatchSemaphore(value: 0)
-            process.terminationHandler = { _ in exited.signal() }
-            if process.isRunning { _ = exited.wait(timeout: .now() + 60) }
+            nonisolated(unsafe) let running = process
+            let hangGuard = Task {
+                try await Task.sleep(for: .seconds(60))
+                if running.isRunning { running.terminate() }
+            }
+            for await _ in exited { break }
+            hangGuard.cancel()
             let out = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             let err = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(process.terminationReason.rawValue) \(process.terminationStatus) \(err)")

@@ -12,7 +12,7 @@ import Testing
     /// thread; the test closes the writer only if that thread has not answered within 20 s (a hang
     /// guard: what decides is whether the chunk came while the writer was open). Made to fail once by
     /// passing `handOverIfIdle: false` in nextChunk: the chunk came only after the writer closed.
-    @Test func aPipeHandsOverTheLinesReadSoFarWithoutWaitingForMore() throws {
+    @Test func aPipeHandsOverTheLinesReadSoFarWithoutWaitingForMore() async throws {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
         let (reader, writer) = (fds[0], fds[1])
@@ -27,6 +27,9 @@ import Testing
             var closedBeforeAnswer: Bool?
         }
         let outcome = Outcome()
+        // The waits happen on threads of their own, never on the test pool's (a blocked pool thread
+        // stalls every other test running meanwhile).
+        let (answers, answer) = AsyncStream<Void>.makeStream()
         let answered = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             var input = ProduceInput(fd: reader, options: .init(topic: "t", format: .lines, keySeparator: Array("::".utf8), fixedKey: nil,
@@ -38,14 +41,18 @@ import Testing
                 outcome.values = chunk.map { c in (0..<c.chunk.count).map { String(decoding: c.chunk.record(at: $0).value ?? [], as: UTF8.self) } }
             }
             answered.signal()
+            answer.yield()
+            answer.finish()
         }
-        if answered.wait(timeout: .now() + 20) == .timedOut {
-            outcome.lock.withLock { outcome.writerClosed = true }
-            close(writer)
-            answered.wait()
-        } else {
-            close(writer)
+        Thread.detachNewThread {
+            if answered.wait(timeout: .now() + 20) == .timedOut {
+                outcome.lock.withLock { outcome.writerClosed = true }
+                close(writer)
+            } else {
+                close(writer)
+            }
         }
+        for await _ in answers { break }
         outcome.lock.withLock {
             #expect(outcome.closedBeforeAnswer == false, "the lines waited for the end of input")
             #expect(outcome.values == ["a", "b", "c"], "the complete lines, the partial one kept for later")
