@@ -55,11 +55,8 @@ enum Updater {
             state.size = size
             state.touch()
         case .key(let key):
-            state.touch()
-            releaseHeldNote(&state)
-            state.handlingKey = true
-            defer { state.handlingKey = false }
-            handleKey(&state, key, &effects)
+            // One key is a burst of one: the same hold release and key-caused notes.
+            apply(&state, .keys([key]), &effects)
         case .keys(let keys):
             state.touch()
             releaseHeldNote(&state)

@@ -138,12 +138,11 @@ public struct ProduceCommand: AsyncParsableCommand {
             do {
                 let s = try await send(client: client, logger: logger, console: console)
                 summary = s
-                if s.interruptedAfterLine != nil {
-                    return .partial(s.headline(topic: topic) + (s.failed.isEmpty ? "" : "\n" + s.failureText()))
-                }
-                if s.failed.isEmpty { return .accepted(s.headline(topic: topic)) }
-                if s.sent == 0 { return .failed(s.headline(topic: topic) + "\n" + s.failureText()) }
-                return .partial(s.headline(topic: topic) + "\n" + s.failureText())
+                let text = s.headline(topic: topic) + (s.failed.isEmpty ? "" : "\n" + s.failureText())
+                // Ctrl-C cut the input short: partial even when every record read was sent.
+                if s.interruptedAfterLine != nil { return .partial(text) }
+                if s.failed.isEmpty { return .accepted(text) }
+                return s.sent == 0 ? .failed(text) : .partial(text)
             } catch {
                 return .failed("\(error)")
             }
